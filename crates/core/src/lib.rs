@@ -1,1 +1,37 @@
-pub fn x(){}
+//! hyperhttp-core: the engine of hyperhttp, with no N-API in it.
+//!
+//! A pooled HTTP/1.1 and HTTP/2 client on hyper, hyper-util and tokio with rustls. It adds
+//! what a production client needs and hyper leaves out: connection caps (total and per origin)
+//! with a pool timeout, idle expiry that honours `Keep-Alive` hints, per-phase timeouts with
+//! finite defaults, redirects that never leak credentials across origins, bounded
+//! decompression, and validation that keeps CR/LF/NUL off the wire.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), hyperhttp_core::Error> {
+//! use hyperhttp_core::{Client, Config, Request, RequestBody, RequestOptions};
+//! let client = Client::new(Config::default())?;
+//! let req = Request::new("GET", "https://example.com/", &[], RequestBody::Empty, RequestOptions::default())?;
+//! let res = client.execute(req).await?;
+//! println!("{} {:?}", res.status, res.bytes().await?);
+//! # Ok(()) }
+//! ```
+
+mod body;
+mod classify;
+mod client;
+mod config;
+mod conn;
+mod connect;
+mod decode;
+mod error;
+mod redirect;
+mod request;
+pub mod runtime;
+mod tls;
+
+pub use body::Body;
+pub use client::{Client, Response};
+pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions};
+pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};
+pub use error::{BoxError, Error, Kind, Phase};
+pub use request::{BodyStream, Request, RequestBody};

@@ -1,0 +1,294 @@
+//! Bodies on the wire: the request body hyper sends (buffered or streamed, with its length
+//! checked) and the response body the caller reads (decoded, capped, under the read and total
+//! timeouts, releasing its connection when it ends).
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use hyper::body::Incoming;
+use tokio::io::AsyncRead;
+use tokio::time::Instant;
+
+use crate::conn::InFlight;
+use crate::error::{BoxError, Error, Kind, Phase};
+use crate::request::BodyStream;
+
+/// The request body as hyper sees it.
+pub(crate) enum ReqBody {
+    Empty,
+    Full(Option<Bytes>),
+    Stream {
+        stream: BodyStream,
+        expected: Option<u64>,
+        sent: u64,
+        asked: bool,
+    },
+}
+
+impl HttpBody for ReqBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match self.get_mut() {
+            ReqBody::Empty => Poll::Ready(None),
+            ReqBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            ReqBody::Stream {
+                stream,
+                expected,
+                sent,
+                asked,
+            } => match stream.chunks.poll_recv(cx) {
+                Poll::Ready(Some(chunk)) => {
+                    *asked = false;
+                    *sent += chunk.len() as u64;
+                    if expected.is_some_and(|n| *sent > n) {
+                        return Poll::Ready(Some(Err(length_mismatch(*expected, *sent).into())));
+                    }
+                    Poll::Ready(Some(Ok(Frame::data(chunk))))
+                }
+                Poll::Ready(None) if expected.is_some_and(|n| *sent != n) => {
+                    Poll::Ready(Some(Err(length_mismatch(*expected, *sent).into())))
+                }
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => {
+                    if !*asked {
+                        *asked = true;
+                        (stream.on_need)();
+                    }
+                    Poll::Pending
+                }
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ReqBody::Empty => true,
+            ReqBody::Full(bytes) => bytes.is_none(),
+            ReqBody::Stream { .. } => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ReqBody::Empty => SizeHint::with_exact(0),
+            ReqBody::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            ReqBody::Stream { expected: Some(n), .. } => SizeHint::with_exact(*n),
+            ReqBody::Stream { .. } => SizeHint::default(),
+        }
+    }
+}
+
+fn length_mismatch(expected: Option<u64>, sent: u64) -> Error {
+    Error::new(
+        Kind::RequestBody,
+        format!(
+            "request body stream sent {sent} bytes but Content-Length is {}",
+            expected.unwrap_or_default()
+        ),
+    )
+    .with_phase(Phase::Write)
+}
+
+/// Where response bytes come from.
+pub(crate) enum Source {
+    Empty,
+    Raw(Incoming),
+    Decoded {
+        reader: Box<dyn AsyncRead + Send + Unpin>,
+        produced: u64,
+        cap: u64,
+    },
+}
+
+/// A response body. Read it with [`Body::chunk`]; dropping it early closes (HTTP/1.1) or
+/// resets (HTTP/2) the underlying stream.
+pub struct Body {
+    source: Source,
+    read_timeout: Option<Duration>,
+    total: Option<(Instant, Duration)>,
+    in_flight: Option<InFlight>,
+    url: String,
+}
+
+const DECODE_CHUNK: usize = 64 * 1024;
+
+impl Body {
+    pub(crate) fn new(
+        source: Source,
+        read_timeout: Option<Duration>,
+        total: Option<(Instant, Duration)>,
+        in_flight: Option<InFlight>,
+        url: String,
+    ) -> Self {
+        let mut body = Body {
+            source,
+            read_timeout,
+            total,
+            in_flight,
+            url,
+        };
+        if let Source::Raw(incoming) = &body.source {
+            if incoming.is_end_stream() {
+                body.finish();
+            }
+        }
+        body
+    }
+
+    /// True once every byte has been read.
+    pub fn is_end(&self) -> bool {
+        matches!(self.source, Source::Empty)
+    }
+
+    /// The exact number of bytes still to come, when the server declared it and no decoding
+    /// applies.
+    pub fn exact_len(&self) -> Option<u64> {
+        match &self.source {
+            Source::Empty => Some(0),
+            Source::Raw(incoming) => incoming.size_hint().exact(),
+            Source::Decoded { .. } => None,
+        }
+    }
+
+    /// Waits for the next bytes, then adds whatever else is already available, up to `max`
+    /// bytes. `None` means the body has ended. The wait is bounded by the read timeout (the
+    /// longest gap between two pieces) and the request's total timeout.
+    pub async fn chunk(&mut self, max: usize) -> Result<Option<Bytes>, Error> {
+        let first = match self.wait_limit() {
+            Some((limit, phase, ms)) => tokio::time::timeout(limit, std::future::poll_fn(|cx| self.poll_piece(cx)))
+                .await
+                .map_err(|_| Error::timeout(phase, ms).with_url(&self.url))??,
+            None => std::future::poll_fn(|cx| self.poll_piece(cx)).await?,
+        };
+        match first {
+            Some(first) => Ok(Some(self.coalesce(first, max)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Takes bytes that are available right now without waiting: `None` if nothing is ready.
+    pub fn try_chunk(&mut self, max: usize) -> Option<Result<Option<Bytes>, Error>> {
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        match self.poll_piece(&mut cx) {
+            Poll::Pending => None,
+            Poll::Ready(Ok(Some(first))) => Some(self.coalesce(first, max).map(Some)),
+            Poll::Ready(other) => Some(other),
+        }
+    }
+
+    fn coalesce(&mut self, first: Bytes, max: usize) -> Result<Bytes, Error> {
+        if first.len() >= max {
+            return Ok(first);
+        }
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let mut buf: Option<BytesMut> = None;
+        let mut len = first.len();
+        while len < max {
+            match self.poll_piece(&mut cx) {
+                Poll::Ready(Ok(Some(next))) => {
+                    let b = buf.get_or_insert_with(|| {
+                        let mut b = BytesMut::with_capacity(max.max(len + next.len()));
+                        b.extend_from_slice(&first);
+                        b
+                    });
+                    len += next.len();
+                    b.extend_from_slice(&next);
+                }
+                Poll::Ready(Ok(None)) | Poll::Pending => break,
+                Poll::Ready(Err(e)) => return Err(e),
+            }
+        }
+        Ok(buf.map_or(first, BytesMut::freeze))
+    }
+
+    fn wait_limit(&self) -> Option<(Duration, Phase, u64)> {
+        let read = self.read_timeout.map(|d| (d, Phase::Body, d.as_millis() as u64));
+        let total = self
+            .total
+            .map(|(at, d)| (at.saturating_duration_since(Instant::now()), Phase::Total, d.as_millis() as u64));
+        match (read, total) {
+            (Some(r), Some(t)) => Some(if t.0 < r.0 { t } else { r }),
+            (r, t) => r.or(t),
+        }
+    }
+
+    fn finish(&mut self) {
+        self.source = Source::Empty;
+        self.in_flight = None;
+    }
+
+    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Error>> {
+        let res = match &mut self.source {
+            Source::Empty => return Poll::Ready(Ok(None)),
+            Source::Raw(incoming) => poll_incoming(incoming, cx).map_err(|e| e.with_url(&self.url)),
+            Source::Decoded { reader, produced, cap } => {
+                let mut buf = BytesMut::with_capacity(DECODE_CHUNK);
+                match tokio_util::io::poll_read_buf(Pin::new(reader), cx, &mut buf) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(0)) => Poll::Ready(Ok(None)),
+                    Poll::Ready(Ok(n)) => {
+                        *produced += n as u64;
+                        if *produced > *cap {
+                            Poll::Ready(Err(Error::new(
+                                Kind::BodyTooLarge,
+                                format!(
+                                    "decoded body exceeds maxDecodedBodySize ({cap} bytes); raise the limit if this response is expected"
+                                ),
+                            )
+                            .with_phase(Phase::Body)))
+                        } else {
+                            Poll::Ready(Ok(Some(buf.freeze())))
+                        }
+                    }
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(decode_error(e))),
+                }
+                .map_err(|e: Error| e.with_url(&self.url))
+            }
+        };
+        match res {
+            Poll::Ready(Ok(None)) | Poll::Ready(Err(_)) => self.finish(),
+            _ => {}
+        }
+        res
+    }
+}
+
+fn poll_incoming(incoming: &mut Incoming, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Error>> {
+    loop {
+        return match Pin::new(&mut *incoming).poll_frame(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(Ok(None)),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(crate::classify::hyper_error(&e, Phase::Body).with_source(e))),
+            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                Ok(data) if !data.is_empty() => Poll::Ready(Ok(Some(data))),
+                _ => continue, // trailers and empty frames carry no body bytes
+            },
+        };
+    }
+}
+
+fn decode_error(err: io::Error) -> Error {
+    if let Some(inner) = Error::find_in(&err) {
+        return inner.shallow_clone();
+    }
+    Error::new(Kind::Decode, format!("could not decode the response body: {err}"))
+        .with_phase(Phase::Body)
+        .with_source(err)
+}
+
+/// Adapts a hyper body to the byte stream the decoders read.
+pub(crate) struct IncomingStream(pub(crate) Incoming);
+
+impl futures_util::Stream for IncomingStream {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        poll_incoming(&mut self.get_mut().0, cx).map(|r| r.map_err(Error::into_io).transpose())
+    }
+}

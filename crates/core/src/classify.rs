@@ -1,0 +1,71 @@
+//! Turns hyper's and the I/O layer's errors into engine errors with a precise kind.
+
+use std::error::Error as StdError;
+use std::io;
+
+use crate::error::{Error, Kind, Phase};
+
+/// Classifies an error raised while exchanging a request in `phase`.
+pub(crate) fn hyper_error(err: &(dyn StdError + 'static), phase: Phase) -> Error {
+    if let Some(found) = Error::find_in(err) {
+        return found.shallow_clone();
+    }
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(h) = e.downcast_ref::<hyper::Error>() {
+            if let Some(kind) = hyper_kind(h) {
+                return Error::new(kind, describe(kind, err)).with_phase(phase);
+            }
+        }
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            if is_closed(io) {
+                return Error::new(Kind::ConnectionClosed, describe(Kind::ConnectionClosed, err)).with_phase(phase);
+            }
+        }
+        cur = e.source();
+    }
+    Error::new(Kind::Protocol, describe(Kind::Protocol, err)).with_phase(phase)
+}
+
+fn hyper_kind(err: &hyper::Error) -> Option<Kind> {
+    // hyper has no public predicate for an oversized head; its parse error says "too large".
+    if err.is_parse() && err.to_string().contains("too large") {
+        Some(Kind::HeadersTooLarge)
+    } else if err.is_parse() || err.is_parse_status() {
+        Some(Kind::Protocol)
+    } else if err.is_incomplete_message() || err.is_closed() || err.is_canceled() || err.is_body_write_aborted() {
+        Some(Kind::ConnectionClosed)
+    } else {
+        None
+    }
+}
+
+fn is_closed(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+    )
+}
+
+fn describe(kind: Kind, err: &(dyn StdError + 'static)) -> String {
+    let mut chain = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !chain.contains(&s) {
+            chain.push_str(": ");
+            chain.push_str(&s);
+        }
+        cur = e.source();
+    }
+    match kind {
+        Kind::HeadersTooLarge => {
+            format!("response head is too large ({chain}); raise maxHeaderSize if this server is trusted")
+        }
+        Kind::ConnectionClosed => format!("connection closed before the exchange finished ({chain})"),
+        _ => format!("invalid HTTP response ({chain})"),
+    }
+}

@@ -1,0 +1,407 @@
+//! The client: one pool, one TLS configuration and one set of defaults, shared by every
+//! request. Cheap to clone.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::{HeaderMap, Method, StatusCode, Version};
+use http_body::Body as _;
+use hyper::body::Incoming;
+use hyper_util::client::legacy::connect::capture_connection;
+use hyper_util::client::legacy::connect::Connected;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::time::Instant;
+use url::Url;
+
+use crate::body::{Body, ReqBody, Source};
+use crate::config::{Config, RedirectMode};
+use crate::conn::{ConnHandle, ConnShared, InFlight};
+use crate::connect::{Connector, ConnectorConfig};
+use crate::error::{Error, Kind, Phase};
+use crate::redirect::{self, Policy};
+use crate::request::{Request, RequestBody};
+
+type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
+
+/// Redirect bodies up to this size are read to the end so their connection can be reused.
+const DRAIN_LIMIT: u64 = 64 * 1024;
+
+/// An HTTP client with a connection pool.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hyperhttp_core::Error> {
+/// use hyperhttp_core::{Client, Config, Request, RequestBody, RequestOptions};
+/// let client = Client::new(Config::default())?;
+/// let req = Request::new("GET", "http://127.0.0.1:8080/", &[], RequestBody::Empty, RequestOptions::default())?;
+/// let mut res = client.execute(req).await?;
+/// while let Some(chunk) = res.body.chunk(64 * 1024).await? {
+///     println!("{} bytes", chunk.len());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    hyper: Hyper,
+    config: Config,
+    closed: AtomicBool,
+}
+
+/// A response head with its body still to read.
+pub struct Response {
+    /// Status code.
+    pub status: StatusCode,
+    /// HTTP version of the connection.
+    pub version: Version,
+    /// Header fields as the server sent them.
+    pub headers: HeaderMap,
+    /// The URL of the final hop.
+    pub url: Url,
+    /// How many redirects were followed.
+    pub redirects: u32,
+    /// The body.
+    pub body: Body,
+}
+
+impl Client {
+    /// Builds a client. Must be called inside a tokio runtime (see [`crate::runtime`]).
+    pub fn new(config: Config) -> Result<Client, Error> {
+        config.validate()?;
+        let h2_only = config.http2_prior_knowledge;
+        let alpn: Vec<Vec<u8>> = if h2_only {
+            vec![b"h2".to_vec()]
+        } else if config.http2 {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
+        let tls = crate::tls::client_config(&config.tls, alpn)?;
+        let connector = Connector::new(ConnectorConfig {
+            connect_timeout: config.timeouts.connect,
+            pool_timeout: config.timeouts.pool,
+            max_connections: config.limits.max_connections,
+            max_connections_per_host: config.limits.max_connections_per_host,
+            keep_alive_timeout: config.limits.keep_alive_timeout,
+            tls,
+            h2_only,
+        });
+        let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(config.limits.keep_alive_timeout)
+            .pool_max_idle_per_host(config.limits.max_connections_per_host)
+            .http1_max_buf_size(config.max_header_size.max(8192))
+            .http1_max_headers(config.max_header_count)
+            .http2_only(h2_only)
+            .http2_max_header_list_size(config.max_header_size as u32)
+            .http2_initial_stream_window_size(2 * 1024 * 1024)
+            .http2_initial_connection_window_size(8 * 1024 * 1024)
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .http2_keep_alive_timeout(Duration::from_secs(10))
+            .build(connector);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                hyper,
+                config,
+                closed: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The configuration this client was built with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Refuses new requests from now on. In-flight requests are ended by dropping their
+    /// futures; idle connections close when the last clone of the client is dropped.
+    pub fn close(&self) {
+        self.inner.closed.store(true, Ordering::Release);
+    }
+
+    /// Sends `req`, following redirects as configured, and returns the response head. The
+    /// body is read from [`Response::body`].
+    pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+        let url = req.url.to_string();
+        let total = req
+            .options
+            .total_timeout
+            .unwrap_or(self.inner.config.timeouts.total)
+            .map(|d| (Instant::now() + d, d));
+        let res = match total {
+            Some((at, d)) => tokio::time::timeout_at(at, self.exchange(req, total))
+                .await
+                .unwrap_or_else(|_| Err(Error::timeout(Phase::Total, d.as_millis() as u64))),
+            None => self.exchange(req, None).await,
+        };
+        res.map_err(|e| e.with_url(&url))
+    }
+
+    async fn exchange(&self, req: Request, total: Option<(Instant, Duration)>) -> Result<Response, Error> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(Error::new(Kind::ClientClosed, "the client is closed"));
+        }
+        let config = &self.inner.config;
+        let opts = &req.options;
+        let read_timeout = opts.read_timeout.unwrap_or(config.timeouts.read);
+        let write_timeout = opts.write_timeout.unwrap_or(config.timeouts.write);
+        let decompress = opts.decompress.unwrap_or(config.decompress);
+        let policy = Policy {
+            mode: opts.redirect.unwrap_or(config.redirect),
+            max: opts.max_redirects.unwrap_or(config.max_redirects),
+            https_only: config.https_only,
+        };
+        if policy.https_only && req.url.scheme() == "http" {
+            return Err(Error::invalid(format!("httpsOnly forbids the http URL {}", req.url)));
+        }
+
+        let Request {
+            mut method,
+            mut url,
+            mut headers,
+            body,
+            options,
+        } = req;
+        if decompress && !headers.contains_key(header::ACCEPT_ENCODING) {
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(crate::decode::ACCEPT_ENCODING));
+        }
+        if let Some(ua) = &config.user_agent {
+            if !headers.contains_key(header::USER_AGENT) {
+                if let Ok(ua) = HeaderValue::from_str(ua) {
+                    headers.insert(header::USER_AGENT, ua);
+                }
+            }
+        }
+        let stream_body = body.is_stream();
+        let (mut replay, mut stream) = match body {
+            RequestBody::Empty => (None, None),
+            RequestBody::Bytes(b) => (Some(b), None),
+            RequestBody::Stream(s) => (None, Some(s)),
+        };
+
+        let mut redirects = 0;
+        loop {
+            let body = match (&replay, stream.take()) {
+                (_, Some(s)) => ReqBody::Stream {
+                    expected: content_length(&headers),
+                    stream: s,
+                    sent: 0,
+                    asked: false,
+                },
+                (Some(b), None) => ReqBody::Full(Some(b.clone())),
+                (None, None) => ReqBody::Empty,
+            };
+            let (res, conn) = self
+                .send(&method, &url, headers.clone(), body, read_timeout, write_timeout)
+                .await
+                .map_err(|e| e.with_url(url.as_str()))?;
+
+            let hop = redirect::next_hop(
+                &policy,
+                res.status(),
+                res.headers(),
+                &url,
+                &method,
+                redirects,
+                stream_body,
+            )
+            .map_err(|e| e.with_url(url.as_str()))?;
+            let Some(hop) = hop else {
+                let url_str = url.to_string();
+                return self.response(res, conn, url, url_str, redirects, decompress, read_timeout, total, opts_cap(&options, config));
+            };
+            redirect::rewrite_headers(&mut headers, &url, &hop);
+            if hop.to_get {
+                if method != Method::HEAD {
+                    method = Method::GET;
+                }
+                replay = None;
+            }
+            drain(res, conn, read_timeout).await;
+            url = hop.url;
+            redirects += 1;
+            let _ = &policy;
+            if policy.mode == RedirectMode::Follow && policy.https_only && url.scheme() == "http" {
+                return Err(Error::new(Kind::Redirect, "httpsOnly forbids redirects to http"));
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn response(
+        &self,
+        res: http::Response<Incoming>,
+        conn: Option<Arc<ConnShared>>,
+        url: Url,
+        url_str: String,
+        redirects: u32,
+        decompress: bool,
+        read_timeout: Option<Duration>,
+        total: Option<(Instant, Duration)>,
+        cap: u64,
+    ) -> Result<Response, Error> {
+        let (parts, incoming) = res.into_parts();
+        let in_flight = conn.map(InFlight::new);
+        let source = if incoming.is_end_stream() {
+            Source::Empty
+        } else if decompress {
+            match crate::decode::codings(&parts.headers)? {
+                Some(codings) => Source::Decoded {
+                    reader: crate::decode::decoder(incoming, &codings),
+                    produced: 0,
+                    cap,
+                },
+                None => Source::Raw(incoming),
+            }
+        } else {
+            Source::Raw(incoming)
+        };
+        Ok(Response {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            url,
+            redirects,
+            body: Body::new(source, read_timeout, total, in_flight, url_str),
+        })
+    }
+
+    /// One exchange on one connection: waits for the response head under the write and read
+    /// timeouts, measured from the connection's own activity.
+    async fn send(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: ReqBody,
+        read_timeout: Option<Duration>,
+        write_timeout: Option<Duration>,
+    ) -> Result<(http::Response<Incoming>, Option<Arc<ConnShared>>), Error> {
+        let uri: http::Uri = url
+            .as_str()
+            .parse()
+            .map_err(|e| Error::invalid(format!("invalid URL {url}: {e}")))?;
+        let mut req = http::Request::new(body);
+        *req.method_mut() = method.clone();
+        *req.uri_mut() = uri;
+        *req.headers_mut() = headers;
+        let mut capture = capture_connection(&mut req);
+        let mut fut = std::pin::pin!(self.inner.hyper.request(req));
+
+        let conn = tokio::select! {
+            biased;
+            res = &mut fut => return finish(res, None),
+            meta = capture.wait_for_connection_metadata() => meta.as_ref().and_then(conn_shared),
+        };
+        let started = Instant::now();
+        loop {
+            let Some((left, phase, ms)) = head_wait(conn.as_deref(), started, read_timeout, write_timeout) else {
+                return finish(fut.await, conn);
+            };
+            if left.is_zero() {
+                return Err(Error::timeout(phase, ms));
+            }
+            tokio::select! {
+                biased;
+                res = &mut fut => return finish(res, conn),
+                _ = tokio::time::sleep(left) => {}
+            }
+        }
+    }
+}
+
+fn opts_cap(options: &crate::config::RequestOptions, config: &Config) -> u64 {
+    options.max_decoded_body_size.unwrap_or(config.max_decoded_body_size)
+}
+
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn conn_shared(connected: &Connected) -> Option<Arc<ConnShared>> {
+    let mut ext = http::Extensions::new();
+    connected.get_extras(&mut ext);
+    ext.get::<ConnHandle>().map(|h| h.0.clone())
+}
+
+/// How much longer to wait for the head, and which timeout that is. While a write is blocked
+/// the write timeout runs; otherwise the read timeout runs from the last write.
+fn head_wait(
+    conn: Option<&ConnShared>,
+    started: Instant,
+    read: Option<Duration>,
+    write: Option<Duration>,
+) -> Option<(Duration, Phase, u64)> {
+    if let (Some(limit), Some(blocked)) = (write, conn.and_then(ConnShared::write_blocked_for)) {
+        return Some((limit.saturating_sub(blocked), Phase::Write, limit.as_millis() as u64));
+    }
+    let limit = read?;
+    let waited = conn.map_or(started.elapsed(), |c| c.since_last_write().min(started.elapsed()));
+    Some((limit.saturating_sub(waited), Phase::Headers, limit.as_millis() as u64))
+}
+
+fn finish(
+    res: Result<http::Response<Incoming>, hyper_util::client::legacy::Error>,
+    conn: Option<Arc<ConnShared>>,
+) -> Result<(http::Response<Incoming>, Option<Arc<ConnShared>>), Error> {
+    match res {
+        Ok(res) => {
+            let conn = conn.or_else(|| res.extensions().get::<ConnHandle>().map(|h| h.0.clone()));
+            if let (Some(conn), Some(secs)) = (&conn, keep_alive_hint(res.headers())) {
+                conn.apply_keep_alive_hint(secs);
+            }
+            Ok((res, conn))
+        }
+        Err(e) => {
+            let phase = if e.is_connect() { Phase::Connect } else { Phase::Headers };
+            Err(crate::classify::hyper_error(&e, phase).with_source(e))
+        }
+    }
+}
+
+/// The `timeout=N` parameter of a `Keep-Alive` response header.
+fn keep_alive_hint(headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get("keep-alive")?.to_str().ok()?;
+    value.split(',').find_map(|param| {
+        let (key, val) = param.split_once('=')?;
+        key.trim().eq_ignore_ascii_case("timeout").then(|| val.trim().parse().ok())?
+    })
+}
+
+/// Reads a small redirect body to its end so the connection returns to the pool; a large or
+/// slow one is dropped (its connection closes).
+async fn drain(res: http::Response<Incoming>, conn: Option<Arc<ConnShared>>, read_timeout: Option<Duration>) {
+    let (_, incoming) = res.into_parts();
+    let small = http_body::Body::size_hint(&incoming).upper().is_some_and(|n| n <= DRAIN_LIMIT);
+    if !small {
+        return;
+    }
+    let mut body = Body::new(
+        Source::Raw(incoming),
+        Some(read_timeout.unwrap_or(Duration::from_secs(1)).min(Duration::from_secs(1))),
+        None,
+        conn.map(InFlight::new),
+        String::new(),
+    );
+    while let Ok(Some(_)) = body.chunk(DRAIN_LIMIT as usize).await {}
+}
+
+impl Response {
+    /// Reads the whole body into memory.
+    pub async fn bytes(mut self) -> Result<Bytes, Error> {
+        let mut out = bytes::BytesMut::new();
+        while let Some(chunk) = self.body.chunk(256 * 1024).await? {
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out.freeze())
+    }
+}

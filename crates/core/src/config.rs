@@ -1,0 +1,197 @@
+//! Client configuration: plain data with finite, safe defaults, validated once by
+//! [`Config::validate`] when a [`crate::Client`] is built.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// Per-phase timeouts. `None` disables a timeout; every default is finite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// DNS, TCP connect and TLS handshake of one new connection. Default 10 s.
+    pub connect: Option<Duration>,
+    /// Longest wait for the response head after the request was sent, and longest gap
+    /// between two pieces of the response body. Default 30 s.
+    pub read: Option<Duration>,
+    /// Longest time the request may stay blocked while it is being written. Default 30 s.
+    pub write: Option<Duration>,
+    /// Longest wait for a connection slot when the pool is at its limits. Default 30 s.
+    pub pool: Option<Duration>,
+    /// The whole request: redirects, head and body. Default 300 s.
+    pub total: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Some(Duration::from_secs(10)),
+            read: Some(Duration::from_secs(30)),
+            write: Some(Duration::from_secs(30)),
+            pool: Some(Duration::from_secs(30)),
+            total: Some(Duration::from_secs(300)),
+        }
+    }
+}
+
+/// Connection pool limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections across all origins. Default 1024.
+    pub max_connections: usize,
+    /// Open connections to one origin (scheme, host, port). Default 128.
+    pub max_connections_per_host: usize,
+    /// How long an idle connection is kept. Default 4 s: below the 5 s keep-alive of Node
+    /// servers, so the client never reuses a connection the server is about to close. A
+    /// shorter `Keep-Alive: timeout=N` hint from the server wins for that connection.
+    pub keep_alive_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 1024,
+            max_connections_per_host: 128,
+            keep_alive_timeout: Duration::from_secs(4),
+        }
+    }
+}
+
+/// What to do with a 3xx response that has a `Location`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RedirectMode {
+    /// Follow up to [`Config::max_redirects`] redirects (default).
+    #[default]
+    Follow,
+    /// Return the 3xx response as it is.
+    Manual,
+    /// Fail with a redirect error.
+    Error,
+}
+
+/// TLS settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Verify the server's certificate and host name. Default true.
+    pub verify: bool,
+    /// Extra trusted CA certificates (PEM), added to the built-in Mozilla roots.
+    pub ca: Vec<String>,
+    /// Client certificate chain (PEM) for mutual TLS.
+    pub cert: Option<String>,
+    /// Client private key (PEM) for mutual TLS.
+    pub key: Option<String>,
+    /// Also trust the certificates in the file named by `NODE_EXTRA_CA_CERTS`. Default true.
+    pub use_node_extra_ca_certs: bool,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        TlsOptions {
+            verify: true,
+            ca: Vec::new(),
+            cert: None,
+            key: None,
+            use_node_extra_ca_certs: true,
+        }
+    }
+}
+
+/// Everything a [`crate::Client`] is built from.
+///
+/// ```
+/// use hyperhttp_core::Config;
+/// let mut config = Config::default();
+/// config.limits.max_connections_per_host = 16;
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Timeouts (client defaults; reads, writes and total can be overridden per request).
+    pub timeouts: Timeouts,
+    /// Pool limits.
+    pub limits: Limits,
+    /// Offer HTTP/2 through ALPN on TLS connections. Default true.
+    pub http2: bool,
+    /// Speak HTTP/2 without negotiation: h2c on `http:`, h2 without ALPN fallback on `https:`.
+    pub http2_prior_knowledge: bool,
+    /// TLS settings.
+    pub tls: TlsOptions,
+    /// Decode gzip, deflate, br and zstd bodies and send `Accept-Encoding`. Default true.
+    pub decompress: bool,
+    /// Cap on the decoded size of a compressed body, in bytes. Default 256 MiB.
+    pub max_decoded_body_size: u64,
+    /// Cap on the size of the response head, in bytes. Default 64 KiB.
+    pub max_header_size: usize,
+    /// Cap on the number of response header fields. Default 256.
+    pub max_header_count: usize,
+    /// Redirect handling. Default follow.
+    pub redirect: RedirectMode,
+    /// Redirects followed before failing. Default 20.
+    pub max_redirects: u32,
+    /// Refuse `http:` URLs, including redirects from `https:` to `http:`.
+    pub https_only: bool,
+    /// `User-Agent` sent when the request has none. Default `hyperhttp/<version>`.
+    pub user_agent: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeouts: Timeouts::default(),
+            limits: Limits::default(),
+            http2: true,
+            http2_prior_knowledge: false,
+            tls: TlsOptions::default(),
+            decompress: true,
+            max_decoded_body_size: 256 * 1024 * 1024,
+            max_header_size: 64 * 1024,
+            max_header_count: 256,
+            redirect: RedirectMode::Follow,
+            max_redirects: 20,
+            https_only: false,
+            user_agent: Some(concat!("hyperhttp/", env!("CARGO_PKG_VERSION")).to_owned()),
+        }
+    }
+}
+
+impl Config {
+    /// Checks the values that cannot be expressed by types alone.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.limits.max_connections == 0 {
+            return Err(Error::invalid("limits.maxConnections must be at least 1"));
+        }
+        if self.limits.max_connections_per_host == 0 {
+            return Err(Error::invalid("limits.maxConnectionsPerHost must be at least 1"));
+        }
+        if self.max_header_size < 1024 {
+            return Err(Error::invalid("maxHeaderSize must be at least 1024 bytes"));
+        }
+        if self.max_header_count == 0 {
+            return Err(Error::invalid("maxHeaderCount must be at least 1"));
+        }
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            return Err(Error::invalid(
+                "tls.cert and tls.key must be given together for a client certificate",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Per-request overrides of the client's configuration. `None` keeps the client's value.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Override of [`Timeouts::read`] (`Some(None)` disables it).
+    pub read_timeout: Option<Option<Duration>>,
+    /// Override of [`Timeouts::write`].
+    pub write_timeout: Option<Option<Duration>>,
+    /// Override of [`Timeouts::total`].
+    pub total_timeout: Option<Option<Duration>>,
+    /// Override of [`Config::redirect`].
+    pub redirect: Option<RedirectMode>,
+    /// Override of [`Config::max_redirects`].
+    pub max_redirects: Option<u32>,
+    /// Override of [`Config::decompress`].
+    pub decompress: Option<bool>,
+    /// Override of [`Config::max_decoded_body_size`].
+    pub max_decoded_body_size: Option<u64>,
+}

@@ -1,0 +1,247 @@
+//! One pooled connection's transport: the socket (plain or TLS), the pool slots it holds, and
+//! its idle expiry. Expiry lives at the I/O layer because hyper's pool has one idle timeout
+//! for all connections, while a server's `Keep-Alive: timeout=N` hint is per connection.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper::rt::{Read, ReadBufCursor, Write};
+use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::{Instant, Sleep};
+use tokio_rustls::client::TlsStream;
+
+/// Milliseconds since the first call, on tokio's clock.
+fn now_ms() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// State shared between a connection's transport and the responses that use it.
+#[derive(Debug)]
+pub(crate) struct ConnShared {
+    /// Responses on this connection whose bodies are not finished.
+    in_flight: AtomicUsize,
+    /// When `in_flight` last dropped to zero.
+    idle_since: AtomicU64,
+    /// When bytes were last written (a request started).
+    last_write: AtomicU64,
+    /// When a write started to block, or `u64::MAX`.
+    write_blocked_since: AtomicU64,
+    /// How long this connection may stay idle, in ms.
+    idle_limit: AtomicU64,
+}
+
+impl ConnShared {
+    fn new(idle_limit: Duration) -> Self {
+        let now = now_ms();
+        ConnShared {
+            in_flight: AtomicUsize::new(0),
+            idle_since: AtomicU64::new(now),
+            last_write: AtomicU64::new(now),
+            write_blocked_since: AtomicU64::new(u64::MAX),
+            idle_limit: AtomicU64::new(idle_limit.as_millis() as u64),
+        }
+    }
+
+    /// When this idle connection expires, or `None` while it is in use.
+    fn idle_deadline(&self) -> Option<u64> {
+        if self.in_flight.load(Ordering::Acquire) != 0 {
+            return None;
+        }
+        let since = self.idle_since.load(Ordering::Acquire);
+        if self.last_write.load(Ordering::Acquire) > since {
+            return None; // a request was written and its response has not arrived yet
+        }
+        Some(since.saturating_add(self.idle_limit.load(Ordering::Relaxed)))
+    }
+
+    /// Applies a server's `Keep-Alive: timeout=N` hint: keep the connection at most one second
+    /// less than the server will, so the server never closes it under a new request.
+    pub(crate) fn apply_keep_alive_hint(&self, server_timeout_secs: u64) {
+        let limit = server_timeout_secs.saturating_mul(1000).saturating_sub(1000);
+        self.idle_limit.fetch_min(limit, Ordering::Relaxed);
+    }
+
+    /// How long the current write has been blocked, if it is.
+    pub(crate) fn write_blocked_for(&self) -> Option<Duration> {
+        let since = self.write_blocked_since.load(Ordering::Acquire);
+        (since != u64::MAX).then(|| Duration::from_millis(now_ms().saturating_sub(since)))
+    }
+
+    /// Time since the last write (the request, on an HTTP/1.1 connection).
+    pub(crate) fn since_last_write(&self) -> Duration {
+        Duration::from_millis(now_ms().saturating_sub(self.last_write.load(Ordering::Acquire)))
+    }
+}
+
+/// Marks a response as using its connection until dropped (when the body ends or is dropped).
+#[derive(Debug)]
+pub(crate) struct InFlight(Arc<ConnShared>);
+
+impl InFlight {
+    pub(crate) fn new(shared: Arc<ConnShared>) -> Self {
+        shared.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.idle_since.store(now_ms(), Ordering::Release);
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Handle to [`ConnShared`] carried in response extensions by hyper-util.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnHandle(pub(crate) Arc<ConnShared>);
+
+pub(crate) enum Stream {
+    Plain(TokioIo<TcpStream>),
+    Tls(TokioIo<TlsStream<TcpStream>>),
+}
+
+/// A connection's transport as hyper sees it.
+pub(crate) struct Conn {
+    stream: Stream,
+    shared: Arc<ConnShared>,
+    h2: bool,
+    idle_timer: Option<Pin<Box<Sleep>>>,
+    _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+}
+
+impl Conn {
+    pub(crate) fn new(
+        stream: Stream,
+        h2: bool,
+        idle_limit: Duration,
+        slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    ) -> Self {
+        Conn {
+            stream,
+            shared: Arc::new(ConnShared::new(idle_limit)),
+            h2,
+            idle_timer: None,
+            _slots: slots,
+        }
+    }
+
+    /// True when the connection has been idle past its limit; arms a wake-up otherwise.
+    fn poll_expired(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(deadline) = self.shared.idle_deadline() else {
+            return false;
+        };
+        let now = now_ms();
+        if now >= deadline {
+            return true;
+        }
+        let at = Instant::now() + Duration::from_millis(deadline - now);
+        let timer = self.idle_timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)));
+        timer.as_mut().reset(at);
+        timer.as_mut().poll(cx).is_ready()
+    }
+}
+
+use std::future::Future;
+
+impl Read for Conn {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: ReadBufCursor<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let res = match &mut this.stream {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        };
+        // Reading EOF makes hyper drop the connection from its pool, exactly as if the
+        // server had closed it, so an expired connection is never handed out again.
+        if res.is_pending() && this.poll_expired(cx) {
+            return Poll::Ready(Ok(()));
+        }
+        res
+    }
+}
+
+impl Write for Conn {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let res = match &mut this.stream {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        };
+        this.note_write(&res);
+        res
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let res = match &mut this.stream {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        };
+        this.note_write(&res);
+        res
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match &self.stream {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().stream {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().stream {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+impl Conn {
+    fn note_write(&mut self, res: &Poll<io::Result<usize>>) {
+        let shared = &self.shared;
+        match res {
+            Poll::Ready(Ok(n)) if *n > 0 => {
+                shared.last_write.store(now_ms(), Ordering::Release);
+                shared.write_blocked_since.store(u64::MAX, Ordering::Release);
+            }
+            Poll::Pending => {
+                let _ = shared.write_blocked_since.compare_exchange(
+                    u64::MAX,
+                    now_ms(),
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Connection for Conn {
+    fn connected(&self) -> Connected {
+        let connected = Connected::new().extra(ConnHandle(self.shared.clone()));
+        if self.h2 {
+            connected.negotiated_h2()
+        } else {
+            connected
+        }
+    }
+}

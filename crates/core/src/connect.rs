@@ -1,0 +1,211 @@
+//! Opening connections: pool slots (total and per origin), DNS, TCP and TLS with ALPN, each
+//! step under the connect timeout and reported with its own phase.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::Uri;
+use hyper_util::rt::TokioIo;
+use parking_lot::Mutex;
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use tokio_rustls::TlsConnector;
+
+use crate::conn::{Conn, Stream};
+use crate::error::{BoxError, Error, Kind, Phase};
+
+/// Settings the connector needs, fixed when the client is built.
+pub(crate) struct ConnectorConfig {
+    pub connect_timeout: Option<Duration>,
+    pub pool_timeout: Option<Duration>,
+    pub max_connections: usize,
+    pub max_connections_per_host: usize,
+    pub keep_alive_timeout: Duration,
+    pub tls: Arc<rustls::ClientConfig>,
+    /// Every connection speaks HTTP/2 (prior knowledge).
+    pub h2_only: bool,
+}
+
+/// Opens connections for hyper-util's pool. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Connector {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ConnectorConfig,
+    tls: TlsConnector,
+    total: Arc<Semaphore>,
+    per_origin: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl Connector {
+    pub(crate) fn new(config: ConnectorConfig) -> Self {
+        Connector {
+            inner: Arc::new(Inner {
+                tls: TlsConnector::from(config.tls.clone()),
+                total: Arc::new(Semaphore::new(config.max_connections)),
+                per_origin: Mutex::new(HashMap::new()),
+                config,
+            }),
+        }
+    }
+}
+
+impl tower_service::Service<Uri> for Connector {
+    type Response = Conn;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Conn, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.connect(uri).await.map_err(BoxError::from) })
+    }
+}
+
+impl Inner {
+    async fn connect(&self, uri: Uri) -> Result<Conn, Error> {
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            other => {
+                return Err(Error::invalid(format!(
+                    "unsupported URL scheme {other:?}: only http and https are supported"
+                )))
+            }
+        };
+        let host = uri
+            .host()
+            .ok_or_else(|| Error::invalid("URL has no host"))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+
+        let slots = self.acquire_slots(https, &host, port).await?;
+
+        let deadline = self.config.connect_timeout.map(|d| (Instant::now() + d, d));
+        let tcp = self.tcp(&host, port, deadline).await?;
+        let (stream, h2) = if https {
+            let tls = within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
+            let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            (Stream::Tls(TokioIo::new(tls)), h2)
+        } else {
+            (Stream::Plain(TokioIo::new(tcp)), self.config.h2_only)
+        };
+        Ok(Conn::new(stream, h2, self.config.keep_alive_timeout, slots))
+    }
+
+    /// Takes one slot of the total limit and one of the origin's, waiting up to the pool
+    /// timeout. The slots are released when the connection closes.
+    async fn acquire_slots(
+        &self,
+        https: bool,
+        host: &str,
+        port: u16,
+    ) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), Error> {
+        let origin = {
+            let key = format!("{}://{host}:{port}", if https { "https" } else { "http" });
+            self.per_origin
+                .lock()
+                .entry(key)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_connections_per_host)))
+                .clone()
+        };
+        let acquire = async {
+            let origin = origin.acquire_owned().await;
+            let total = self.total.clone().acquire_owned().await;
+            match (origin, total) {
+                (Ok(o), Ok(t)) => Ok((t, o)),
+                _ => Err(Error::new(Kind::ClientClosed, "the client was closed")),
+            }
+        };
+        match self.config.pool_timeout {
+            Some(limit) => tokio::time::timeout(limit, acquire).await.map_err(|_| {
+                Error::new(
+                    Kind::Timeout,
+                    format!(
+                        "pool timeout of {} ms elapsed waiting for a connection to {host}:{port} \
+                         (all connections busy; raise limits.maxConnectionsPerHost or timeout.pool)",
+                        limit.as_millis()
+                    ),
+                )
+                .with_phase(Phase::Pool)
+            })?,
+            None => acquire.await,
+        }
+    }
+
+    async fn tcp(&self, host: &str, port: u16, deadline: Option<(Instant, Duration)>) -> Result<TcpStream, Error> {
+        let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) => within(deadline, Phase::Dns, tokio::net::lookup_host((host, port)))
+                .await?
+                .map_err(|e| {
+                    Error::new(Kind::Dns, format!("could not resolve host {host}: {e}"))
+                        .with_phase(Phase::Dns)
+                        .with_source(e)
+                })?
+                .collect(),
+        };
+        if addrs.is_empty() {
+            return Err(Error::new(Kind::Dns, format!("host {host} resolved to no address")).with_phase(Phase::Dns));
+        }
+        let mut last = None;
+        for addr in addrs {
+            match within(deadline, Phase::Connect, TcpStream::connect(addr)).await? {
+                Ok(tcp) => {
+                    let _ = tcp.set_nodelay(true);
+                    return Ok(tcp);
+                }
+                Err(e) => last = Some((addr, e)),
+            }
+        }
+        let (addr, e) = last.expect("at least one address was tried");
+        Err(Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
+            .with_phase(Phase::Connect)
+            .with_source(e))
+    }
+
+    async fn tls_handshake(
+        &self,
+        host: &str,
+        tcp: TcpStream,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Error> {
+        let name = ServerName::try_from(host.to_owned())
+            .map_err(|e| Error::invalid(format!("host {host} is not valid for TLS: {e}")))?;
+        self.tls
+            .connect(name, tcp)
+            .await
+            .map_err(|e| crate::tls::handshake_error(e, host))
+    }
+}
+
+/// Runs `fut` until `deadline`, failing with a timeout in `phase` after it.
+async fn within<F: Future>(deadline: Option<(Instant, Duration)>, phase: Phase, fut: F) -> Result<F::Output, Error> {
+    match deadline {
+        Some((at, total)) => tokio::time::timeout_at(at, fut).await.map_err(|_| {
+            let mut err = Error::timeout(phase, total.as_millis() as u64);
+            if phase != Phase::Pool {
+                err = Error::new(
+                    Kind::Timeout,
+                    format!("connect timeout of {} ms elapsed during {}", total.as_millis(), phase.as_str()),
+                )
+                .with_phase(phase);
+            }
+            err
+        }),
+        None => Ok(fut.await),
+    }
+}

@@ -1,0 +1,92 @@
+//! Content decoding: gzip, deflate, br and zstd, stacked at most five deep, in the reverse of
+//! the order the server applied them.
+
+use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder};
+use http::header::CONTENT_ENCODING;
+use http::HeaderMap;
+use hyper::body::Incoming;
+use tokio::io::{AsyncRead, BufReader};
+use tokio_util::io::StreamReader;
+
+use crate::body::IncomingStream;
+use crate::error::{Error, Kind, Phase};
+
+/// The most content codings hyperhttp will undo on one response.
+pub const MAX_CODINGS: usize = 5;
+
+/// The `Accept-Encoding` value sent when decompression is on.
+pub const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Coding {
+    Gzip,
+    Deflate,
+    Brotli,
+    Zstd,
+}
+
+/// The codings applied to a response body, in the order the server applied them. `None` when
+/// there is nothing to undo, or when a coding is unknown (the body is then returned as sent).
+pub(crate) fn codings(headers: &HeaderMap) -> Result<Option<Vec<Coding>>, Error> {
+    let mut out = Vec::new();
+    for value in headers.get_all(CONTENT_ENCODING) {
+        let Ok(value) = value.to_str() else { return Ok(None) };
+        for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let coding = match token.to_ascii_lowercase().as_str() {
+                "identity" => continue,
+                "gzip" | "x-gzip" => Coding::Gzip,
+                "deflate" => Coding::Deflate,
+                "br" => Coding::Brotli,
+                "zstd" => Coding::Zstd,
+                _ => return Ok(None),
+            };
+            out.push(coding);
+            if out.len() > MAX_CODINGS {
+                return Err(Error::new(
+                    Kind::Decode,
+                    format!("response uses more than {MAX_CODINGS} content codings; refusing to decode"),
+                )
+                .with_phase(Phase::Body));
+            }
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// A reader of the decoded body.
+pub(crate) fn decoder(body: Incoming, codings: &[Coding]) -> Box<dyn AsyncRead + Send + Unpin> {
+    let raw = StreamReader::new(IncomingStream(body));
+    let mut reader: Box<dyn AsyncRead + Send + Unpin> = wrap(BufReaderOrRaw::Raw(raw), codings[codings.len() - 1]);
+    for coding in codings[..codings.len() - 1].iter().rev() {
+        reader = wrap(BufReaderOrRaw::Buffered(BufReader::new(reader)), *coding);
+    }
+    reader
+}
+
+enum BufReaderOrRaw {
+    Raw(StreamReader<IncomingStream, bytes::Bytes>),
+    Buffered(BufReader<Box<dyn AsyncRead + Send + Unpin>>),
+}
+
+fn wrap(input: BufReaderOrRaw, coding: Coding) -> Box<dyn AsyncRead + Send + Unpin> {
+    match input {
+        BufReaderOrRaw::Raw(r) => with(r, coding),
+        BufReaderOrRaw::Buffered(r) => with(r, coding),
+    }
+}
+
+fn with<R>(input: R, coding: Coding) -> Box<dyn AsyncRead + Send + Unpin>
+where
+    R: tokio::io::AsyncBufRead + Send + Unpin + 'static,
+{
+    match coding {
+        Coding::Gzip => {
+            let mut d = GzipDecoder::new(input);
+            d.multiple_members(true);
+            Box::new(d)
+        }
+        Coding::Deflate => Box::new(ZlibDecoder::new(input)),
+        Coding::Brotli => Box::new(BrotliDecoder::new(input)),
+        Coding::Zstd => Box::new(ZstdDecoder::new(input)),
+    }
+}

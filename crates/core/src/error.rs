@@ -1,0 +1,292 @@
+//! The engine's one error type: a kind with a stable code, the phase it happened in, the URL,
+//! and the underlying cause. Callers branch on [`Error::kind`] or [`Error::code`], never on
+//! the message.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// A boxed error used as a cause.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// What went wrong. Each kind maps to one stable code string (see [`Kind::code`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The caller passed something invalid (bad method, URL, header, option).
+    InvalidArgument,
+    /// The host name could not be resolved.
+    Dns,
+    /// The TCP connection could not be established.
+    Connect,
+    /// A timeout elapsed; see [`Error::phase`].
+    Timeout,
+    /// The TLS handshake failed for a reason other than the certificate kinds below.
+    Tls,
+    /// The server's certificate chains to no trusted root.
+    TlsUntrusted,
+    /// The server's certificate is self-signed and not trusted.
+    TlsSelfSigned,
+    /// The server's certificate (or one in its chain) is expired or not yet valid.
+    TlsExpired,
+    /// The server's certificate is not valid for the requested host name.
+    TlsHostname,
+    /// The server sent something that is not valid HTTP.
+    Protocol,
+    /// The response head is larger than the configured limit.
+    HeadersTooLarge,
+    /// The decoded response body is larger than the configured limit.
+    BodyTooLarge,
+    /// The response body could not be decompressed.
+    Decode,
+    /// A redirect could not be followed (limit, scheme, policy).
+    Redirect,
+    /// The connection closed or reset before the exchange finished.
+    ConnectionClosed,
+    /// The request body could not be sent as given (length mismatch, stream not replayable).
+    RequestBody,
+    /// The client was closed.
+    ClientClosed,
+}
+
+impl Kind {
+    /// The stable code exposed to JavaScript, for example `ERR_TIMEOUT`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::InvalidArgument => "ERR_INVALID_ARGUMENT",
+            Kind::Dns => "ERR_DNS",
+            Kind::Connect => "ERR_CONNECT",
+            Kind::Timeout => "ERR_TIMEOUT",
+            Kind::Tls => "ERR_TLS",
+            Kind::TlsUntrusted => "ERR_TLS_CERT_UNTRUSTED",
+            Kind::TlsSelfSigned => "ERR_TLS_CERT_SELF_SIGNED",
+            Kind::TlsExpired => "ERR_TLS_CERT_EXPIRED",
+            Kind::TlsHostname => "ERR_TLS_CERT_HOSTNAME",
+            Kind::Protocol => "ERR_PROTOCOL",
+            Kind::HeadersTooLarge => "ERR_HEADERS_TOO_LARGE",
+            Kind::BodyTooLarge => "ERR_BODY_TOO_LARGE",
+            Kind::Decode => "ERR_DECODE",
+            Kind::Redirect => "ERR_REDIRECT",
+            Kind::ConnectionClosed => "ERR_CONNECTION_CLOSED",
+            Kind::RequestBody => "ERR_REQUEST_BODY",
+            Kind::ClientClosed => "ERR_CLIENT_CLOSED",
+        }
+    }
+}
+
+/// Where in the exchange an error (most often a timeout) happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for a free connection slot.
+    Pool,
+    /// Resolving the host name.
+    Dns,
+    /// Establishing the TCP connection.
+    Connect,
+    /// The TLS handshake.
+    Tls,
+    /// Sending the request.
+    Write,
+    /// Waiting for the response head.
+    Headers,
+    /// Receiving the response body.
+    Body,
+    /// The whole request, all redirects included.
+    Total,
+}
+
+impl Phase {
+    /// The phase's name as exposed to JavaScript.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pool => "pool",
+            Phase::Dns => "dns",
+            Phase::Connect => "connect",
+            Phase::Tls => "tls",
+            Phase::Write => "write",
+            Phase::Headers => "headers",
+            Phase::Body => "body",
+            Phase::Total => "total",
+        }
+    }
+}
+
+/// An engine error.
+///
+/// ```
+/// use hyperhttp_core::{Error, Kind, Phase};
+/// let err = Error::timeout(Phase::Headers, 10_000);
+/// assert!(err.is_timeout());
+/// assert_eq!(err.code(), "ERR_TIMEOUT");
+/// assert_eq!(err.phase(), Some(Phase::Headers));
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: Kind,
+    phase: Option<Phase>,
+    message: String,
+    url: Option<String>,
+    source: Option<BoxError>,
+}
+
+impl Error {
+    /// A new error of `kind` with a human-readable, actionable message.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                phase: None,
+                message: message.into(),
+                url: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// An invalid-argument error.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::new(Kind::InvalidArgument, message)
+    }
+
+    /// A timeout of `ms` milliseconds in `phase`.
+    pub fn timeout(phase: Phase, ms: u64) -> Self {
+        Error::new(
+            Kind::Timeout,
+            format!("{} timeout of {ms} ms elapsed", phase.as_str()),
+        )
+        .with_phase(phase)
+    }
+
+    /// Sets the phase.
+    pub fn with_phase(mut self, phase: Phase) -> Self {
+        self.inner.phase = Some(phase);
+        self
+    }
+
+    /// Sets the URL, unless one is already set.
+    pub fn with_url(mut self, url: &str) -> Self {
+        if self.inner.url.is_none() {
+            self.inner.url = Some(url.to_owned());
+        }
+        self
+    }
+
+    /// Sets the cause.
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> Kind {
+        self.inner.kind
+    }
+
+    /// The stable code, for example `ERR_CONNECT`.
+    pub fn code(&self) -> &'static str {
+        self.inner.kind.code()
+    }
+
+    /// The phase the error happened in, when known.
+    pub fn phase(&self) -> Option<Phase> {
+        self.inner.phase
+    }
+
+    /// The message, without the cause.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The URL being requested when the error happened.
+    pub fn url(&self) -> Option<&str> {
+        self.inner.url.as_deref()
+    }
+
+    /// True for timeouts of any phase.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == Kind::Timeout
+    }
+
+    /// True for DNS and TCP connection failures.
+    pub fn is_connect(&self) -> bool {
+        matches!(self.inner.kind, Kind::Connect | Kind::Dns)
+    }
+
+    /// True for any TLS failure.
+    pub fn is_tls(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            Kind::Tls | Kind::TlsUntrusted | Kind::TlsSelfSigned | Kind::TlsExpired | Kind::TlsHostname
+        )
+    }
+
+    /// A copy of kind, phase, message and URL (the cause is not cloneable and is dropped).
+    pub(crate) fn shallow_clone(&self) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind: self.inner.kind,
+                phase: self.inner.phase,
+                message: self.inner.message.clone(),
+                url: self.inner.url.clone(),
+                source: None,
+            }),
+        }
+    }
+
+    /// Finds an engine error anywhere in `err`'s source chain.
+    pub(crate) fn find_in<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a Error> {
+        let mut cur: Option<&'a (dyn StdError + 'static)> = Some(err);
+        while let Some(e) = cur {
+            if let Some(found) = e.downcast_ref::<Error>() {
+                return Some(found);
+            }
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if let Some(found) = io.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+                    return Some(found);
+                }
+            }
+            cur = e.source();
+        }
+        None
+    }
+
+    /// Wraps this error in an `io::Error` so it can travel through I/O adapters and be found
+    /// again with [`Error::find_in`].
+    pub(crate) fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("hyperhttp::Error");
+        d.field("code", &self.code());
+        if let Some(phase) = self.inner.phase {
+            d.field("phase", &phase.as_str());
+        }
+        d.field("message", &self.inner.message);
+        if let Some(url) = &self.inner.url {
+            d.field("url", url);
+        }
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|e| &**e as &(dyn StdError + 'static))
+    }
+}
