@@ -5,14 +5,14 @@
 //                          [--clients a,b] [--sizes 200,10k,1m] [--protocol h1|tls|h2]
 //
 // Flags fall back to HYPERHTTP_BENCH_REQUESTS, _CONCURRENCY, _REPS, _CLIENTS and _SIZES.
-import { execFileSync, fork, spawn } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { CLIENTS, DEFAULT_CLIENTS } from './clients.mjs'
+import { startServer } from './spawn-server.mjs'
 
 const here = import.meta.dirname
 const env = process.env
@@ -58,15 +58,15 @@ const timeoutMs = positiveInt('timeout', flags.timeout) * 1000
 const sizes = flags.sizes.split(',').map(parseSize)
 const clients = flags.clients.split(',').map((name) => name.trim())
 for (const name of clients) {
-  if (!CLIENTS[name])
-    fail(`unknown client ${name}; known: ${Object.keys(CLIENTS).join(', ')}`)
+  if (!CLIENTS[name]) fail(`unknown client ${name}; known: ${Object.keys(CLIENTS).join(', ')}`)
 }
 const protocol = flags.protocol
-if (!PROTOCOLS[protocol])
-  fail(`--protocol must be one of ${Object.keys(PROTOCOLS).join(', ')}`)
+if (!PROTOCOLS[protocol]) fail(`--protocol must be one of ${Object.keys(PROTOCOLS).join(', ')}`)
 
 const tls = protocol === 'h1' ? undefined : makeCertificate()
-const server = await startServer(tls)
+const server = await startServer(
+  tls ? [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath] : [],
+)
 const origin = `${protocol === 'h1' ? 'http' : 'https'}://127.0.0.1:${server.port}`
 
 const rows = []
@@ -80,7 +80,7 @@ try {
     }
   }
 } finally {
-  server.child.kill()
+  server.stop()
 }
 progress('')
 process.stdout.write(report(rows))
@@ -98,13 +98,9 @@ function runClient(client, size, label) {
     ca: tls?.cert,
   }
   return new Promise((resolve) => {
-    const child = fork(
-      path.join(here, 'run-client.mjs'),
-      [JSON.stringify(config)],
-      {
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      },
-    )
+    const child = fork(path.join(here, 'run-client.mjs'), [JSON.stringify(config)], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    })
     let stderr = ''
     let result
     child.stderr.on('data', (chunk) => {
@@ -163,14 +159,9 @@ function explainExit(code, signal, stderr) {
   }
   const lines = stderr.split('\n').map((line) => line.trim())
   const error = lines.find(
-    (line) =>
-      /(Error|Exception|Warning)\b/.test(line) && !line.startsWith('at '),
+    (line) => /(Error|Exception|Warning)\b/.test(line) && !line.startsWith('at '),
   )
-  return (
-    error ??
-    lines.findLast(Boolean) ??
-    `exited with ${signal ?? `code ${code}`}`
-  )
+  return error ?? lines.findLast(Boolean) ?? `exited with ${signal ?? `code ${code}`}`
 }
 
 function report(results) {
@@ -184,7 +175,7 @@ function report(results) {
     `## hyperhttp benchmark: ${PROTOCOLS[protocol]}, concurrency ${concurrency}`,
     '',
     `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpu[0]?.model.trim()} × ${cpu.length}`,
-    `- hyperhttp ${packageVersion('../package.json')}, undici ${packageVersion('undici/package.json')}`,
+    `- hyperhttp ${packageVersion('../package.json')} (commit ${commit()}), undici ${packageVersion('undici/package.json')}`,
     `- Server: bench/server.mjs (node:${protocol === 'h2' ? 'http2' : protocol === 'tls' ? 'https' : 'http'}) in its own process on 127.0.0.1`,
     `- ${requests} requests per repetition after ${warmup} warm-up requests, ${reps} repetitions, median shown; each (client, size) runs in its own process`,
     '',
@@ -193,9 +184,7 @@ function report(results) {
   ]
   for (const r of results) {
     if (r.reqPerSec === undefined) {
-      lines.push(
-        `| ${r.client} | ${formatSize(r.size)} | failed | | | | | | | |`,
-      )
+      lines.push(`| ${r.client} | ${formatSize(r.size)} | failed | | | | | | | |`)
       continue
     }
     const base = baseline.get(r.size)
@@ -217,33 +206,9 @@ function report(results) {
   if (failures.length) {
     lines.push('', 'Failed rows:', '')
     for (const r of failures)
-      lines.push(
-        `- ${r.client} ${formatSize(r.size)}: ${r.failure.replaceAll('\n', ' ').trim()}`,
-      )
+      lines.push(`- ${r.client} ${formatSize(r.size)}: ${r.failure.replaceAll('\n', ' ').trim()}`)
   }
   return `${lines.join('\n')}\n`
-}
-
-async function startServer(certificate) {
-  const args = [path.join(here, 'server.mjs'), '--port', '0']
-  if (certificate)
-    args.push(
-      protocol === 'h2' ? '--h2' : '--tls',
-      '--cert',
-      certificate.certPath,
-      '--key',
-      certificate.keyPath,
-    )
-  const child = spawn(process.execPath, args, {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
-  process.on('exit', () => child.kill())
-  const lines = createInterface({ input: child.stdout })
-  for await (const line of lines) {
-    const match = /^READY (\d+)$/.exec(line)
-    if (match) return { child, port: Number(match[1]) }
-  }
-  fail('bench/server.mjs exited before printing READY')
 }
 
 function makeCertificate() {
@@ -284,6 +249,17 @@ function packageVersion(specifier) {
   }
 }
 
+function commit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: here,
+      encoding: 'utf8',
+    }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
 function progress(text) {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`)
   else if (text) process.stderr.write(`${text}\n`)
@@ -292,9 +268,7 @@ function progress(text) {
 function parseSize(text) {
   const match = /^\s*(\d+)\s*(k|kib|m|mib)?\s*$/i.exec(text)
   if (!match) fail(`bad size ${text}: want bytes, or a number with k or m`)
-  const unit =
-    { k: 1024, kib: 1024, m: 1048576, mib: 1048576 }[match[2]?.toLowerCase()] ??
-    1
+  const unit = { k: 1024, kib: 1024, m: 1048576, mib: 1048576 }[match[2]?.toLowerCase()] ?? 1
   return Number(match[1]) * unit
 }
 

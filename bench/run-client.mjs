@@ -58,9 +58,7 @@ async function load(total) {
 
   const cpuStart = process.cpuUsage()
   const start = performance.now()
-  await Promise.all(
-    Array.from({ length: Math.min(config.concurrency, total) }, worker),
-  )
+  await Promise.all(Array.from({ length: Math.min(config.concurrency, total) }, worker))
   const elapsedMs = performance.now() - start
   const cpu = process.cpuUsage(cpuStart)
 
@@ -76,12 +74,7 @@ async function load(total) {
 }
 
 function percentile(sorted, p) {
-  return sorted[
-    Math.min(
-      sorted.length - 1,
-      Math.max(0, Math.ceil((p / 100) * sorted.length) - 1),
-    )
-  ]
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
 }
 
 function describe(error) {

@@ -5,7 +5,7 @@
 // Routes: GET|HEAD /bytes/:n (n bytes of a fixed pattern), POST /echo (the body back).
 // Prints `READY <port>` on stdout once listening. Exits on SIGTERM/SIGINT, and when its
 // stdin is a pipe that closes (so it never outlives the benchmark that spawned it).
-import { readFileSync, fstatSync } from 'node:fs'
+import { fstatSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
@@ -28,17 +28,14 @@ const { values: args } = parseArgs({
 let pattern = makePattern(1024 * 1024)
 
 function makePattern(size) {
-  const unit = Buffer.from(
-    '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n',
-  )
+  const unit = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n')
   const buf = Buffer.allocUnsafe(size)
   for (let i = 0; i < size; i += unit.length) unit.copy(buf, i)
   return buf
 }
 
 function patternBytes(n) {
-  if (n > pattern.length)
-    pattern = makePattern(Math.min(MAX_BYTES, 2 ** Math.ceil(Math.log2(n))))
+  if (n > pattern.length) pattern = makePattern(Math.min(MAX_BYTES, 2 ** Math.ceil(Math.log2(n))))
   return pattern.subarray(0, n)
 }
 
@@ -84,13 +81,9 @@ function send(res, status, text) {
 
 function createServer() {
   if (!args.tls && !args.h2) {
-    return http.createServer(
-      { keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true },
-      handle,
-    )
+    return http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, handle)
   }
-  if (!args.cert || !args.key)
-    throw new Error('--tls and --h2 need --cert and --key (PEM files)')
+  if (!args.cert || !args.key) throw new Error('--tls and --h2 need --cert and --key (PEM files)')
   const tls = { cert: readFileSync(args.cert), key: readFileSync(args.key) }
   if (args.h2) {
     // The default 10 MB session budget answers 64 streams of 1 MiB with ENHANCE_YOUR_CALM.
@@ -101,10 +94,7 @@ function createServer() {
     }
     return http2.createSecureServer({ ...tls, ...h2 }, handle)
   }
-  return https.createServer(
-    { ...tls, keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true },
-    handle,
-  )
+  return https.createServer({ ...tls, keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, handle)
 }
 
 const server = createServer()

@@ -1,0 +1,68 @@
+// Drives a NativeClient the way the facade does: ids chosen here, one event batch per
+// JS call, streamed bodies pulled with read(id). Resolves with [status, body length];
+// `reads` counts the read(id) calls made so far.
+export class NativeDriver {
+  #client
+  #pending = new Map()
+  #nextId = 0
+  reads = 0
+
+  constructor(NativeClient, options) {
+    this.#client = new NativeClient(options, (events) => this.#onEvents(events))
+    this.#client.ref()
+  }
+
+  request(method, url) {
+    this.#nextId = (this.#nextId % 0x7fffffff) + 1
+    const id = this.#nextId
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, status: 0, length: 0 })
+      try {
+        this.#client.request(id, method, url, [], null, null)
+      } catch (error) {
+        this.#pending.delete(id)
+        reject(error)
+      }
+    })
+  }
+
+  close() {
+    this.#client.unref()
+    this.#client.close()
+  }
+
+  #onEvents(events) {
+    for (let i = 0; i < events.length; i += 8) {
+      const id = events[i + 1]
+      const request = this.#pending.get(id)
+      if (!request) continue
+      switch (events[i]) {
+        case 1:
+          request.status = events[i + 2]
+          request.length += events[i + 4]?.length ?? 0
+          this.#next(id, request, events[i + 5])
+          break
+        case 2:
+          request.length += events[i + 2]?.length ?? 0
+          this.#next(id, request, events[i + 3])
+          break
+        case 3: {
+          this.#pending.delete(id)
+          const error = new Error(events[i + 3])
+          error.code = events[i + 2]
+          request.reject(error)
+          break
+        }
+      }
+    }
+  }
+
+  #next(id, request, complete) {
+    if (!complete) {
+      this.reads++
+      return this.#client.read(id)
+    }
+    this.#pending.delete(id)
+    request.resolve([request.status, request.length])
+  }
+}
