@@ -1,6 +1,6 @@
 // The clients under comparison, each configured the same way: keep-alive on, at most
 // `connections` connections to the server, no decompression. A client's `get(url)` fully
-// reads the body and returns [status, body length].
+// reads the body into one buffer (as arrayBuffer() does) and returns [status, body length].
 import http from 'node:http'
 import https from 'node:https'
 
@@ -67,11 +67,9 @@ export const CLIENTS = {
         new Promise((resolve, reject) => {
           mod
             .get(url, { agent }, (res) => {
-              let length = 0
-              res.on('data', (chunk) => {
-                length += chunk.length
-              })
-              res.on('end', () => resolve([res.statusCode, length]))
+              const chunks = []
+              res.on('data', (chunk) => chunks.push(chunk))
+              res.on('end', () => resolve([res.statusCode, Buffer.concat(chunks).byteLength]))
               res.on('error', reject)
             })
             .on('error', reject)
