@@ -1,1 +1,362 @@
+//! napi-rs binding of hyperhttp: converts JavaScript values to engine types and engine events
+//! to JavaScript values. No policy lives here. The protocol is described in README.md.
 
+#![deny(clippy::all)]
+
+mod options;
+mod sink;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use hyperhttp_core::{Body, BodyStream, Client, Error, Request, RequestBody, Response};
+use napi::bindgen_prelude::{BufferSlice, Unknown};
+use napi::{Env, JsValue};
+use napi_derive::napi;
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+pub use options::{NativeClientOptions, NativeRequestOptions};
+use sink::{Event, Sink};
+
+/// A body whose length is known and at most this many bytes is read completely before the
+/// head is delivered, so the response crosses to JavaScript once.
+const INLINE_LIMIT: u64 = 64 * 1024;
+/// The most bytes one streamed chunk carries.
+const CHUNK_MAX: usize = 256 * 1024;
+
+/// What the binding keeps for a live request id.
+#[derive(Default)]
+struct Slot {
+    /// The task currently working for this id (the request, or a body read).
+    task: Option<AbortHandle>,
+    /// The response body between reads.
+    body: Option<Body>,
+    /// An error met while reading ahead, delivered on the next read.
+    pending_error: Option<Error>,
+    /// The producer side of a streamed request body.
+    upload: Option<mpsc::UnboundedSender<Bytes>>,
+}
+
+struct Shared {
+    sink: Arc<Sink>,
+    slots: Mutex<HashMap<u32, Slot>>,
+}
+
+impl Shared {
+    fn error(&self, id: u32, err: &Error) {
+        self.slots.lock().remove(&id);
+        self.sink.push(error_event(id, err));
+    }
+}
+
+fn error_event(id: u32, err: &Error) -> Event {
+    Event::Error {
+        id,
+        code: err.code(),
+        message: err.message().to_owned(),
+        phase: err.phase().map(|p| p.as_str()),
+        url: err.url().map(str::to_owned),
+    }
+}
+
+/// One engine client and its completion channel.
+#[napi]
+pub struct NativeClient {
+    client: Option<Client>,
+    shared: Arc<Shared>,
+}
+
+#[napi]
+impl NativeClient {
+    /// Builds a client; `on_events` receives batches of event records.
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<NativeClientOptions>, on_events: Unknown) -> napi::Result<Self> {
+        let options = options.unwrap_or_default();
+        let runtime = hyperhttp_core::runtime::shared(options.worker_threads.map(|n| n as usize));
+        let config = options.into_config()?;
+        let client = {
+            let _guard = runtime.enter();
+            Client::new(config).map_err(|e| napi::Error::from_reason(format!("{}: {}", e.code(), e.message())))?
+        };
+        let sink = Sink::new(env.raw(), on_events.raw())?;
+        Ok(NativeClient {
+            client: Some(client),
+            shared: Arc::new(Shared {
+                sink,
+                slots: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// Starts request `id`. Every outcome, including invalid arguments, arrives as an event.
+    #[napi]
+    pub fn request(
+        &self,
+        id: u32,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        body: Option<BufferSlice>,
+        options: Option<NativeRequestOptions>,
+    ) {
+        let shared = &self.shared;
+        let Some(client) = &self.client else {
+            shared.sink.push(error_event(id, &closed()));
+            return;
+        };
+        let opts = match options.as_ref().map(NativeRequestOptions::to_request_options).transpose() {
+            Ok(o) => o.unwrap_or_default(),
+            Err(e) => return shared.sink.push(error_event(id, &Error::invalid(e.reason.clone()))),
+        };
+        let streamed = options.as_ref().and_then(|o| o.stream_body).unwrap_or(false);
+        let mut slot = Slot::default();
+        let body = if streamed {
+            let (tx, rx) = mpsc::unbounded_channel();
+            slot.upload = Some(tx);
+            let sink = shared.sink.clone();
+            RequestBody::Stream(BodyStream {
+                chunks: rx,
+                on_need: Arc::new(move || sink.push(Event::Need { id })),
+            })
+        } else {
+            match body {
+                Some(b) if !b.is_empty() => RequestBody::Bytes(Bytes::copy_from_slice(&b)),
+                _ => RequestBody::Empty,
+            }
+        };
+        let req = match Request::new(&method, &url, &headers, body, opts) {
+            Ok(req) => req,
+            Err(e) => return shared.sink.push(error_event(id, &e.with_url(&url))),
+        };
+        let client = client.clone();
+        let task_shared = shared.clone();
+        let mut slots = shared.slots.lock();
+        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
+            run(client, req, id, task_shared).await;
+        });
+        slot.task = Some(handle.abort_handle());
+        slots.insert(id, slot);
+    }
+
+    /// Pulls the next chunk of response body `id`.
+    #[napi]
+    pub fn read(&self, id: u32) {
+        let shared = &self.shared;
+        let mut slots = shared.slots.lock();
+        let Some(slot) = slots.get_mut(&id) else {
+            drop(slots);
+            let err = Error::invalid(format!("no response body is open for request {id}"));
+            return shared.sink.push(error_event(id, &err));
+        };
+        if let Some(err) = slot.pending_error.take() {
+            slots.remove(&id);
+            drop(slots);
+            return shared.sink.push(error_event(id, &err));
+        }
+        let Some(mut body) = slot.body.take() else {
+            drop(slots);
+            let err = Error::invalid(format!("a read is already pending for request {id}"));
+            return shared.sink.push(error_event(id, &err));
+        };
+        let task_shared = shared.clone();
+        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
+            let res = body.chunk(CHUNK_MAX).await;
+            deliver_chunk(&task_shared, id, body, res);
+        });
+        slot.task = Some(handle.abort_handle());
+    }
+
+    /// Sends the next chunk of a streamed request body; `null` ends it.
+    #[napi]
+    pub fn write(&self, id: u32, chunk: Option<BufferSlice>) {
+        let mut slots = self.shared.slots.lock();
+        let Some(slot) = slots.get_mut(&id) else { return };
+        match chunk {
+            Some(c) => {
+                if let Some(tx) = &slot.upload {
+                    let _ = tx.send(Bytes::copy_from_slice(&c));
+                }
+            }
+            None => slot.upload = None,
+        }
+    }
+
+    /// Cancels request `id` in whatever phase it is: the connection is closed (HTTP/1.1) or
+    /// the stream reset (HTTP/2). No event follows.
+    #[napi]
+    pub fn cancel(&self, id: u32) {
+        let slot = self.shared.slots.lock().remove(&id);
+        if let Some(slot) = slot {
+            if let Some(task) = slot.task {
+                task.abort();
+            }
+        }
+    }
+
+    /// Keeps the process alive while requests are pending.
+    #[napi(js_name = "ref")]
+    pub fn keep_alive(&self, env: Env) {
+        self.shared.sink.set_ref(env.raw(), true);
+    }
+
+    /// Lets the process exit when nothing is pending.
+    #[napi]
+    pub fn unref(&self, env: Env) {
+        self.shared.sink.set_ref(env.raw(), false);
+    }
+
+    /// Cancels everything and frees the pool.
+    #[napi]
+    pub fn close(&mut self) {
+        if let Some(client) = self.client.take() {
+            client.close();
+        }
+        let slots = std::mem::take(&mut *self.shared.slots.lock());
+        for slot in slots.into_values() {
+            if let Some(task) = slot.task {
+                task.abort();
+            }
+        }
+        self.shared.sink.close();
+    }
+}
+
+impl Drop for NativeClient {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn closed() -> Error {
+    Error::new(hyperhttp_core::Kind::ClientClosed, "the client is closed")
+}
+
+async fn run(client: Client, req: Request, id: u32, shared: Arc<Shared>) {
+    let res = match client.execute(req).await {
+        Ok(res) => res,
+        Err(e) => return shared.error(id, &e),
+    };
+    let Response {
+        status,
+        version,
+        headers,
+        url,
+        redirects,
+        mut body,
+    } = res;
+    let (inline, done, pending_error) = read_ahead(&mut body).await;
+    let head = Event::Head {
+        id,
+        status: status.as_u16(),
+        headers: raw_headers(&headers),
+        body: inline,
+        done,
+        url: (redirects > 0).then(|| url.to_string()),
+        version: match version {
+            http::Version::HTTP_10 => 10,
+            http::Version::HTTP_2 => 20,
+            _ => 11,
+        },
+    };
+    {
+        let mut slots = shared.slots.lock();
+        if done {
+            slots.remove(&id);
+        } else if let Some(slot) = slots.get_mut(&id) {
+            slot.task = None;
+            slot.body = Some(body);
+            slot.pending_error = pending_error;
+        } else {
+            return; // cancelled meanwhile
+        }
+    }
+    shared.sink.push(head);
+}
+
+/// Reads what can travel with the head: a small body of known length completely, otherwise
+/// only what has already arrived. Never waits on a body of unknown length, so a slow stream
+/// (server-sent events) gets its head at once.
+async fn read_ahead(body: &mut Body) -> (Option<Bytes>, bool, Option<Error>) {
+    if body.is_end() {
+        return (None, true, None);
+    }
+    let mut buf: Option<BytesMut> = None;
+    let mut first: Option<Bytes> = None;
+    let small = body.exact_len().is_some_and(|n| n <= INLINE_LIMIT);
+    loop {
+        let next = if small {
+            body.chunk(INLINE_LIMIT as usize).await
+        } else {
+            match body.try_chunk(INLINE_LIMIT as usize) {
+                Some(r) => r,
+                None => break,
+            }
+        };
+        match next {
+            Ok(Some(bytes)) => match (&mut buf, &first) {
+                (Some(b), _) => b.extend_from_slice(&bytes),
+                (None, Some(f)) => {
+                    let mut b = BytesMut::with_capacity(f.len() + bytes.len());
+                    b.extend_from_slice(f);
+                    b.extend_from_slice(&bytes);
+                    buf = Some(b);
+                    first = None;
+                }
+                (None, None) => first = Some(bytes),
+            },
+            Ok(None) => break,
+            Err(e) => return (buf.map(BytesMut::freeze).or(first), false, Some(e)),
+        }
+        if !small && buf.as_ref().map_or(0, |b| b.len()) + first.as_ref().map_or(0, |f| f.len()) >= INLINE_LIMIT as usize {
+            break;
+        }
+    }
+    (buf.map(BytesMut::freeze).or(first), body.is_end(), None)
+}
+
+fn deliver_chunk(shared: &Shared, id: u32, body: Body, res: Result<Option<Bytes>, Error>) {
+    let event = {
+        let mut slots = shared.slots.lock();
+        let Some(slot) = slots.get_mut(&id) else {
+            return; // cancelled
+        };
+        match res {
+            Ok(Some(data)) if !body.is_end() => {
+                slot.task = None;
+                slot.body = Some(body);
+                Event::Chunk {
+                    id,
+                    data: Some(data),
+                    last: false,
+                }
+            }
+            Ok(data) => {
+                slots.remove(&id);
+                Event::Chunk { id, data, last: true }
+            }
+            Err(e) => {
+                slots.remove(&id);
+                error_event(id, &e)
+            }
+        }
+    };
+    shared.sink.push(event);
+}
+
+/// Header fields as one Latin-1 string: `name\0value\0name\0value`. Neither part can contain
+/// NUL (the parser rejects it), so the separator is unambiguous.
+fn raw_headers(headers: &http::HeaderMap) -> Vec<u8> {
+    let mut out = Vec::with_capacity(headers.len() * 32);
+    for (name, value) in headers {
+        if !out.is_empty() {
+            out.push(0);
+        }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.push(0);
+        out.extend_from_slice(value.as_bytes());
+    }
+    out
+}

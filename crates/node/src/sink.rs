@@ -1,0 +1,291 @@
+//! The completion channel: engine threads queue events; the JS thread is woken once per batch
+//! (one threadsafe-function call however many events arrived meanwhile) and receives them as
+//! one flat array of 8-slot records (see the crate README).
+
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use napi::sys;
+use parking_lot::Mutex;
+
+/// Width of one record in the array handed to JavaScript.
+const SLOTS: u32 = 8;
+
+/// One completion.
+pub(crate) enum Event {
+    Head {
+        id: u32,
+        status: u16,
+        headers: Vec<u8>,
+        body: Option<Bytes>,
+        done: bool,
+        url: Option<String>,
+        version: u8,
+    },
+    Chunk {
+        id: u32,
+        data: Option<Bytes>,
+        last: bool,
+    },
+    Error {
+        id: u32,
+        code: &'static str,
+        message: String,
+        phase: Option<&'static str>,
+        url: Option<String>,
+    },
+    Need {
+        id: u32,
+    },
+}
+
+struct State {
+    queue: Vec<Event>,
+    tsfn: sys::napi_threadsafe_function,
+    closed: bool,
+}
+
+/// Queue plus threadsafe function. Shared by the engine tasks of one client.
+pub(crate) struct Sink {
+    state: Mutex<State>,
+}
+
+// SAFETY: the raw threadsafe-function handle is only used through N-API calls that are
+// documented as callable from any thread, always under the state lock, and never after
+// `closed` is set (by `close` or by the finalizer).
+unsafe impl Send for Sink {}
+unsafe impl Sync for Sink {}
+
+impl Sink {
+    /// Creates the threadsafe function around `callback`. It starts unref'd: an idle client
+    /// never keeps the process alive.
+    pub(crate) fn new(env: sys::napi_env, callback: sys::napi_value) -> napi::Result<Arc<Sink>> {
+        let sink = Arc::new(Sink {
+            state: Mutex::new(State {
+                queue: Vec::new(),
+                tsfn: ptr::null_mut(),
+                closed: false,
+            }),
+        });
+        let context = Arc::into_raw(sink.clone()) as *mut c_void;
+        let mut tsfn = ptr::null_mut();
+        let mut name = ptr::null_mut();
+        unsafe {
+            check(sys::napi_create_string_utf8(env, c"hyperhttp".as_ptr(), 9, &mut name))?;
+            let status = sys::napi_create_threadsafe_function(
+                env,
+                callback,
+                ptr::null_mut(),
+                name,
+                0,
+                1,
+                context,
+                Some(finalize),
+                context,
+                Some(call_js),
+                &mut tsfn,
+            );
+            if status != sys::Status::napi_ok {
+                drop(Arc::from_raw(context as *const Sink));
+                return Err(napi::Error::from_reason("could not create the completion channel"));
+            }
+            check(sys::napi_unref_threadsafe_function(env, tsfn))?;
+        }
+        sink.state.lock().tsfn = tsfn;
+        Ok(sink)
+    }
+
+    /// Queues `event`; wakes the JS thread if this starts a new batch.
+    pub(crate) fn push(&self, event: Event) {
+        let mut state = self.state.lock();
+        if state.closed {
+            return;
+        }
+        state.queue.push(event);
+        if state.queue.len() == 1 {
+            // SAFETY: not closed, so the handle is alive.
+            unsafe {
+                sys::napi_call_threadsafe_function(state.tsfn, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking);
+            }
+        }
+    }
+
+    /// Keeps the event loop alive (`true`) or lets it exit (`false`). JS thread only.
+    pub(crate) fn set_ref(&self, env: sys::napi_env, keep_alive: bool) {
+        let state = self.state.lock();
+        if state.closed {
+            return;
+        }
+        unsafe {
+            if keep_alive {
+                sys::napi_ref_threadsafe_function(env, state.tsfn);
+            } else {
+                sys::napi_unref_threadsafe_function(env, state.tsfn);
+            }
+        }
+    }
+
+    /// Drops queued events and releases the threadsafe function; later pushes are ignored.
+    pub(crate) fn close(&self) {
+        let mut state = self.state.lock();
+        if state.closed {
+            return;
+        }
+        state.closed = true;
+        state.queue.clear();
+        unsafe {
+            sys::napi_release_threadsafe_function(state.tsfn, sys::ThreadsafeFunctionReleaseMode::release);
+        }
+    }
+
+    fn take(&self) -> Vec<Event> {
+        std::mem::take(&mut self.state.lock().queue)
+    }
+}
+
+fn check(status: sys::napi_status) -> napi::Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::from_reason(format!("N-API call failed with status {status}")))
+    }
+}
+
+unsafe extern "C" fn finalize(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+    let sink = Arc::from_raw(hint as *const Sink);
+    let mut state = sink.state.lock();
+    state.closed = true;
+    state.queue.clear();
+}
+
+unsafe extern "C" fn call_js(env: sys::napi_env, callback: sys::napi_value, context: *mut c_void, _data: *mut c_void) {
+    if env.is_null() || callback.is_null() {
+        return;
+    }
+    let sink = &*(context as *const Sink);
+    let events = sink.take();
+    if events.is_empty() {
+        return;
+    }
+    let mut array = ptr::null_mut();
+    sys::napi_create_array_with_length(env, events.len() * SLOTS as usize, &mut array);
+    let mut w = Writer { env, array, base: 0 };
+    for event in &events {
+        w.record(event);
+        w.base += SLOTS;
+    }
+    drop(events);
+    let mut recv = ptr::null_mut();
+    sys::napi_get_undefined(env, &mut recv);
+    let status = sys::napi_call_function(env, recv, callback, 1, &array, ptr::null_mut());
+    if status == sys::Status::napi_pending_exception {
+        // The facade never throws here; if it does, surface it as an uncaught exception
+        // instead of losing it.
+        let mut err = ptr::null_mut();
+        sys::napi_get_and_clear_last_exception(env, &mut err);
+        sys::napi_fatal_exception(env, err);
+    }
+}
+
+/// Writes records into the batch array; unset slots stay holes (read as `undefined`).
+struct Writer {
+    env: sys::napi_env,
+    array: sys::napi_value,
+    base: u32,
+}
+
+impl Writer {
+    unsafe fn record(&mut self, event: &Event) {
+        match event {
+            Event::Head {
+                id,
+                status,
+                headers,
+                body,
+                done,
+                url,
+                version,
+            } => {
+                self.u32(0, 1);
+                self.u32(1, *id);
+                self.u32(2, u32::from(*status));
+                self.latin1(3, headers);
+                if let Some(body) = body {
+                    self.buffer(4, body);
+                }
+                self.bool(5, *done);
+                if let Some(url) = url {
+                    self.utf8(6, url.as_bytes());
+                }
+                self.u32(7, u32::from(*version));
+            }
+            Event::Chunk { id, data, last } => {
+                self.u32(0, 2);
+                self.u32(1, *id);
+                if let Some(data) = data {
+                    self.buffer(2, data);
+                }
+                self.bool(3, *last);
+            }
+            Event::Error {
+                id,
+                code,
+                message,
+                phase,
+                url,
+            } => {
+                self.u32(0, 3);
+                self.u32(1, *id);
+                self.utf8(2, code.as_bytes());
+                self.utf8(3, message.as_bytes());
+                if let Some(phase) = phase {
+                    self.utf8(4, phase.as_bytes());
+                }
+                if let Some(url) = url {
+                    self.utf8(5, url.as_bytes());
+                }
+            }
+            Event::Need { id } => {
+                self.u32(0, 4);
+                self.u32(1, *id);
+            }
+        }
+    }
+
+    unsafe fn set(&self, slot: u32, value: sys::napi_value) {
+        sys::napi_set_element(self.env, self.array, self.base + slot, value);
+    }
+
+    unsafe fn u32(&self, slot: u32, n: u32) {
+        let mut v = ptr::null_mut();
+        sys::napi_create_uint32(self.env, n, &mut v);
+        self.set(slot, v);
+    }
+
+    unsafe fn bool(&self, slot: u32, b: bool) {
+        let mut v = ptr::null_mut();
+        sys::napi_get_boolean(self.env, b, &mut v);
+        self.set(slot, v);
+    }
+
+    unsafe fn latin1(&self, slot: u32, s: &[u8]) {
+        let mut v = ptr::null_mut();
+        sys::napi_create_string_latin1(self.env, s.as_ptr().cast(), s.len() as isize, &mut v);
+        self.set(slot, v);
+    }
+
+    unsafe fn utf8(&self, slot: u32, s: &[u8]) {
+        let mut v = ptr::null_mut();
+        sys::napi_create_string_utf8(self.env, s.as_ptr().cast(), s.len() as isize, &mut v);
+        self.set(slot, v);
+    }
+
+    unsafe fn buffer(&self, slot: u32, bytes: &Bytes) {
+        let mut v = ptr::null_mut();
+        let mut data = ptr::null_mut();
+        sys::napi_create_buffer_copy(self.env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v);
+        self.set(slot, v);
+    }
+}
