@@ -3,6 +3,7 @@
 
 #![deny(clippy::all)]
 
+mod baseline;
 mod options;
 mod sink;
 
