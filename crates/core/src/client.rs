@@ -354,6 +354,11 @@ fn finish(
     conn: Option<Arc<ConnShared>>,
 ) -> Result<(http::Response<Incoming>, Option<Arc<ConnShared>>), Error> {
     match res {
+        Ok(res) if res.status() == StatusCode::SWITCHING_PROTOCOLS => Err(Error::new(
+            Kind::Protocol,
+            "server answered 101 Switching Protocols to a request that asked for no upgrade",
+        )
+        .with_phase(Phase::Headers)),
         Ok(res) => {
             let conn = conn.or_else(|| res.extensions().get::<ConnHandle>().map(|h| h.0.clone()));
             if let (Some(conn), Some(secs)) = (&conn, keep_alive_hint(res.headers())) {

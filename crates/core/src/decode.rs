@@ -1,11 +1,15 @@
 //! Content decoding: gzip, deflate, br and zstd, stacked at most five deep, in the reverse of
 //! the order the server applied them.
 
-use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder};
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use async_compression::tokio::bufread::{BrotliDecoder, DeflateDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder};
 use http::header::CONTENT_ENCODING;
 use http::HeaderMap;
 use hyper::body::Incoming;
-use tokio::io::{AsyncRead, BufReader};
+use tokio::io::{AsyncBufRead, AsyncRead, BufReader, ReadBuf};
 use tokio_util::io::StreamReader;
 
 use crate::body::IncomingStream;
@@ -85,8 +89,39 @@ where
             d.multiple_members(true);
             Box::new(d)
         }
-        Coding::Deflate => Box::new(ZlibDecoder::new(input)),
+        Coding::Deflate => Box::new(Deflate::Probe(Some(input))),
         Coding::Brotli => Box::new(BrotliDecoder::new(input)),
         Coding::Zstd => Box::new(ZstdDecoder::new(input)),
+    }
+}
+
+/// `deflate` as servers really send it: zlib-wrapped (RFC 1950) as the standard says, or raw
+/// deflate (RFC 1951) as some servers do. The first byte tells them apart: a zlib stream
+/// starts with a CMF byte whose low nibble is 8.
+enum Deflate<R> {
+    Probe(Option<R>),
+    Zlib(ZlibDecoder<R>),
+    Raw(DeflateDecoder<R>),
+}
+
+impl<R: AsyncBufRead + Unpin> AsyncRead for Deflate<R> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        loop {
+            match &mut *self {
+                Deflate::Probe(input) => {
+                    let reader = input.as_mut().expect("probe holds its input until it decides");
+                    let head = ready!(Pin::new(reader).poll_fill_buf(cx))?;
+                    let zlib = head.first().is_none_or(|b| b & 0x0f == 0x08);
+                    let input = input.take().expect("probe holds its input until it decides");
+                    *self = if zlib {
+                        Deflate::Zlib(ZlibDecoder::new(input))
+                    } else {
+                        Deflate::Raw(DeflateDecoder::new(input))
+                    };
+                }
+                Deflate::Zlib(d) => return Pin::new(d).poll_read(cx, buf),
+                Deflate::Raw(d) => return Pin::new(d).poll_read(cx, buf),
+            }
+        }
     }
 }
