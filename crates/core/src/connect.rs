@@ -21,6 +21,9 @@ use tokio_rustls::TlsConnector;
 use crate::conn::{Conn, Stream};
 use crate::error::{BoxError, Error, Kind, Phase};
 
+/// Size of the per-origin slot map at which origins without connections are forgotten.
+const PRUNE_ORIGINS_AT: usize = 1024;
+
 /// Settings the connector needs, fixed when the client is built.
 pub(crate) struct ConnectorConfig {
     pub connect_timeout: Option<Duration>,
@@ -117,9 +120,14 @@ impl Inner {
     ) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), Error> {
         let origin = {
             let key = format!("{}://{host}:{port}", if https { "https" } else { "http" });
-            self.per_origin
-                .lock()
-                .entry(key)
+            let mut map = self.per_origin.lock();
+            if map.len() >= PRUNE_ORIGINS_AT && !map.contains_key(&key) {
+                // Forget origins with no open connection, so a client that talks to many hosts
+                // does not grow this map forever.
+                let max = self.config.max_connections_per_host;
+                map.retain(|_, sem| Arc::strong_count(sem) > 1 || sem.available_permits() < max);
+            }
+            map.entry(key)
                 .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_connections_per_host)))
                 .clone()
         };
