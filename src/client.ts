@@ -1,0 +1,224 @@
+import { type EncodedBody, encodeBody, encodeJson } from './body.js'
+import { Dispatcher } from './dispatcher.js'
+import { InvalidArgumentError } from './errors.js'
+import { fetchWith } from './fetch-semantics.js'
+import { requestHeaders } from './headers.js'
+import type { NativeRequestOptions } from './native.js'
+import {
+  abortSignal,
+  type ClientConfig,
+  invalid,
+  normalizeClientOptions,
+  requestOverrides,
+} from './options.js'
+import type { Response } from './response.js'
+import type { ClientOptions, FetchInit, RequestConfig, RequestOptions } from './types.js'
+import { resolveUrl } from './url.js'
+
+const NO_OPTIONS: RequestOptions = {}
+
+/**
+ * A long-lived HTTP client owning one connection pool (HTTP/1.1 keep-alive and HTTP/2).
+ * Create one per application or per API and reuse it; close it when done. Non-2xx statuses
+ * resolve normally; failures reject with typed errors (`TimeoutError`, `ConnectError`, ...).
+ * An idle client never keeps the process alive.
+ *
+ * @example
+ * ```ts
+ * await using client = new Client({ baseUrl: 'https://api.example.com/v1/', timeout: 10_000 })
+ * const user = await (await client.get('users/1')).json()
+ * await client.post('users', { json: { name: 'Ada' } })
+ * ```
+ */
+export class Client {
+  readonly #config: ClientConfig
+  readonly #dispatcher: Dispatcher
+
+  /**
+   * Validates `options` once; a bad option throws an `InvalidArgumentError` naming it.
+   *
+   * @example
+   * ```ts
+   * const client = new Client({ limits: { maxConnectionsPerHost: 16 }, http2: true })
+   * ```
+   */
+  constructor(options?: ClientOptions) {
+    this.#config = normalizeClientOptions(options)
+    this.#dispatcher = new Dispatcher(this.#config.native)
+  }
+
+  /**
+   * Sends a request described by one object.
+   *
+   * @example
+   * ```ts
+   * const res = await client.request({ method: 'PUT', url: '/items/1', json: item })
+   * ```
+   */
+  request(config: RequestConfig): Promise<Response> {
+    if (typeof config !== 'object' || config === null) {
+      return Promise.reject(invalid('request', 'an object', config))
+    }
+    const method = config.method
+    if (method !== undefined && typeof method !== 'string') {
+      return Promise.reject(invalid('method', 'a string', method))
+    }
+    return this.#request(method === undefined ? 'GET' : method.toUpperCase(), config.url, config)
+  }
+
+  /**
+   * Sends a GET request.
+   *
+   * @example
+   * ```ts
+   * const res = await client.get('/search', { query: { q: 'cats' } })
+   * ```
+   */
+  get(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.#request('GET', url, options)
+  }
+
+  /**
+   * Sends a POST request.
+   *
+   * @example
+   * ```ts
+   * await client.post('/items', { json: { name: 'x' } })
+   * ```
+   */
+  post(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.#request('POST', url, options)
+  }
+
+  /**
+   * Sends a PUT request.
+   *
+   * @example
+   * ```ts
+   * await client.put('/items/1', { body: 'replacement' })
+   * ```
+   */
+  put(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.#request('PUT', url, options)
+  }
+
+  /**
+   * Sends a PATCH request.
+   *
+   * @example
+   * ```ts
+   * await client.patch('/items/1', { json: { done: true } })
+   * ```
+   */
+  patch(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.#request('PATCH', url, options)
+  }
+
+  /**
+   * Sends a DELETE request.
+   *
+   * @example
+   * ```ts
+   * await client.delete('/items/1')
+   * ```
+   */
+  delete(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.#request('DELETE', url, options)
+  }
+
+  /**
+   * Sends a HEAD request; the response has no body.
+   *
+   * @example
+   * ```ts
+   * const size = (await client.head('/file')).headers.get('content-length')
+   * ```
+   */
+  head(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.#request('HEAD', url, options)
+  }
+
+  /**
+   * Sends an OPTIONS request.
+   *
+   * @example
+   * ```ts
+   * const allow = (await client.options('/items')).headers.get('allow')
+   * ```
+   */
+  options(url: string | URL, options?: RequestOptions): Promise<Response> {
+    return this.#request('OPTIONS', url, options)
+  }
+
+  /**
+   * `fetch` through this client's pool and defaults, with the platform fetch's semantics:
+   * failures reject with `TypeError('fetch failed')` (typed error as `cause`), an abort with
+   * `signal.reason`. A relative URL resolves against `baseUrl`.
+   *
+   * @example
+   * ```ts
+   * const res = await client.fetch('/items', { method: 'POST', body: JSON.stringify(item) })
+   * ```
+   */
+  fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
+    return fetchWith(this.#dispatcher, this.#config, input, init)
+  }
+
+  /**
+   * Cancels everything in flight (those requests reject with `ClientClosedError`) and frees
+   * the pool. Later requests reject with `ClientClosedError`. Calling it again does nothing.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => client.close())
+   * ```
+   */
+  close(): Promise<void> {
+    this.#dispatcher.close()
+    return Promise.resolve()
+  }
+
+  /**
+   * Closes the client at the end of an `await using` block.
+   *
+   * @example
+   * ```ts
+   * await using client = new Client()
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  #request(method: string, url: unknown, options: RequestOptions | undefined): Promise<Response> {
+    try {
+      const o = options ?? NO_OPTIONS
+      if (typeof o !== 'object' || o === null) throw invalid('options', 'an object', o)
+      if (o.body !== undefined && o.json !== undefined) {
+        throw new InvalidArgumentError('body and json cannot both be given')
+      }
+      const href = resolveUrl(this.#config.baseUrl, url, o.query)
+      const signal = abortSignal(o.signal, 'signal')
+      const overrides = requestOverrides(o.timeout, o.redirect, o.maxRedirects, o.decompress)
+      const body = o.json === undefined ? encodeBody(o.body) : encodeJson(o.json)
+      if (body instanceof Promise) {
+        return body.then((ready) => this.#send(method, href, o.headers, ready, overrides, signal))
+      }
+      return this.#send(method, href, o.headers, body, overrides, signal)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #send(
+    method: string,
+    url: string,
+    headers: unknown,
+    body: EncodedBody,
+    options: NativeRequestOptions | null,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    const all = requestHeaders(this.#config.headers, headers, body.type)
+    return this.#dispatcher.send(method, url, all, body, options, signal, false)
+  }
+}

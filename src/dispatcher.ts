@@ -1,0 +1,427 @@
+import { type ChunkSource, chunkBytes, type EncodedBody } from './body.js'
+import {
+  AbortError,
+  ClientClosedError,
+  fromNative,
+  HyperHttpError,
+  InvalidArgumentError,
+  RequestBodyError,
+} from './errors.js'
+import {
+  EVENT_CHUNK,
+  EVENT_ERROR,
+  EVENT_HEAD,
+  EVENT_NEED,
+  EVENT_SLOTS,
+  type NativeClient,
+  type NativeClientOptions,
+  type NativeRequestOptions,
+  nativeBinding,
+} from './native.js'
+import { Response, type ResponseContent } from './response.js'
+import { StreamedBody } from './streamed-body.js'
+
+const MAX_ID = 0x7fffffff
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * Dispatchers with live exchanges. The engine only holds a weak reference, so this keeps a
+ * client that user code dropped alive until its requests settle.
+ */
+const busy = new Set<Dispatcher>()
+
+/** One request in flight: the promise it owes, its abort listener and its body streams. */
+export class Exchange {
+  readonly dispatcher: Dispatcher
+  readonly id: number
+  readonly method: string
+  readonly url: string
+  readonly signal: AbortSignal | undefined
+  /** Reject like fetch (TypeError / signal.reason) instead of with typed errors. */
+  readonly fetchMode: boolean
+  resolve: ((response: Response) => void) | null = null
+  reject: ((error: unknown) => void) | null = null
+  upload: Upload | null = null
+  /** The response body waiting for the answer to a `read`. */
+  reader: StreamedBody | null = null
+  /** Why the body ended while nobody was reading; the next read rejects with it. */
+  failure: unknown
+  /** The engine owes an event (head or chunk); the client is ref'd while any does. */
+  waiting = false
+  /** Registered for cancellation when its body is garbage-collected unread. */
+  streaming = false
+  done = false
+
+  constructor(
+    dispatcher: Dispatcher,
+    id: number,
+    method: string,
+    url: string,
+    signal: AbortSignal | undefined,
+    fetchMode: boolean,
+  ) {
+    this.dispatcher = dispatcher
+    this.id = id
+    this.method = method
+    this.url = url
+    this.signal = signal
+    this.fetchMode = fetchMode
+  }
+
+  /** The abort listener (an object listener: no closure per request). */
+  handleEvent(): void {
+    this.dispatcher.abort(this)
+  }
+}
+
+/** Feeds a streamed request body to the engine, one chunk per NEED. */
+class Upload {
+  readonly #exchange: Exchange
+  readonly #source: ChunkSource
+
+  constructor(exchange: Exchange, source: ChunkSource) {
+    this.#exchange = exchange
+    this.#source = source
+  }
+
+  next(): void {
+    try {
+      this.#source.read().then(this.#onResult, this.#onError)
+    } catch (error) {
+      this.#onError(error)
+    }
+  }
+
+  cancel(): void {
+    this.#source.cancel().catch(ignore)
+  }
+
+  readonly #onResult = (result: { done?: boolean | undefined; value?: unknown }): void => {
+    const exchange = this.#exchange
+    if (exchange.done) return
+    if (result.done === true) {
+      exchange.upload = null
+      exchange.dispatcher.write(exchange, null)
+      return
+    }
+    let chunk: Buffer
+    try {
+      chunk = chunkBytes(result.value)
+    } catch (error) {
+      this.#onError(error)
+      return
+    }
+    if (chunk.length === 0) this.next()
+    else exchange.dispatcher.write(exchange, chunk)
+  }
+
+  readonly #onError = (error: unknown): void => {
+    this.#exchange.dispatcher.failUpload(this.#exchange, error)
+  }
+}
+
+/**
+ * Owns one native client: allocates request ids, keeps the id -> exchange map, decodes the
+ * engine's event batches and settles promises and body streams. Everything here is the hot
+ * path: no closures per request, records decoded in place.
+ */
+export class Dispatcher {
+  readonly #native: NativeClient
+  readonly #live = new Map<number, Exchange>()
+  readonly #unread: FinalizationRegistry<Exchange>
+  #lastId = 0
+  #waiting = 0
+  #closed = false
+
+  constructor(options: NativeClientOptions) {
+    // Weak, so a client dropped without close() can still be collected once idle.
+    const self = new WeakRef(this)
+    const { NativeClient } = nativeBinding()
+    try {
+      this.#native = new NativeClient(options, (events) => {
+        const dispatcher = self.deref()
+        if (dispatcher !== undefined) dispatcher.#onEvents(events)
+      })
+    } catch (error) {
+      throw nativeError(error, undefined)
+    }
+    this.#unread = new FinalizationRegistry((exchange) => self.deref()?.release(exchange))
+  }
+
+  /** Starts a request. Rejections follow `fetchMode`: fetch's TypeErrors or typed errors. */
+  send(
+    method: string,
+    url: string,
+    headers: string[],
+    body: EncodedBody,
+    options: NativeRequestOptions | null,
+    signal: AbortSignal | undefined,
+    fetchMode: boolean,
+  ): Promise<Response> {
+    if (this.#closed || signal?.aborted) {
+      const error = this.#closed
+        ? new ClientClosedError(undefined, { url })
+        : new AbortError(undefined, { url, cause: signal?.reason })
+      body.stream?.cancel(error).catch(ignore)
+      return Promise.reject(publicError(error, fetchMode, true))
+    }
+    const id = this.#nextId()
+    const exchange = new Exchange(this, id, method, url, signal, fetchMode)
+    const { promise, resolve, reject } = Promise.withResolvers<Response>()
+    exchange.resolve = resolve
+    exchange.reject = reject
+    let native = options
+    if (body.stream !== null) {
+      native = options ?? {}
+      native.streamBody = true
+      exchange.upload = new Upload(exchange, body.stream)
+    }
+    this.#live.set(id, exchange)
+    if (this.#live.size === 1) busy.add(this)
+    this.#expect(exchange)
+    try {
+      this.#native.request(id, method, url, headers, body.bytes, native)
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, url), false)
+      return promise
+    }
+    signal?.addEventListener('abort', exchange)
+    return promise
+  }
+
+  /** Asks the engine for the next chunk of `exchange`'s body, answered through `body`. */
+  pull(exchange: Exchange, body: StreamedBody): void {
+    if (exchange.done) {
+      body.fail(exchange.failure ?? new ClientClosedError(undefined, { url: exchange.url }))
+      return
+    }
+    exchange.reader = body
+    this.#expect(exchange)
+    try {
+      this.#native.read(exchange.id)
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, exchange.url), false)
+    }
+  }
+
+  /** Sends one chunk of a streamed request body (`null` ends it). */
+  write(exchange: Exchange, chunk: Buffer | null): void {
+    if (exchange.done) return
+    try {
+      this.#native.write(exchange.id, chunk)
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, exchange.url), true)
+    }
+  }
+
+  /** The user's request body stream failed: the request fails with RequestBodyError. */
+  failUpload(exchange: Exchange, cause: unknown): void {
+    const error = new RequestBodyError('reading the request body failed', {
+      url: exchange.url,
+      cause,
+    })
+    this.#fail(exchange, error, true)
+  }
+
+  /** The exchange's AbortSignal fired. */
+  abort(exchange: Exchange): void {
+    const error = new AbortError(undefined, { url: exchange.url, cause: exchange.signal?.reason })
+    this.#fail(exchange, error, true)
+  }
+
+  /** The body is no longer wanted (stream cancelled or collected unread): free the connection. */
+  release(exchange: Exchange): void {
+    if (exchange.done) return
+    this.#cancelNative(exchange)
+    this.#finish(exchange)
+  }
+
+  /** Fails everything in flight with ClientClosedError and frees the engine's pool. */
+  close(): void {
+    if (this.#closed) return
+    for (const exchange of this.#live.values()) {
+      this.#fail(exchange, new ClientClosedError(undefined, { url: exchange.url }), false)
+    }
+    this.#closed = true
+    try {
+      this.#native.close()
+    } catch {
+      // Already closed on the engine side; nothing is left to free.
+    }
+  }
+
+  #onEvents(events: unknown[]): void {
+    const live = this.#live
+    for (let i = 0; i < events.length; i += EVENT_SLOTS) {
+      const exchange = live.get(events[i + 1] as number)
+      if (exchange === undefined) continue // cancelled: late events are dropped
+      try {
+        switch (events[i]) {
+          case EVENT_HEAD:
+            this.#onHead(exchange, events, i)
+            break
+          case EVENT_CHUNK:
+            this.#onChunk(exchange, events[i + 2] as Buffer | undefined, events[i + 3] === true)
+            break
+          case EVENT_ERROR:
+            this.#onError(exchange, events, i)
+            break
+          case EVENT_NEED:
+            if (exchange.upload === null) this.write(exchange, null)
+            else exchange.upload.next()
+            break
+        }
+      } catch (cause) {
+        const error = new HyperHttpError('handling a response event failed', {
+          url: exchange.url,
+          cause,
+        })
+        this.#fail(exchange, error, true)
+      }
+    }
+  }
+
+  #onHead(exchange: Exchange, events: unknown[], i: number): void {
+    const status = events[i + 2] as number
+    const bytes = events[i + 4] as Buffer | undefined
+    const complete = events[i + 5] === true
+    const finalUrl = events[i + 6] as string | undefined
+    this.#settle(exchange)
+    let content: ResponseContent
+    if (exchange.method === 'HEAD' || isNullBodyStatus(status)) {
+      content = null
+      if (complete) this.#finish(exchange)
+      else this.release(exchange)
+    } else if (complete) {
+      content = bytes ?? EMPTY
+      this.#finish(exchange)
+    } else {
+      content = new StreamedBody(this, exchange, bytes)
+      exchange.streaming = true
+      this.#unread.register(content, exchange, exchange)
+    }
+    const resolve = exchange.resolve
+    exchange.resolve = null
+    exchange.reject = null
+    resolve?.(
+      new Response(
+        status,
+        events[i + 3] as string,
+        finalUrl ?? exchange.url,
+        finalUrl !== undefined,
+        events[i + 7] as number,
+        content,
+      ),
+    )
+  }
+
+  #onChunk(exchange: Exchange, chunk: Buffer | undefined, last: boolean): void {
+    this.#settle(exchange)
+    const reader = exchange.reader
+    exchange.reader = null
+    if (last) this.#finish(exchange)
+    reader?.deliver(chunk, last)
+  }
+
+  #onError(exchange: Exchange, events: unknown[], i: number): void {
+    const error = fromNative(
+      events[i + 2] as string,
+      events[i + 3] as string,
+      events[i + 4] as string | undefined,
+      (events[i + 5] as string | undefined) ?? exchange.url,
+    )
+    this.#fail(exchange, error, false)
+  }
+
+  /** Ends `exchange` with `error`: rejects its promise, or errors its body. Never throws. */
+  #fail(exchange: Exchange, error: HyperHttpError, cancelNative: boolean): void {
+    if (exchange.done) return
+    if (cancelNative) this.#cancelNative(exchange)
+    this.#finish(exchange)
+    const reject = exchange.reject
+    if (reject !== null) {
+      exchange.resolve = null
+      exchange.reject = null
+      reject(publicError(error, exchange.fetchMode, true))
+      return
+    }
+    const failure = publicError(error, exchange.fetchMode, false)
+    const reader = exchange.reader
+    exchange.reader = null
+    if (reader === null) exchange.failure = failure
+    else reader.fail(failure)
+  }
+
+  #finish(exchange: Exchange): void {
+    exchange.done = true
+    this.#settle(exchange)
+    this.#live.delete(exchange.id)
+    if (this.#live.size === 0) busy.delete(this)
+    exchange.signal?.removeEventListener('abort', exchange)
+    if (exchange.streaming) this.#unread.unregister(exchange)
+    const upload = exchange.upload
+    if (upload !== null) {
+      exchange.upload = null
+      upload.cancel()
+    }
+  }
+
+  #expect(exchange: Exchange): void {
+    if (exchange.waiting) return
+    exchange.waiting = true
+    if (this.#waiting++ === 0) this.#native.ref()
+  }
+
+  #settle(exchange: Exchange): void {
+    if (!exchange.waiting) return
+    exchange.waiting = false
+    if (--this.#waiting === 0 && !this.#closed) this.#native.unref()
+  }
+
+  #cancelNative(exchange: Exchange): void {
+    try {
+      this.#native.cancel(exchange.id)
+    } catch {
+      // cancel is documented as always safe; a throw means there was nothing to cancel.
+    }
+  }
+
+  /** Ids count up and wrap; on wrap, ids still live are skipped. */
+  #nextId(): number {
+    let id = this.#lastId + 1
+    if (id > MAX_ID) {
+      id = 1
+      while (this.#live.has(id)) id++
+    }
+    this.#lastId = id
+    return id
+  }
+}
+
+function isNullBodyStatus(status: number): boolean {
+  return status === 204 || status === 304 || status === 205 || status === 101 || status === 103
+}
+
+/**
+ * The error user code sees. Client methods get typed errors; fetch gets what the platform
+ * fetch raises: `signal.reason` for an abort, else `TypeError('fetch failed')` before the
+ * response and `TypeError('terminated')` while reading its body, the typed error as cause.
+ */
+function publicError(error: HyperHttpError, fetchMode: boolean, beforeResponse: boolean): unknown {
+  if (!fetchMode) return error
+  if (error instanceof AbortError) return error.cause
+  return new TypeError(beforeResponse ? 'fetch failed' : 'terminated', { cause: error })
+}
+
+/** A synchronous throw from the binding, as a typed error. */
+function nativeError(error: unknown, url: string | undefined): HyperHttpError {
+  if (error instanceof HyperHttpError) return error
+  const code = (error as { code?: unknown } | null)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  if (typeof code === 'string' && code.startsWith('ERR_')) {
+    return fromNative(code, message, undefined, url)
+  }
+  return new InvalidArgumentError(message, { url, cause: error })
+}
+
+function ignore(): void {}

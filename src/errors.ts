@@ -1,0 +1,274 @@
+/** Options accepted by every hyperhttp error constructor. */
+export interface HyperHttpErrorOptions {
+  /** Stable machine-readable code, for example `ERR_TIMEOUT`. */
+  code?: string
+  /** The URL the failure happened on (after redirects, when known). */
+  url?: string | undefined
+  /** The underlying error or abort reason. */
+  cause?: unknown
+}
+
+/**
+ * Base class of every error hyperhttp raises. Branch on `code` or `instanceof`, never on the
+ * message.
+ *
+ * @example
+ * ```ts
+ * try { await client.get('/slow') } catch (err) {
+ *   if (err instanceof HyperHttpError && err.code === 'ERR_TIMEOUT') retryLater()
+ * }
+ * ```
+ */
+export class HyperHttpError extends Error {
+  /** Stable machine-readable code, for example `ERR_CONNECT`. */
+  readonly code: string
+  /** The URL the failure happened on, when known. */
+  readonly url: string | undefined
+
+  constructor(message: string, options: HyperHttpErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = options.code ?? 'ERR_HYPERHTTP'
+    this.url = options.url
+  }
+
+  static {
+    HyperHttpError.prototype.name = 'HyperHttpError'
+  }
+}
+
+/**
+ * An option, header, method, URL or body was rejected before anything was sent
+ * (`ERR_INVALID_ARGUMENT`).
+ *
+ * @example
+ * ```ts
+ * new Client({ timeout: -1 }) // throws InvalidArgumentError: timeout must be a non-negative ...
+ * ```
+ */
+export class InvalidArgumentError extends HyperHttpError {
+  constructor(message: string, options: HyperHttpErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_INVALID_ARGUMENT'))
+  }
+
+  static {
+    InvalidArgumentError.prototype.name = 'InvalidArgumentError'
+  }
+}
+
+/**
+ * The connection could not be made or was lost: `ERR_CONNECT`, `ERR_DNS`,
+ * `ERR_CONNECTION_CLOSED`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ConnectError && err.code === 'ERR_DNS') console.error('unknown host')
+ * ```
+ */
+export class ConnectError extends HyperHttpError {
+  static {
+    ConnectError.prototype.name = 'ConnectError'
+  }
+}
+
+/** The phase of a request in which a {@link TimeoutError} fired. */
+export type TimeoutPhase =
+  | 'pool'
+  | 'dns'
+  | 'connect'
+  | 'tls'
+  | 'write'
+  | 'headers'
+  | 'body'
+  | 'total'
+
+/** Options of the {@link TimeoutError} constructor. */
+export interface TimeoutErrorOptions extends HyperHttpErrorOptions {
+  /** The phase that took too long. */
+  phase?: TimeoutPhase | undefined
+}
+
+/**
+ * A timeout expired (`ERR_TIMEOUT`); `phase` says which one.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof TimeoutError && err.phase === 'pool') console.warn('pool exhausted')
+ * ```
+ */
+export class TimeoutError extends HyperHttpError {
+  /** The phase that took too long: pool, dns, connect, tls, write, headers, body or total. */
+  readonly phase: TimeoutPhase | undefined
+
+  constructor(message: string, options: TimeoutErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_TIMEOUT'))
+    this.phase = options.phase
+  }
+
+  static {
+    TimeoutError.prototype.name = 'TimeoutError'
+  }
+}
+
+/**
+ * The TLS handshake failed or the server certificate was refused: `ERR_TLS`,
+ * `ERR_TLS_CERT_UNTRUSTED`, `ERR_TLS_CERT_SELF_SIGNED`, `ERR_TLS_CERT_EXPIRED`,
+ * `ERR_TLS_CERT_HOSTNAME`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof TlsError) console.error('certificate problem:', err.code)
+ * ```
+ */
+export class TlsError extends HyperHttpError {
+  static {
+    TlsError.prototype.name = 'TlsError'
+  }
+}
+
+/**
+ * The server broke the HTTP protocol: `ERR_PROTOCOL`, `ERR_HEADERS_TOO_LARGE`, `ERR_DECODE`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ProtocolError && err.code === 'ERR_DECODE') console.error('bad gzip')
+ * ```
+ */
+export class ProtocolError extends HyperHttpError {
+  static {
+    ProtocolError.prototype.name = 'ProtocolError'
+  }
+}
+
+/**
+ * The decoded response body grew beyond `maxDecodedBodySize` (`ERR_BODY_TOO_LARGE`).
+ *
+ * @example
+ * ```ts
+ * const client = new Client({ maxDecodedBodySize: 1024 }) // larger bodies raise BodyLimitError
+ * ```
+ */
+export class BodyLimitError extends HyperHttpError {
+  static {
+    BodyLimitError.prototype.name = 'BodyLimitError'
+  }
+}
+
+/**
+ * A redirect could not be followed (`ERR_REDIRECT`): too many, `redirect: 'error'`, a target
+ * that is not http(s), or a stream body that cannot be replayed.
+ *
+ * @example
+ * ```ts
+ * await client.get('/moved', { redirect: 'error' }) // rejects with RedirectError on a 3xx
+ * ```
+ */
+export class RedirectError extends HyperHttpError {
+  static {
+    RedirectError.prototype.name = 'RedirectError'
+  }
+}
+
+/**
+ * The request body could not be read or sent (`ERR_REQUEST_BODY`), for example because the
+ * user's stream errored; the stream's error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof RequestBodyError) console.error('upload failed:', err.cause)
+ * ```
+ */
+export class RequestBodyError extends HyperHttpError {
+  constructor(message: string, options: HyperHttpErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_REQUEST_BODY'))
+  }
+
+  static {
+    RequestBodyError.prototype.name = 'RequestBodyError'
+  }
+}
+
+/**
+ * The request was aborted through its `AbortSignal` (`ERR_ABORTED`); `cause` is
+ * `signal.reason`.
+ *
+ * @example
+ * ```ts
+ * await client.get('/', { signal: AbortSignal.timeout(100) }) // AbortError, cause: TimeoutError DOMException
+ * ```
+ */
+export class AbortError extends HyperHttpError {
+  constructor(message = 'The operation was aborted', options: HyperHttpErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_ABORTED'))
+  }
+
+  static {
+    AbortError.prototype.name = 'AbortError'
+  }
+}
+
+/**
+ * The client was closed before or while the request ran (`ERR_CLIENT_CLOSED`).
+ *
+ * @example
+ * ```ts
+ * await client.close()
+ * await client.get('/') // rejects with ClientClosedError
+ * ```
+ */
+export class ClientClosedError extends HyperHttpError {
+  constructor(message = 'The client is closed', options: HyperHttpErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_CLIENT_CLOSED'))
+  }
+
+  static {
+    ClientClosedError.prototype.name = 'ClientClosedError'
+  }
+}
+
+function withCode(options: HyperHttpErrorOptions, code: string): HyperHttpErrorOptions {
+  return { code: options.code ?? code, url: options.url, cause: options.cause }
+}
+
+type ErrorClass = new (message: string, options: HyperHttpErrorOptions) => HyperHttpError
+
+const classByCode: Record<string, ErrorClass | undefined> = {
+  ERR_INVALID_ARGUMENT: InvalidArgumentError,
+  ERR_CONNECT: ConnectError,
+  ERR_DNS: ConnectError,
+  ERR_CONNECTION_CLOSED: ConnectError,
+  ERR_TLS: TlsError,
+  ERR_TLS_CERT_UNTRUSTED: TlsError,
+  ERR_TLS_CERT_SELF_SIGNED: TlsError,
+  ERR_TLS_CERT_EXPIRED: TlsError,
+  ERR_TLS_CERT_HOSTNAME: TlsError,
+  ERR_PROTOCOL: ProtocolError,
+  ERR_HEADERS_TOO_LARGE: ProtocolError,
+  ERR_DECODE: ProtocolError,
+  ERR_BODY_TOO_LARGE: BodyLimitError,
+  ERR_REDIRECT: RedirectError,
+  ERR_REQUEST_BODY: RequestBodyError,
+  ERR_ABORTED: AbortError,
+  ERR_CLIENT_CLOSED: ClientClosedError,
+}
+
+/**
+ * Turns an engine error record (code, message, phase, url) into the matching error class.
+ * Unknown codes become a plain {@link HyperHttpError} that keeps the code.
+ *
+ * @example
+ * ```ts
+ * fromNative('ERR_TIMEOUT', 'read timed out', 'body', url) // TimeoutError, phase 'body'
+ * ```
+ */
+export function fromNative(
+  code: string,
+  message: string,
+  phase: string | undefined,
+  url: string | undefined,
+): HyperHttpError {
+  if (code === 'ERR_TIMEOUT') {
+    return new TimeoutError(message, { url, phase: phase as TimeoutPhase | undefined })
+  }
+  const ErrorClass = classByCode[code] ?? HyperHttpError
+  return new ErrorClass(message, { code, url })
+}

@@ -1,0 +1,24 @@
+import { Client } from './client.js'
+import type { Response } from './response.js'
+import type { FetchInit } from './types.js'
+
+let shared: Client | undefined
+
+/**
+ * Drop-in replacement for the global `fetch`, backed by a shared {@link Client} created on
+ * first use (no base URL; idle, it does not keep the process alive). Network failures reject
+ * with `TypeError('fetch failed')` whose `cause` is the typed error; an abort rejects with
+ * `signal.reason`; bad input with a TypeError whose `cause` is an `InvalidArgumentError`.
+ * hyperhttp's options (`timeout`, `maxRedirects`, `decompress`) can be added to `init`.
+ *
+ * @example
+ * ```ts
+ * import { fetch } from 'hyperhttp'
+ * const res = await fetch('https://example.com/api', { signal: AbortSignal.timeout(5_000) })
+ * console.log(res.status, await res.json())
+ * ```
+ */
+export function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
+  shared ??= new Client()
+  return shared.fetch(input, init)
+}

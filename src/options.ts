@@ -1,0 +1,227 @@
+import { describe } from './describe.js'
+import { InvalidArgumentError } from './errors.js'
+import { flattenHeaders, lowerCaseNames } from './headers.js'
+import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
+
+/** A client's options after validation: trusted everywhere inside. */
+export interface ClientConfig {
+  /** Options handed to the engine as they are. */
+  native: NativeClientOptions
+  /** Base URL with a path ending in `/`, or `null`. */
+  baseUrl: URL | null
+  /** Default headers, flat, names lower-cased. */
+  headers: string[]
+}
+
+/** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
+const MAX_DURATION = 2 ** 31 - 1
+const MAX_COUNT = 2 ** 31 - 1
+
+const CLIENT_OPTIONS = new Set([
+  'baseUrl',
+  'headers',
+  'timeout',
+  'limits',
+  'http2',
+  'http2PriorKnowledge',
+  'tls',
+  'decompress',
+  'maxDecodedBodySize',
+  'maxHeaderSize',
+  'redirect',
+  'maxRedirects',
+  'httpsOnly',
+])
+const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
+const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
+const TLS_OPTIONS = new Set(['rejectUnauthorized', 'ca', 'cert', 'key'])
+
+/** Validates `new Client(options)` once; every problem throws an InvalidArgumentError. */
+export function normalizeClientOptions(options: unknown): ClientConfig {
+  if (options === undefined) return { native: {}, baseUrl: null, headers: [] }
+  const o = record(options, 'options', CLIENT_OPTIONS)
+  const native: NativeClientOptions = {}
+  setTimeouts(native, o.timeout, 'timeout')
+  setLimits(native, o.limits)
+  setTls(native, o.tls)
+  if (o.http2 !== undefined) native.http2 = bool(o.http2, 'http2')
+  if (o.http2PriorKnowledge !== undefined) {
+    native.http2PriorKnowledge = bool(o.http2PriorKnowledge, 'http2PriorKnowledge')
+  }
+  if (o.decompress !== undefined) native.decompress = bool(o.decompress, 'decompress')
+  if (o.maxDecodedBodySize !== undefined) {
+    native.maxDecodedBodySize = byteSize(o.maxDecodedBodySize, 'maxDecodedBodySize')
+  }
+  if (o.maxHeaderSize !== undefined)
+    native.maxHeaderSize = byteSize(o.maxHeaderSize, 'maxHeaderSize')
+  if (o.redirect !== undefined) native.redirect = redirectMode(o.redirect, 'redirect')
+  if (o.maxRedirects !== undefined) native.maxRedirects = count(o.maxRedirects, 'maxRedirects', 0)
+  if (o.httpsOnly !== undefined) native.httpsOnly = bool(o.httpsOnly, 'httpsOnly')
+  return {
+    native,
+    baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
+    headers: lowerCaseNames(flattenHeaders(o.headers, 'headers')),
+  }
+}
+
+/**
+ * Per-request engine overrides, or `null` when the request has none (the common case, which
+ * then allocates nothing).
+ */
+export function requestOverrides(
+  timeout: unknown,
+  redirect: unknown,
+  maxRedirects: unknown,
+  decompress: unknown,
+): NativeRequestOptions | null {
+  if (
+    timeout === undefined &&
+    redirect === undefined &&
+    maxRedirects === undefined &&
+    decompress === undefined
+  ) {
+    return null
+  }
+  const native: NativeRequestOptions = {}
+  setTimeouts(native, timeout, 'timeout')
+  if (redirect !== undefined) native.redirect = redirectMode(redirect, 'redirect')
+  if (maxRedirects !== undefined) native.maxRedirects = count(maxRedirects, 'maxRedirects', 0)
+  if (decompress !== undefined) native.decompress = bool(decompress, 'decompress')
+  return native
+}
+
+/** Validates a `signal` option. */
+export function abortSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined || value === null) return undefined
+  if (value instanceof AbortSignal) return value
+  throw invalid(name, 'an AbortSignal', value)
+}
+
+function setTimeouts(target: NativeRequestOptions, value: unknown, name: string): void {
+  if (value === undefined) return
+  if (typeof value === 'number') {
+    target.totalTimeout = duration(value, name)
+    return
+  }
+  if (typeof value !== 'object' || value === null) {
+    throw invalid(name, 'a number of milliseconds or an object of per-phase timeouts', value)
+  }
+  const t = record(value, name, TIMEOUT_OPTIONS)
+  if (t.connect !== undefined) target.connectTimeout = duration(t.connect, `${name}.connect`)
+  if (t.read !== undefined) target.readTimeout = duration(t.read, `${name}.read`)
+  if (t.write !== undefined) target.writeTimeout = duration(t.write, `${name}.write`)
+  if (t.pool !== undefined) target.poolTimeout = duration(t.pool, `${name}.pool`)
+  if (t.total !== undefined) target.totalTimeout = duration(t.total, `${name}.total`)
+}
+
+function setLimits(target: NativeClientOptions, value: unknown): void {
+  if (value === undefined) return
+  const l = record(value, 'limits', LIMITS_OPTIONS)
+  if (l.maxConnections !== undefined) {
+    target.maxConnections = count(l.maxConnections, 'limits.maxConnections', 1)
+  }
+  if (l.maxConnectionsPerHost !== undefined) {
+    target.maxConnectionsPerHost = count(l.maxConnectionsPerHost, 'limits.maxConnectionsPerHost', 1)
+  }
+  if (l.keepAliveTimeout !== undefined) {
+    target.keepAliveTimeout = duration(l.keepAliveTimeout, 'limits.keepAliveTimeout')
+  }
+}
+
+function setTls(target: NativeClientOptions, value: unknown): void {
+  if (value === undefined) return
+  const t = record(value, 'tls', TLS_OPTIONS)
+  if (t.rejectUnauthorized !== undefined) {
+    target.tlsVerify = bool(t.rejectUnauthorized, 'tls.rejectUnauthorized')
+  }
+  if (t.ca !== undefined) {
+    const list = Array.isArray(t.ca) ? t.ca : [t.ca]
+    target.ca = list.map((pem, i) => pemText(pem, Array.isArray(t.ca) ? `tls.ca[${i}]` : 'tls.ca'))
+  }
+  if ((t.cert === undefined) !== (t.key === undefined)) {
+    throw new InvalidArgumentError('tls.cert and tls.key must be given together')
+  }
+  if (t.cert !== undefined) target.cert = pemText(t.cert, 'tls.cert')
+  if (t.key !== undefined) target.key = pemText(t.key, 'tls.key')
+}
+
+function baseUrl(value: unknown): URL {
+  let url: URL
+  try {
+    if (typeof value !== 'string' && !(value instanceof URL)) throw new TypeError()
+    url = new URL(value)
+  } catch {
+    throw invalid('baseUrl', 'an absolute http: or https: URL', value)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid('baseUrl', 'an absolute http: or https: URL', value)
+  }
+  url.hash = ''
+  url.search = ''
+  if (!url.pathname.endsWith('/')) url.pathname += '/'
+  return url
+}
+
+/** An object option with no unknown keys (typos fail loudly instead of being ignored). */
+function record(value: unknown, name: string, known: Set<string>): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(name, 'an object', value)
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) {
+      const prefix = name === 'options' ? '' : `${name}.`
+      throw new InvalidArgumentError(
+        `unknown option ${prefix}${key}; expected one of ${[...known].join(', ')}`,
+      )
+    }
+  }
+  return value as Record<string, unknown>
+}
+
+function duration(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalid(name, 'a non-negative finite number of milliseconds', value)
+  }
+  if (value > MAX_DURATION) throw invalid(name, `at most ${MAX_DURATION} milliseconds`, value)
+  return Math.ceil(value)
+}
+
+function count(value: unknown, name: string, min: 0 | 1): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > MAX_COUNT) {
+    const what = min === 0 ? 'a non-negative integer' : 'a positive integer'
+    throw invalid(name, `${what} no larger than ${MAX_COUNT}`, value)
+  }
+  return value as number
+}
+
+function byteSize(value: unknown, name: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+    throw invalid(name, 'a positive integer number of bytes', value)
+  }
+  return value as number
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw invalid(name, 'a boolean', value)
+  return value
+}
+
+function redirectMode(value: unknown, name: string): NativeRedirect {
+  if (value !== 'follow' && value !== 'manual' && value !== 'error') {
+    throw invalid(name, "'follow', 'manual' or 'error'", value)
+  }
+  return value
+}
+
+function pemText(value: unknown, name: string): string {
+  if (typeof value === 'string') return value
+  if (value instanceof Uint8Array) {
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
+  }
+  throw invalid(name, 'a PEM string or Buffer', value)
+}
+
+/** `name must be <expected>, got <value>`. */
+export function invalid(name: string, expected: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`${name} must be ${expected}, got ${describe(value)}`)
+}

@@ -1,0 +1,94 @@
+import type { UnderlyingSource } from 'node:stream/web'
+import type { Dispatcher, Exchange } from './dispatcher.js'
+
+/**
+ * A response body still in the engine. Chunks are pulled one `read()` at a time, so nothing
+ * is read ahead of the consumer and backpressure reaches the server. It is also the
+ * underlying source of the `ReadableStream` that `response.body` creates on demand.
+ */
+export class StreamedBody implements UnderlyingSource<Uint8Array> {
+  readonly #dispatcher: Dispatcher
+  readonly #exchange: Exchange
+  /** Bytes that arrived with the head. */
+  #first: Buffer | undefined
+  #ended = false
+  #resolve: ((chunk: Buffer | null) => void) | null = null
+  #reject: ((error: unknown) => void) | null = null
+  #controller: ReadableStreamDefaultController<Uint8Array> | null = null
+  /** Whether reading has started (the body is disturbed). */
+  used = false
+
+  constructor(dispatcher: Dispatcher, exchange: Exchange, first: Buffer | undefined) {
+    this.#dispatcher = dispatcher
+    this.#exchange = exchange
+    this.#first = first
+  }
+
+  /** The next chunk, or `null` at the end. Callers wait for one read before the next. */
+  read(): Promise<Buffer | null> {
+    this.used = true
+    const first = this.#first
+    if (first !== undefined) {
+      this.#first = undefined
+      if (first.length > 0) return Promise.resolve(first)
+    }
+    if (this.#ended) return Promise.resolve(null)
+    const { promise, resolve, reject } = Promise.withResolvers<Buffer | null>()
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#dispatcher.pull(this.#exchange, this)
+    return promise
+  }
+
+  /** Reads to the end and returns all bytes. */
+  async readAll(): Promise<Buffer> {
+    const chunks: Buffer[] = []
+    for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) {
+      chunks.push(chunk)
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+  }
+
+  /** Called by the dispatcher with the answer to a pull. */
+  deliver(chunk: Buffer | undefined, last: boolean): void {
+    if (!last && (chunk === undefined || chunk.length === 0)) {
+      this.#dispatcher.pull(this.#exchange, this)
+      return
+    }
+    if (last) this.#ended = true
+    const resolve = this.#resolve
+    this.#resolve = null
+    this.#reject = null
+    resolve?.(chunk === undefined || chunk.length === 0 ? null : chunk)
+  }
+
+  /** Called by the dispatcher when the body cannot be completed. */
+  fail(error: unknown): void {
+    const reject = this.#reject
+    this.#resolve = null
+    this.#reject = null
+    reject?.(error)
+  }
+
+  /** @internal ReadableStream hook. */
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#controller = controller
+  }
+
+  /** @internal ReadableStream hook: one engine read per stream pull. */
+  pull(): Promise<void> {
+    return this.read().then(this.#enqueue)
+  }
+
+  /** @internal ReadableStream hook: stops the transfer and frees the connection. */
+  cancel(): void {
+    this.#ended = true
+    this.#dispatcher.release(this.#exchange)
+  }
+
+  readonly #enqueue = (chunk: Buffer | null): void => {
+    const controller = this.#controller as ReadableStreamDefaultController<Uint8Array>
+    if (chunk === null) controller.close()
+    else controller.enqueue(chunk)
+  }
+}

@@ -1,0 +1,211 @@
+import type { RequestBody } from './body.js'
+
+/**
+ * Request headers: a `Headers`, `[name, value]` pairs, or a record (entries whose value is
+ * `undefined` are left out).
+ *
+ * @example
+ * ```ts
+ * client.get('/', { headers: { accept: 'application/json', 'x-trace': traceId } })
+ * ```
+ */
+export type HeadersInit =
+  | Headers
+  | Iterable<readonly [string, string]>
+  | Record<string, string | number | readonly string[] | undefined>
+
+/**
+ * What to do with a 3xx response: follow it (default), return it as is, or reject with a
+ * `RedirectError`.
+ */
+export type RedirectMode = 'follow' | 'manual' | 'error'
+
+/**
+ * Timeouts in milliseconds; `0` disables one. A number sets the total timeout only.
+ *
+ * @example
+ * ```ts
+ * new Client({ timeout: { connect: 2_000, read: 10_000, total: 60_000 } })
+ * ```
+ */
+export interface TimeoutOptions {
+  /** Establishing the TCP connection (and DNS). Default 10000. */
+  connect?: number
+  /** Longest wait for the response headers or between two body chunks. Default 30000. */
+  read?: number
+  /** Longest wait while sending the request. Default 30000. */
+  write?: number
+  /** Longest wait for a free connection when the pool is full. Default 30000. */
+  pool?: number
+  /** The whole exchange, from the call to the last body byte. Default 300000. */
+  total?: number
+}
+
+/** A total timeout in milliseconds, or per-phase timeouts. */
+export type Timeout = number | TimeoutOptions
+
+/**
+ * Connection pool limits.
+ *
+ * @example
+ * ```ts
+ * new Client({ limits: { maxConnections: 200, maxConnectionsPerHost: 32 } })
+ * ```
+ */
+export interface LimitsOptions {
+  /** Most open connections overall; further requests queue. Default 1024. */
+  maxConnections?: number
+  /** Most open connections to one origin; further requests queue. Default 128. */
+  maxConnectionsPerHost?: number
+  /** How long an idle connection is kept for reuse, in milliseconds. Default 4000. */
+  keepAliveTimeout?: number
+}
+
+/**
+ * TLS settings. Verification is on by default; `NODE_EXTRA_CA_CERTS` is honoured.
+ *
+ * @example
+ * ```ts
+ * new Client({ tls: { ca: readFileSync('corp-root.pem'), cert, key } })
+ * ```
+ */
+export interface TlsOptions {
+  /** `false` accepts any server certificate. Only for tests. Default `true`. */
+  rejectUnauthorized?: boolean
+  /** Extra trusted root certificates (PEM), added to the built-in ones. */
+  ca?: string | Uint8Array | ReadonlyArray<string | Uint8Array>
+  /** Client certificate chain (PEM), sent when the server asks; requires `key`. */
+  cert?: string | Uint8Array
+  /** Private key (PEM) of `cert`. */
+  key?: string | Uint8Array
+}
+
+/**
+ * Options of `new Client()`. All are optional and validated at construction.
+ *
+ * @example
+ * ```ts
+ * const client = new Client({
+ *   baseUrl: 'https://api.example.com/v1/',
+ *   headers: { authorization: `Bearer ${token}` },
+ *   timeout: { connect: 5_000, total: 30_000 },
+ * })
+ * ```
+ */
+export interface ClientOptions {
+  /**
+   * Prefix of relative request URLs (`'users/1'` and `'/users/1'` both resolve below its
+   * path). Requests can never leave its origin.
+   */
+  baseUrl?: string | URL
+  /** Headers sent with every request; a request's own header of the same name wins. */
+  headers?: HeadersInit
+  /** Timeouts in milliseconds; a number is the total timeout. */
+  timeout?: Timeout
+  /** Connection pool limits. */
+  limits?: LimitsOptions
+  /** Offer HTTP/2 through ALPN on TLS connections. Default `true`. */
+  http2?: boolean
+  /** Speak HTTP/2 without negotiation (h2c on `http:`). Default `false`. */
+  http2PriorKnowledge?: boolean
+  /** TLS verification and client identity. */
+  tls?: TlsOptions
+  /** Decode gzip, deflate, br and zstd bodies. Default `true`. */
+  decompress?: boolean
+  /** Largest decoded response body in bytes. Default 268435456 (256 MiB). */
+  maxDecodedBodySize?: number
+  /** Largest response head in bytes. Default 65536 (64 KiB). */
+  maxHeaderSize?: number
+  /** Redirect policy. Default `'follow'`. */
+  redirect?: RedirectMode
+  /** Most redirects followed for one request. Default 20. */
+  maxRedirects?: number
+  /** Refuse `http:` URLs and redirects from `https:` to `http:`. Default `false`. */
+  httpsOnly?: boolean
+}
+
+/** A value of the `query` option; `null` and `undefined` entries are left out. */
+export type QueryValue = string | number | boolean | bigint | null | undefined
+
+/**
+ * Query parameters appended to the URL: a string, `URLSearchParams`, pairs, or a record
+ * whose array values repeat the parameter.
+ *
+ * @example
+ * ```ts
+ * client.get('/search', { query: { q: 'cats', tag: ['a', 'b'], page: 2 } })
+ * // /search?q=cats&tag=a&tag=b&page=2
+ * ```
+ */
+export type QueryInit =
+  | string
+  | URLSearchParams
+  | Iterable<readonly [string, QueryValue]>
+  | Record<string, QueryValue | readonly QueryValue[]>
+
+/**
+ * Options of one `Client` request (`client.get(url, options)` and friends).
+ *
+ * @example
+ * ```ts
+ * await client.post('/items', { json: { name: 'x' }, timeout: 5_000 })
+ * ```
+ */
+export interface RequestOptions {
+  /** Headers of this request; they override the client's headers of the same name. */
+  headers?: HeadersInit
+  /** The request body; its type sets content-type unless a header does. */
+  body?: RequestBody
+  /** A value sent as JSON with `content-type: application/json`; excludes `body`. */
+  json?: unknown
+  /** Query parameters appended to the URL. */
+  query?: QueryInit
+  /** Aborts the request; it then rejects with an `AbortError` whose cause is the reason. */
+  signal?: AbortSignal | null
+  /** Timeouts of this request, overriding the client's. */
+  timeout?: Timeout
+  /** Redirect policy of this request. */
+  redirect?: RedirectMode
+  /** Most redirects followed for this request. */
+  maxRedirects?: number
+  /** Decode compressed bodies for this request. */
+  decompress?: boolean
+}
+
+/**
+ * A full request for `client.request()`.
+ *
+ * @example
+ * ```ts
+ * await client.request({ method: 'PUT', url: '/items/1', body: 'x' })
+ * ```
+ */
+export interface RequestConfig extends RequestOptions {
+  /** Absolute URL, or relative to the client's `baseUrl`. */
+  url: string | URL
+  /** HTTP method, upper-cased. Default `'GET'`. */
+  method?: string
+}
+
+/**
+ * `fetch` options: the platform's `RequestInit` plus hyperhttp's per-request options.
+ *
+ * @example
+ * ```ts
+ * await fetch(url, { method: 'POST', body, timeout: { total: 5_000 } })
+ * ```
+ */
+export interface FetchInit extends Omit<RequestInit, 'body' | 'redirect'> {
+  /** The request body; a stream requires `duplex: 'half'`. */
+  body?: RequestBody | undefined
+  /** Redirect policy. Default: the client's (`'follow'`). */
+  redirect?: RedirectMode | undefined
+  /** Required (`'half'`) when the body is a stream. */
+  duplex?: 'half' | undefined
+  /** Timeouts of this request in milliseconds; a number is the total timeout. */
+  timeout?: Timeout | undefined
+  /** Most redirects followed. */
+  maxRedirects?: number | undefined
+  /** Decode compressed bodies. */
+  decompress?: boolean | undefined
+}
