@@ -43,7 +43,7 @@ process.stdout.write(report())
 async function addNativeCases() {
   let NativeClient
   try {
-    ;({ NativeClient } = createRequire(import.meta.url)('../../index.js'))
+    ;({ NativeClient } = createRequire(import.meta.url)('../../index.cjs'))
   } catch (error) {
     return skipped.push(`native cases: cannot load the binding: ${error.message.split('\n')[0]}`)
   }
