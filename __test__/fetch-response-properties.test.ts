@@ -8,17 +8,26 @@ afterEach(closeAll)
 it('reports status, statusText, ok, url, redirected and type', async () => {
   const server = await startRecordingServer((_req, res) => {
     res.statusCode = 201
-    res.statusMessage = 'Made It'
     res.end()
   })
   const res = await fetch(`${server.url}/created?x=1`)
   expect(res).toBeInstanceOf(HyperResponse)
   expect(res.status).toBe(201)
-  expect(res.statusText).toBe('Made It')
+  expect(res.statusText).toBe('Created')
   expect(res.ok).toBe(true)
   expect(res.url).toBe(`${server.url}/created?x=1`)
   expect(res.redirected).toBe(false)
   expect(res.type).toBe('basic')
+})
+
+it("statusText is the server's reason phrase, as the platform fetch reports it", async () => {
+  const server = await startRecordingServer((_req, res) => {
+    res.statusCode = 201
+    res.statusMessage = 'Made It'
+    res.end()
+  })
+  const res = await fetch(server.url)
+  expect(res.statusText).toBe('Made It')
 })
 
 it('resolves non-2xx statuses with ok false', async () => {

@@ -6,7 +6,7 @@ import { closeAll } from './helpers/servers.js'
 
 afterEach(closeAll)
 
-/** Announces `Keep-Alive: timeout=1` but actually keeps sockets for a minute. */
+/** Announces a `Keep-Alive` hint but actually keeps idle sockets for a minute. */
 async function startHintingServer(hint: string) {
   return startRecordingServer((_req, res) => {
     res.setHeader('connection', 'keep-alive')
@@ -24,12 +24,15 @@ it('a Keep-Alive: timeout=1 hint retires the connection after one idle second', 
   expect(server.connections.total).toBe(2)
 })
 
-it('without idling past the hint the connection is reused', async () => {
-  const server = await startHintingServer('timeout=1')
+it('a Keep-Alive: timeout=2 hint keeps the connection for quick reuse and retires it after 1.5 s idle', async () => {
+  const server = await startHintingServer('timeout=2')
   await using client = new Client({ baseUrl: server.url })
   await (await client.get('/first')).text()
-  await (await client.get('/second')).text()
+  await (await client.get('/right-away')).text()
   expect(server.connections.total).toBe(1)
+  await sleep(1_500)
+  expect(await (await client.get('/after-idle')).text()).toBe('ok')
+  expect(server.connections.total).toBe(2)
 })
 
 it('a hint longer than keepAliveTimeout does not extend it', async () => {
