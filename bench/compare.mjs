@@ -6,11 +6,11 @@
 //
 // Flags fall back to HYPERHTTP_BENCH_REQUESTS, _CONCURRENCY, _REPS, _CLIENTS and _SIZES.
 import { execFileSync, fork } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { makeCertificate } from './certificate.mjs'
 import { CLIENTS, DEFAULT_CLIENTS } from './clients.mjs'
 import { startServer } from './spawn-server.mjs'
 
@@ -96,7 +96,7 @@ function runClient(client, size, label) {
     warmup,
     reps,
     protocol,
-    ca: tls?.cert,
+    ca: tls?.ca,
   }
   return new Promise((resolve) => {
     const child = fork(path.join(here, 'run-client.mjs'), [JSON.stringify(config)], {
@@ -210,36 +210,6 @@ function report(results) {
       lines.push(`- ${r.client} ${formatSize(r.size)}: ${r.failure.replaceAll('\n', ' ').trim()}`)
   }
   return `${lines.join('\n')}\n`
-}
-
-function makeCertificate() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hyperhttp-bench-'))
-  const certPath = path.join(dir, 'cert.pem')
-  const keyPath = path.join(dir, 'key.pem')
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-    ],
-    { stdio: 'ignore' },
-  )
-  return { certPath, keyPath, cert: readFileSync(certPath, 'utf8') }
 }
 
 function packageVersion(specifier) {
