@@ -413,14 +413,19 @@ function publicError(error: HyperHttpError, fetchMode: boolean, beforeResponse: 
   return new TypeError(beforeResponse ? 'fetch failed' : 'terminated', { cause: error })
 }
 
+/** `ERR_CODE: message`, how the binding words errors it throws synchronously. */
+const CODED_MESSAGE = /^(ERR_[A-Z0-9_]+): ([\s\S]*)$/
+
 /** A synchronous throw from the binding, as a typed error. */
 function nativeError(error: unknown, url: string | undefined): HyperHttpError {
   if (error instanceof HyperHttpError) return error
-  const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
+  const code = (error as { code?: unknown } | null)?.code
   if (typeof code === 'string' && code.startsWith('ERR_')) {
     return fromNative(code, message, undefined, url)
   }
+  const coded = CODED_MESSAGE.exec(message)
+  if (coded !== null) return fromNative(coded[1] as string, coded[2] as string, undefined, url)
   return new InvalidArgumentError(message, { url, cause: error })
 }
 

@@ -16,6 +16,8 @@ export interface ClientConfig {
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
 const MAX_DURATION = 2 ** 31 - 1
 const MAX_COUNT = 2 ** 31 - 1
+const MAX_U32 = 2 ** 32 - 1
+const MAX_BYTES = Number.MAX_SAFE_INTEGER
 
 const CLIENT_OPTIONS = new Set([
   'baseUrl',
@@ -50,10 +52,11 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   }
   if (o.decompress !== undefined) native.decompress = bool(o.decompress, 'decompress')
   if (o.maxDecodedBodySize !== undefined) {
-    native.maxDecodedBodySize = byteSize(o.maxDecodedBodySize, 'maxDecodedBodySize')
+    native.maxDecodedBodySize = byteSize(o.maxDecodedBodySize, 'maxDecodedBodySize', MAX_BYTES)
   }
-  if (o.maxHeaderSize !== undefined)
-    native.maxHeaderSize = byteSize(o.maxHeaderSize, 'maxHeaderSize')
+  if (o.maxHeaderSize !== undefined) {
+    native.maxHeaderSize = byteSize(o.maxHeaderSize, 'maxHeaderSize', MAX_U32)
+  }
   if (o.redirect !== undefined) native.redirect = redirectMode(o.redirect, 'redirect')
   if (o.maxRedirects !== undefined) native.maxRedirects = count(o.maxRedirects, 'maxRedirects', 0)
   if (o.httpsOnly !== undefined) native.httpsOnly = bool(o.httpsOnly, 'httpsOnly')
@@ -194,9 +197,9 @@ function count(value: unknown, name: string, min: 0 | 1): number {
   return value as number
 }
 
-function byteSize(value: unknown, name: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw invalid(name, 'a positive integer number of bytes', value)
+function byteSize(value: unknown, name: string, max: number): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
+    throw invalid(name, `a positive integer number of bytes no larger than ${max}`, value)
   }
   return value as number
 }

@@ -83,12 +83,16 @@ export class Response {
     if (this.#stream !== null) return this.#stream
     const content = this.#content
     if (content === null) return null
-    this.#stream =
-      content instanceof StreamedBody
-        ? new ReadableStream(content, { highWaterMark: 0 })
-        : bytesStream(this.#used ? EMPTY : (content as Buffer), () => {
-            this.#used = true
-          })
+    if (this.#used) {
+      // Already consumed by text() or another reader: an empty, finished stream.
+      this.#stream = bytesStream(EMPTY, ignore)
+    } else if (content instanceof StreamedBody) {
+      this.#stream = new ReadableStream(content, { highWaterMark: 0 })
+    } else {
+      this.#stream = bytesStream(content as Buffer, () => {
+        this.#used = true
+      })
+    }
     return this.#stream
   }
 
@@ -166,9 +170,9 @@ export class Response {
     if (this.bodyUsed || this.#stream?.locked === true) {
       throw new TypeError('Body is unusable: Body has already been read')
     }
-    this.#used = true
     const content = this.#content
     if (content === null) return EMPTY
+    this.#used = true
     if (this.#stream !== null) return readStream(this.#stream)
     if (content instanceof StreamedBody) return content.readAll()
     return content as Buffer
@@ -212,3 +216,5 @@ async function readStream(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   for await (const chunk of stream) chunks.push(chunk)
   return Buffer.concat(chunks)
 }
+
+function ignore(): void {}
