@@ -12,7 +12,7 @@ import(workerData.entry).then(async ({ fetch, Client }) => {
   const client = new Client();
   const second = await client.get(workerData.url);
   parentPort.postMessage({ status: res.status, text: await res.text(), second: await second.text() });
-});
+}).catch((error) => parentPort.postMessage({ error: String(error) }));
 `
 
 function runWorker(url: string) {
@@ -48,8 +48,9 @@ it('requests work from a worker thread and the worker exits by itself', async ()
 it('several workers can use the addon at the same time', async () => {
   const server = await startHttpServer((_req, res) => res.end('from worker'))
   const workers = Array.from({ length: 4 }, () => runWorker(server.url))
-  for (const { message, exitCode } of workers) {
-    expect(await message).toMatchObject({ status: 200, text: 'from worker' })
-    expect(await exitCode).toBe(0)
-  }
+  const messages = await Promise.all(workers.map((worker) => worker.message))
+  const exitCodes = await Promise.all(workers.map((worker) => worker.exitCode))
+  for (const message of messages)
+    expect(message).toMatchObject({ status: 200, text: 'from worker' })
+  expect(exitCodes).toEqual([0, 0, 0, 0])
 })
