@@ -310,6 +310,7 @@ export class Dispatcher {
         finalUrl ?? exchange.url,
         finalUrl !== undefined,
         events[i + 7] as number,
+        events[i + 8] as string | undefined,
         content,
       ),
     )

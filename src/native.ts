@@ -63,7 +63,7 @@ export interface NativeClient {
   close(): void
 }
 
-/** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 8-slot records. */
+/** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 9-slot records. */
 export type NativeClientConstructor = new (
   options: NativeClientOptions,
   onEvents: (events: unknown[]) => void,
@@ -75,7 +75,7 @@ export const EVENT_CHUNK = 2
 export const EVENT_ERROR = 3
 export const EVENT_NEED = 4
 /** Slots per event record. */
-export const EVENT_SLOTS = 8
+export const EVENT_SLOTS = 9
 
 let binding: { NativeClient: NativeClientConstructor } | undefined
 

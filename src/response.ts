@@ -31,6 +31,8 @@ export class Response {
   readonly redirected: boolean
   /** HTTP version: 10, 11 or 20. */
   readonly #version: number
+  /** The server's reason phrase when it is not the standard one for the status. */
+  readonly #reason: string | undefined
   readonly #rawHeaders: string
   #headers: Headers | null = null
   #content: ResponseContent
@@ -44,6 +46,7 @@ export class Response {
     url: string,
     redirected: boolean,
     version: number,
+    reason: string | undefined,
     content: ResponseContent,
   ) {
     this.status = status
@@ -51,6 +54,7 @@ export class Response {
     this.url = url
     this.redirected = redirected
     this.#version = version
+    this.#reason = reason
     this.#content = content
     if (content instanceof ReadableStream) this.#stream = content
   }
@@ -60,8 +64,9 @@ export class Response {
     return this.status >= 200 && this.status <= 299
   }
 
-  /** The standard reason phrase of the status (HTTP/2 has none, so it is empty there). */
+  /** The server's reason phrase (HTTP/2 has none, so it is empty there). */
   get statusText(): string {
+    if (this.#reason !== undefined) return this.#reason
     return this.#version === 20 ? '' : (STATUS_CODES[this.status] ?? '')
   }
 
@@ -161,6 +166,7 @@ export class Response {
       this.url,
       this.redirected,
       this.#version,
+      this.#reason,
       content,
     )
   }

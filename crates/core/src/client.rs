@@ -19,12 +19,20 @@ use url::Url;
 use crate::body::{Body, ReqBody, Source};
 use crate::config::{Config, RedirectMode};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
-use crate::connect::{Connector, ConnectorConfig};
+use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::error::{Error, Kind, Phase};
 use crate::redirect::{self, Policy};
 use crate::request::{Request, RequestBody};
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
+
+/// The timeouts that bound one exchange on one connection.
+#[derive(Debug, Clone, Copy)]
+struct ExchangeTimeouts {
+    connect: ConnectTimeouts,
+    read: Option<Duration>,
+    write: Option<Duration>,
+}
 
 /// Redirect bodies up to this size are read to the end so their connection can be reused.
 const DRAIN_LIMIT: u64 = 64 * 1024;
@@ -61,6 +69,8 @@ pub struct Response {
     pub version: Version,
     /// Header fields as the server sent them.
     pub headers: HeaderMap,
+    /// Response extensions (hyper's `ReasonPhrase` when the server's is not the standard one).
+    pub extensions: http::Extensions,
     /// The URL of the final hop.
     pub url: Url,
     /// How many redirects were followed.
@@ -149,8 +159,15 @@ impl Client {
         }
         let config = &self.inner.config;
         let opts = &req.options;
-        let read_timeout = opts.read_timeout.unwrap_or(config.timeouts.read);
-        let write_timeout = opts.write_timeout.unwrap_or(config.timeouts.write);
+        let timeouts = ExchangeTimeouts {
+            connect: ConnectTimeouts {
+                connect: opts.connect_timeout.unwrap_or(config.timeouts.connect),
+                pool: opts.pool_timeout.unwrap_or(config.timeouts.pool),
+            },
+            read: opts.read_timeout.unwrap_or(config.timeouts.read),
+            write: opts.write_timeout.unwrap_or(config.timeouts.write),
+        };
+        let read_timeout = timeouts.read;
         let decompress = opts.decompress.unwrap_or(config.decompress);
         let policy = Policy {
             mode: opts.redirect.unwrap_or(config.redirect),
@@ -198,10 +215,11 @@ impl Client {
                 (None, None) => ReqBody::Empty,
             };
             let (res, conn) = self
-                .send(&method, &url, headers.clone(), body, read_timeout, write_timeout)
+                .send(&method, &url, headers.clone(), body, timeouts)
                 .await
                 .map_err(|e| e.with_url(url.as_str()))?;
 
+            check_head_size(res.headers(), config.max_header_size).map_err(|e| e.with_url(url.as_str()))?;
             let hop = redirect::next_hop(
                 &policy,
                 res.status(),
@@ -233,11 +251,11 @@ impl Client {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
     fn response(
         &self,
         res: http::Response<Incoming>,
-        conn: Option<Arc<ConnShared>>,
+        in_flight: Option<InFlight>,
         url: Url,
         url_str: String,
         redirects: u32,
@@ -247,7 +265,6 @@ impl Client {
         cap: u64,
     ) -> Result<Response, Error> {
         let (parts, incoming) = res.into_parts();
-        let in_flight = conn.map(InFlight::new);
         let source = if incoming.is_end_stream() {
             Source::Empty
         } else if decompress {
@@ -266,6 +283,7 @@ impl Client {
             status: parts.status,
             version: parts.version,
             headers: parts.headers,
+            extensions: parts.extensions,
             url,
             redirects,
             body: Body::new(source, read_timeout, total, in_flight, url_str),
@@ -280,9 +298,8 @@ impl Client {
         url: &Url,
         headers: HeaderMap,
         body: ReqBody,
-        read_timeout: Option<Duration>,
-        write_timeout: Option<Duration>,
-    ) -> Result<(http::Response<Incoming>, Option<Arc<ConnShared>>), Error> {
+        timeouts: ExchangeTimeouts,
+    ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
         let uri: http::Uri = url
             .as_str()
             .parse()
@@ -292,16 +309,18 @@ impl Client {
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
         let mut capture = capture_connection(&mut req);
-        let mut fut = std::pin::pin!(self.inner.hyper.request(req));
+        let mut fut = std::pin::pin!(TIMEOUTS.scope(timeouts.connect, self.inner.hyper.request(req)));
 
+        // The request counts as in flight from the moment it has a connection, so idle expiry
+        // never closes a connection whose response has yet to arrive.
         let conn = tokio::select! {
             biased;
             res = &mut fut => return finish(res, None),
-            meta = capture.wait_for_connection_metadata() => meta.as_ref().and_then(conn_shared),
+            meta = capture.wait_for_connection_metadata() => meta.as_ref().and_then(conn_shared).map(InFlight::new),
         };
         let started = Instant::now();
         loop {
-            let Some((left, phase, ms)) = head_wait(conn.as_deref(), started, read_timeout, write_timeout) else {
+            let Some((left, phase, ms)) = head_wait(conn.as_ref().map(InFlight::conn), started, timeouts.read, timeouts.write) else {
                 return finish(fut.await, conn);
             };
             if left.is_zero() {
@@ -351,8 +370,8 @@ fn head_wait(
 
 fn finish(
     res: Result<http::Response<Incoming>, hyper_util::client::legacy::Error>,
-    conn: Option<Arc<ConnShared>>,
-) -> Result<(http::Response<Incoming>, Option<Arc<ConnShared>>), Error> {
+    conn: Option<InFlight>,
+) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
     match res {
         Ok(res) if res.status() == StatusCode::SWITCHING_PROTOCOLS => Err(Error::new(
             Kind::Protocol,
@@ -360,9 +379,9 @@ fn finish(
         )
         .with_phase(Phase::Headers)),
         Ok(res) => {
-            let conn = conn.or_else(|| res.extensions().get::<ConnHandle>().map(|h| h.0.clone()));
+            let conn = conn.or_else(|| res.extensions().get::<ConnHandle>().map(|h| InFlight::new(h.0.clone())));
             if let (Some(conn), Some(secs)) = (&conn, keep_alive_hint(res.headers())) {
-                conn.apply_keep_alive_hint(secs);
+                conn.conn().apply_keep_alive_hint(secs);
             }
             Ok((res, conn))
         }
@@ -371,6 +390,21 @@ fn finish(
             Err(crate::classify::hyper_error(&e, phase).with_source(e))
         }
     }
+}
+
+/// Enforces `max_header_size` exactly. hyper bounds its read buffer by the same number but
+/// checks it only while a head is incomplete, so a head that arrives in one read can exceed it.
+fn check_head_size(headers: &HeaderMap, max: usize) -> Result<(), Error> {
+    // Each field costs its name, its value, ": " and CRLF on the wire.
+    let size: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    if size > max {
+        return Err(Error::new(
+            Kind::HeadersTooLarge,
+            format!("response head is {size} bytes, over maxHeaderSize ({max}); raise the limit if this server is trusted"),
+        )
+        .with_phase(Phase::Headers));
+    }
+    Ok(())
 }
 
 /// The `timeout=N` parameter of a `Keep-Alive` response header.
@@ -384,7 +418,7 @@ fn keep_alive_hint(headers: &HeaderMap) -> Option<u64> {
 
 /// Reads a small redirect body to its end so the connection returns to the pool; a large or
 /// slow one is dropped (its connection closes).
-async fn drain(res: http::Response<Incoming>, conn: Option<Arc<ConnShared>>, read_timeout: Option<Duration>) {
+async fn drain(res: http::Response<Incoming>, in_flight: Option<InFlight>, read_timeout: Option<Duration>) {
     let (_, incoming) = res.into_parts();
     let small = http_body::Body::size_hint(&incoming).upper().is_some_and(|n| n <= DRAIN_LIMIT);
     if !small {
@@ -394,7 +428,7 @@ async fn drain(res: http::Response<Incoming>, conn: Option<Arc<ConnShared>>, rea
         Source::Raw(incoming),
         Some(read_timeout.unwrap_or(Duration::from_secs(1)).min(Duration::from_secs(1))),
         None,
-        conn.map(InFlight::new),
+        in_flight,
         String::new(),
     );
     while let Ok(Some(_)) = body.chunk(DRAIN_LIMIT as usize).await {}

@@ -105,7 +105,7 @@ impl Default for TlsOptions {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Timeouts (client defaults; reads, writes and total can be overridden per request).
+    /// Timeouts (client defaults; each can be overridden per request).
     pub timeouts: Timeouts,
     /// Pool limits.
     pub limits: Limits,
@@ -180,6 +180,10 @@ impl Config {
 /// Per-request overrides of the client's configuration. `None` keeps the client's value.
 #[derive(Debug, Clone, Default)]
 pub struct RequestOptions {
+    /// Override of [`Timeouts::connect`] for connections this request opens.
+    pub connect_timeout: Option<Option<Duration>>,
+    /// Override of [`Timeouts::pool`].
+    pub pool_timeout: Option<Option<Duration>>,
     /// Override of [`Timeouts::read`] (`Some(None)` disables it).
     pub read_timeout: Option<Option<Duration>>,
     /// Override of [`Timeouts::write`].

@@ -26,7 +26,8 @@ fn now_ms() -> u64 {
 /// State shared between a connection's transport and the responses that use it.
 #[derive(Debug)]
 pub(crate) struct ConnShared {
-    /// Responses on this connection whose bodies are not finished.
+    /// Requests using this connection: from the moment one gets the connection until its
+    /// response body ends or is dropped.
     in_flight: AtomicUsize,
     /// When `in_flight` last dropped to zero.
     idle_since: AtomicU64,
@@ -50,15 +51,12 @@ impl ConnShared {
         }
     }
 
-    /// When this idle connection expires, or `None` while it is in use.
+    /// When this idle connection expires, or `None` while a request uses it.
     fn idle_deadline(&self) -> Option<u64> {
         if self.in_flight.load(Ordering::Acquire) != 0 {
             return None;
         }
         let since = self.idle_since.load(Ordering::Acquire);
-        if self.last_write.load(Ordering::Acquire) > since {
-            return None; // a request was written and its response has not arrived yet
-        }
         Some(since.saturating_add(self.idle_limit.load(Ordering::Relaxed)))
     }
 
@@ -81,7 +79,7 @@ impl ConnShared {
     }
 }
 
-/// Marks a response as using its connection until dropped (when the body ends or is dropped).
+/// Marks a request as using its connection until dropped (when its body ends or is dropped).
 #[derive(Debug)]
 pub(crate) struct InFlight(Arc<ConnShared>);
 
@@ -89,6 +87,11 @@ impl InFlight {
     pub(crate) fn new(shared: Arc<ConnShared>) -> Self {
         shared.in_flight.fetch_add(1, Ordering::AcqRel);
         InFlight(shared)
+    }
+
+    /// The connection's shared state.
+    pub(crate) fn conn(&self) -> &ConnShared {
+        &self.0
     }
 }
 
@@ -105,7 +108,7 @@ pub(crate) struct ConnHandle(pub(crate) Arc<ConnShared>);
 
 pub(crate) enum Stream {
     Plain(TokioIo<TcpStream>),
-    Tls(TokioIo<TlsStream<TcpStream>>),
+    Tls(Box<TokioIo<TlsStream<TcpStream>>>),
 }
 
 /// A connection's transport as hyper sees it.
@@ -156,7 +159,7 @@ impl Read for Conn {
         let this = self.get_mut();
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
         // server had closed it, so an expired connection is never handed out again.
@@ -172,7 +175,7 @@ impl Write for Conn {
         let this = self.get_mut();
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
         };
         this.note_write(&res);
         res
@@ -186,7 +189,7 @@ impl Write for Conn {
         let this = self.get_mut();
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
         };
         this.note_write(&res);
         res
@@ -202,14 +205,14 @@ impl Write for Conn {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
         }
     }
 }

@@ -21,6 +21,19 @@ use tokio_rustls::TlsConnector;
 use crate::conn::{Conn, Stream};
 use crate::error::{BoxError, Error, Kind, Phase};
 
+tokio::task_local! {
+    /// The requesting task's connect and pool timeouts. hyper-util calls the connector from
+    /// inside the request's future, so a per-request override reaches it this way.
+    pub(crate) static TIMEOUTS: ConnectTimeouts;
+}
+
+/// Connect and pool timeouts in force for one request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectTimeouts {
+    pub connect: Option<Duration>,
+    pub pool: Option<Duration>,
+}
+
 /// Size of the per-origin slot map at which origins without connections are forgotten.
 const PRUNE_ORIGINS_AT: usize = 1024;
 
@@ -73,12 +86,16 @@ impl tower_service::Service<Uri> for Connector {
 
     fn call(&mut self, uri: Uri) -> Self::Future {
         let inner = self.inner.clone();
-        Box::pin(async move { inner.connect(uri).await.map_err(BoxError::from) })
+        let timeouts = TIMEOUTS.try_with(|t| *t).unwrap_or(ConnectTimeouts {
+            connect: inner.config.connect_timeout,
+            pool: inner.config.pool_timeout,
+        });
+        Box::pin(async move { inner.connect(uri, timeouts).await.map_err(BoxError::from) })
     }
 }
 
 impl Inner {
-    async fn connect(&self, uri: Uri) -> Result<Conn, Error> {
+    async fn connect(&self, uri: Uri, timeouts: ConnectTimeouts) -> Result<Conn, Error> {
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -96,14 +113,14 @@ impl Inner {
             .to_owned();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
 
-        let slots = self.acquire_slots(https, &host, port).await?;
+        let slots = self.acquire_slots(https, &host, port, timeouts.pool).await?;
 
-        let deadline = self.config.connect_timeout.map(|d| (Instant::now() + d, d));
+        let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
         let tcp = self.tcp(&host, port, deadline).await?;
         let (stream, h2) = if https {
             let tls = within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
             let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-            (Stream::Tls(TokioIo::new(tls)), h2)
+            (Stream::Tls(Box::new(TokioIo::new(tls))), h2)
         } else {
             (Stream::Plain(TokioIo::new(tcp)), self.config.h2_only)
         };
@@ -117,6 +134,7 @@ impl Inner {
         https: bool,
         host: &str,
         port: u16,
+        pool_timeout: Option<Duration>,
     ) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), Error> {
         let origin = {
             let key = format!("{}://{host}:{port}", if https { "https" } else { "http" });
@@ -139,7 +157,7 @@ impl Inner {
                 _ => Err(Error::new(Kind::ClientClosed, "the client was closed")),
             }
         };
-        match self.config.pool_timeout {
+        match pool_timeout {
             Some(limit) => tokio::time::timeout(limit, acquire).await.map_err(|_| {
                 Error::new(
                     Kind::Timeout,

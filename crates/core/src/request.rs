@@ -73,7 +73,7 @@ impl Request {
     ) -> Result<Request, Error> {
         let method = parse_method(method)?;
         let url = parse_url(url)?;
-        if headers.len() % 2 != 0 {
+        if !headers.len().is_multiple_of(2) {
             return Err(Error::invalid("headers must be a flat list of name/value pairs"));
         }
         let mut map = HeaderMap::with_capacity(headers.len() / 2);

@@ -244,10 +244,12 @@ async fn run(client: Client, req: Request, id: u32, shared: Arc<Shared>) {
         status,
         version,
         headers,
+        extensions,
         url,
         redirects,
         mut body,
     } = res;
+    let reason = res_reason(&extensions);
     let (inline, done, pending_error) = read_ahead(&mut body).await;
     let head = Event::Head {
         id,
@@ -261,6 +263,7 @@ async fn run(client: Client, req: Request, id: u32, shared: Arc<Shared>) {
             http::Version::HTTP_2 => 20,
             _ => 11,
         },
+        reason,
     };
     {
         let mut slots = shared.slots.lock();
@@ -345,6 +348,13 @@ fn deliver_chunk(shared: &Shared, id: u32, body: Body, res: Result<Option<Bytes>
         }
     };
     shared.sink.push(event);
+}
+
+/// The reason phrase when the server sent one other than the standard one for its status.
+fn res_reason(extensions: &http::Extensions) -> Option<Vec<u8>> {
+    extensions
+        .get::<hyper::ext::ReasonPhrase>()
+        .map(|r| r.as_bytes().to_vec())
 }
 
 /// Header fields as one Latin-1 string: `name\0value\0name\0value`. Neither part can contain

@@ -40,6 +40,8 @@ pub struct NativeClientOptions {
 #[napi(object)]
 #[derive(Default)]
 pub struct NativeRequestOptions {
+    pub connect_timeout: Option<f64>,
+    pub pool_timeout: Option<f64>,
     pub read_timeout: Option<f64>,
     pub write_timeout: Option<f64>,
     pub total_timeout: Option<f64>,
@@ -125,6 +127,8 @@ impl NativeClientOptions {
 impl NativeRequestOptions {
     pub(crate) fn to_request_options(&self) -> napi::Result<RequestOptions> {
         Ok(RequestOptions {
+            connect_timeout: self.connect_timeout.map(duration),
+            pool_timeout: self.pool_timeout.map(duration),
             read_timeout: self.read_timeout.map(duration),
             write_timeout: self.write_timeout.map(duration),
             total_timeout: self.total_timeout.map(duration),

@@ -1,6 +1,6 @@
 //! The completion channel: engine threads queue events; the JS thread is woken once per batch
 //! (one threadsafe-function call however many events arrived meanwhile) and receives them as
-//! one flat array of 8-slot records (see the crate README).
+//! one flat array of 9-slot records (see the crate README).
 
 use std::ffi::c_void;
 use std::ptr;
@@ -11,7 +11,7 @@ use napi::sys;
 use parking_lot::Mutex;
 
 /// Width of one record in the array handed to JavaScript.
-const SLOTS: u32 = 8;
+const SLOTS: u32 = 9;
 
 /// One completion.
 pub(crate) enum Event {
@@ -23,6 +23,7 @@ pub(crate) enum Event {
         done: bool,
         url: Option<String>,
         version: u8,
+        reason: Option<Vec<u8>>,
     },
     Chunk {
         id: u32,
@@ -207,6 +208,7 @@ impl Writer {
                 done,
                 url,
                 version,
+                reason,
             } => {
                 self.u32(0, 1);
                 self.u32(1, *id);
@@ -220,6 +222,9 @@ impl Writer {
                     self.utf8(6, url.as_bytes());
                 }
                 self.u32(7, u32::from(*version));
+                if let Some(reason) = reason {
+                    self.latin1(8, reason);
+                }
             }
             Event::Chunk { id, data, last } => {
                 self.u32(0, 2);
