@@ -64,6 +64,7 @@ const protocol = flags.protocol
 if (!PROTOCOLS[protocol]) fail(`--protocol must be one of ${Object.keys(PROTOCOLS).join(', ')}`)
 
 const measuredCommit = commit()
+const loadAtStart = os.loadavg()[0]
 const tls = protocol === 'h1' ? undefined : makeCertificate()
 const server = await startServer(
   tls ? [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath] : [],
@@ -175,7 +176,7 @@ function report(results) {
   const lines = [
     `## hyperhttp benchmark: ${PROTOCOLS[protocol]}, concurrency ${concurrency}`,
     '',
-    `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpu[0]?.model.trim()} × ${cpu.length}`,
+    `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpu[0]?.model.trim()} × ${cpu.length}, load average ${loadAtStart.toFixed(2)} at start`,
     `- hyperhttp ${packageVersion('../package.json')} (commit ${measuredCommit}), undici ${packageVersion('undici/package.json')}`,
     `- Server: bench/server.mjs (node:${protocol === 'h2' ? 'http2' : protocol === 'tls' ? 'https' : 'http'}) in its own process on 127.0.0.1`,
     `- ${requests} requests per repetition after ${warmup} warm-up requests, ${reps} repetitions, median shown; each (client, size) runs in its own process`,

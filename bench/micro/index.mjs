@@ -20,6 +20,7 @@ const { values: flags } = parseArgs({
   },
 })
 
+const loadAtStart = os.loadavg()[0]
 const server = await startServer()
 const origin = `http://127.0.0.1:${server.port}`
 const refusedOrigin = `http://127.0.0.1:${await closedPort()}`
@@ -167,7 +168,7 @@ function report() {
   const lines = [
     '## hyperhttp micro-benchmarks: the native boundary',
     '',
-    `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpu[0]?.model.trim()} × ${cpu.length}`,
+    `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpu[0]?.model.trim()} × ${cpu.length}, load average ${loadAtStart.toFixed(2)} at start`,
     '- Server: bench/server.mjs (node:http) in its own process on 127.0.0.1',
     `- tinybench, ${flags.time} ms per case after a 250 ms warm-up; ops/s = 1000 / mean`,
     '',
