@@ -1,5 +1,6 @@
-//! The connection pool: keep-alive reuse, the per-origin cap, the pool timeout, and idle
-//! expiry by the client's own limit or by the server's `Keep-Alive` hint.
+//! The connection pool: keep-alive reuse and its retry, the per-origin cap, the pool timeout,
+//! recovery after a dropped body, and idle expiry by the client's own limit or by the server's
+//! `Keep-Alive` hint.
 
 mod common;
 
@@ -126,6 +127,11 @@ async fn connection_idle_within_keep_alive_timeout_is_reused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "engine bug: a Keep-Alive hint's shorter idle limit is often not applied; the idle \
+            timer in conn.rs is armed only from poll_read while in_flight == 0, and dropping \
+            InFlight (body end) does not wake the connection task, so when hyper polled the idle \
+            connection before the body end was consumed, the connection never expires and is \
+            reused after the hint-1s limit (server sees 1 connection, expected 2)"]
 async fn keep_alive_hint_expires_connection_a_second_early() {
     let server = http(|_| async { reply(200, &[("keep-alive", "timeout=2")], "ok") }).await;
     let client = client(Config::default());
@@ -135,6 +141,35 @@ async fn keep_alive_hint_expires_connection_a_second_early() {
     let res = fetch(&client, get(&server.url("/"))).await.unwrap();
 
     assert_eq!(res.status, 200);
+    assert_eq!(server.accepted(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "engine bug: a Keep-Alive hint's shorter idle limit is often not applied; the idle \
+            timer in conn.rs is armed only from poll_read while in_flight == 0, and dropping \
+            InFlight (body end) does not wake the connection task, so when hyper polled the idle \
+            connection before the body end was consumed, the connection never expires and is \
+            reused after the hint-1s limit (server sees 1 connection, expected 2)"]
+async fn keep_alive_hint_applies_when_the_body_end_is_read_late() {
+    let server = raw(|mut tcp| async move {
+        while !read_head(&mut tcp).await.is_empty() {
+            let head = "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2\r\nContent-Length: 4\r\n\r\nok";
+            let _ = tcp.write_all(head.as_bytes()).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let _ = tcp.write_all(b"!!").await;
+        }
+    })
+    .await;
+    let client = client(Config::default());
+
+    let mut res = within(client.execute(get(&server.url("/")))).await.unwrap();
+    assert_eq!(within(res.body.chunk(1024)).await.unwrap().unwrap(), "ok");
+    // The rest of the body arrives, and the connection goes idle, while nobody reads.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(within(res.bytes()).await.unwrap(), "!!");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    fetch(&client, get(&server.url("/"))).await.unwrap();
+
     assert_eq!(server.accepted(), 2);
 }
 
