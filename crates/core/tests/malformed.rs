@@ -138,9 +138,6 @@ async fn head_far_over_the_size_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: max_header_size (default 64 KiB) is not enforced exactly; a 100 KiB head \
-            is accepted because hyper's max_buf_size bounds the read buffer, which overshoots \
-            (heads up to ~100-127 KiB pass, 127 KiB and more fail)"]
 async fn head_over_the_default_size_limit() {
     assert_eq!(
         failure(response_with_header_of(100 * 1024)).await,
@@ -149,8 +146,6 @@ async fn head_over_the_default_size_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: max_header_size below 8 KiB is not enforced; with max_header_size = 4096 \
-            a 6 KiB head is accepted (http1_max_buf_size is clamped to at least 8192)"]
 async fn head_over_a_small_configured_size_limit() {
     let config = Config {
         max_header_size: 4096,
