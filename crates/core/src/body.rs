@@ -33,7 +33,10 @@ impl HttpBody for ReqBody {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.get_mut() {
             ReqBody::Empty => Poll::Ready(None),
             ReqBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
@@ -77,8 +80,12 @@ impl HttpBody for ReqBody {
     fn size_hint(&self) -> SizeHint {
         match self {
             ReqBody::Empty => SizeHint::with_exact(0),
-            ReqBody::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
-            ReqBody::Stream { expected: Some(n), .. } => SizeHint::with_exact(*n),
+            ReqBody::Full(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            ReqBody::Stream {
+                expected: Some(n), ..
+            } => SizeHint::with_exact(*n),
             ReqBody::Stream { .. } => SizeHint::default(),
         }
     }
@@ -161,9 +168,11 @@ impl Body {
     /// longest gap between two pieces) and the request's total timeout.
     pub async fn chunk(&mut self, max: usize) -> Result<Option<Bytes>, Error> {
         let first = match self.wait_limit() {
-            Some((limit, phase, ms)) => tokio::time::timeout(limit, std::future::poll_fn(|cx| self.poll_piece(cx)))
-                .await
-                .map_err(|_| Error::timeout(phase, ms).with_url(&self.url))??,
+            Some((limit, phase, ms)) => {
+                tokio::time::timeout(limit, std::future::poll_fn(|cx| self.poll_piece(cx)))
+                    .await
+                    .map_err(|_| Error::timeout(phase, ms).with_url(&self.url))??
+            }
             None => std::future::poll_fn(|cx| self.poll_piece(cx)).await?,
         };
         match first {
@@ -208,10 +217,16 @@ impl Body {
     }
 
     fn wait_limit(&self) -> Option<(Duration, Phase, u64)> {
-        let read = self.read_timeout.map(|d| (d, Phase::Body, d.as_millis() as u64));
-        let total = self
-            .total
-            .map(|(at, d)| (at.saturating_duration_since(Instant::now()), Phase::Total, d.as_millis() as u64));
+        let read = self
+            .read_timeout
+            .map(|d| (d, Phase::Body, d.as_millis() as u64));
+        let total = self.total.map(|(at, d)| {
+            (
+                at.saturating_duration_since(Instant::now()),
+                Phase::Total,
+                d.as_millis() as u64,
+            )
+        });
         match (read, total) {
             (Some(r), Some(t)) => Some(if t.0 < r.0 { t } else { r }),
             (r, t) => r.or(t),
@@ -227,7 +242,11 @@ impl Body {
         let res = match &mut self.source {
             Source::Empty => return Poll::Ready(Ok(None)),
             Source::Raw(incoming) => poll_incoming(incoming, cx).map_err(|e| e.with_url(&self.url)),
-            Source::Decoded { reader, produced, cap } => {
+            Source::Decoded {
+                reader,
+                produced,
+                cap,
+            } => {
                 let mut buf = BytesMut::with_capacity(DECODE_CHUNK);
                 match tokio_util::io::poll_read_buf(Pin::new(reader), cx, &mut buf) {
                     Poll::Pending => return Poll::Pending,
@@ -259,12 +278,19 @@ impl Body {
     }
 }
 
-fn poll_incoming(incoming: &mut Incoming, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Error>> {
+fn poll_incoming(
+    incoming: &mut Incoming,
+    cx: &mut Context<'_>,
+) -> Poll<Result<Option<Bytes>, Error>> {
     loop {
         return match Pin::new(&mut *incoming).poll_frame(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(None) => Poll::Ready(Ok(None)),
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(crate::classify::hyper_error(&e, Phase::Body).with_source(e))),
+            Poll::Ready(Some(Err(e))) => {
+                Poll::Ready(Err(
+                    crate::classify::hyper_error(&e, Phase::Body).with_source(e)
+                ))
+            }
             Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                 Ok(data) if !data.is_empty() => Poll::Ready(Ok(Some(data))),
                 _ => continue, // trailers and empty frames carry no body bytes
@@ -277,9 +303,12 @@ fn decode_error(err: io::Error) -> Error {
     if let Some(inner) = Error::find_in(&err) {
         return inner.shallow_clone();
     }
-    Error::new(Kind::Decode, format!("could not decode the response body: {err}"))
-        .with_phase(Phase::Body)
-        .with_source(err)
+    Error::new(
+        Kind::Decode,
+        format!("could not decode the response body: {err}"),
+    )
+    .with_phase(Phase::Body)
+    .with_source(err)
 }
 
 /// Adapts a hyper body to the byte stream the decoders read.

@@ -12,6 +12,16 @@ pub(crate) fn hyper_error(err: &(dyn StdError + 'static), phase: Phase) -> Error
     }
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
+        if let Some(h2) = e.downcast_ref::<h2::Error>() {
+            if h2.reason() == Some(h2::Reason::REFUSED_STREAM) {
+                return Error::new(
+                    Kind::Protocol,
+                    format!("server refused the HTTP/2 stream ({h2})"),
+                )
+                .with_phase(phase)
+                .unprocessed();
+            }
+        }
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
             if let Some(kind) = hyper_kind(h) {
                 return Error::new(kind, describe(kind, err)).with_phase(phase);
@@ -19,7 +29,11 @@ pub(crate) fn hyper_error(err: &(dyn StdError + 'static), phase: Phase) -> Error
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
             if is_closed(io) {
-                return Error::new(Kind::ConnectionClosed, describe(Kind::ConnectionClosed, err)).with_phase(phase);
+                return Error::new(
+                    Kind::ConnectionClosed,
+                    describe(Kind::ConnectionClosed, err),
+                )
+                .with_phase(phase);
             }
         }
         cur = e.source();
@@ -33,7 +47,11 @@ fn hyper_kind(err: &hyper::Error) -> Option<Kind> {
         Some(Kind::HeadersTooLarge)
     } else if err.is_parse() || err.is_parse_status() {
         Some(Kind::Protocol)
-    } else if err.is_incomplete_message() || err.is_closed() || err.is_canceled() || err.is_body_write_aborted() {
+    } else if err.is_incomplete_message()
+        || err.is_closed()
+        || err.is_canceled()
+        || err.is_body_write_aborted()
+    {
         Some(Kind::ConnectionClosed)
     } else {
         None
@@ -65,7 +83,9 @@ fn describe(kind: Kind, err: &(dyn StdError + 'static)) -> String {
         Kind::HeadersTooLarge => {
             format!("response head is too large ({chain}); raise maxHeaderSize if this server is trusted")
         }
-        Kind::ConnectionClosed => format!("connection closed before the exchange finished ({chain})"),
+        Kind::ConnectionClosed => {
+            format!("connection closed before the exchange finished ({chain})")
+        }
         _ => format!("invalid HTTP response ({chain})"),
     }
 }

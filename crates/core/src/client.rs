@@ -26,6 +26,29 @@ use crate::request::{Request, RequestBody};
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
 
+/// Why one exchange failed, and whether its connection came from the pool.
+struct SendFailure {
+    error: Error,
+    reused: bool,
+}
+
+impl SendFailure {
+    fn fresh(error: Error) -> Self {
+        SendFailure {
+            error,
+            reused: false,
+        }
+    }
+}
+
+/// Methods that may be sent twice without a different effect (RFC 9110 section 9.2.2).
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        method.as_str(),
+        "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE" | "QUERY"
+    )
+}
+
 /// The timeouts that bound one exchange on one connection.
 #[derive(Debug, Clone, Copy)]
 struct ExchangeTimeouts {
@@ -153,7 +176,11 @@ impl Client {
         res.map_err(|e| e.with_url(&url))
     }
 
-    async fn exchange(&self, req: Request, total: Option<(Instant, Duration)>) -> Result<Response, Error> {
+    async fn exchange(
+        &self,
+        req: Request,
+        total: Option<(Instant, Duration)>,
+    ) -> Result<Response, Error> {
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Error::new(Kind::ClientClosed, "the client is closed"));
         }
@@ -175,7 +202,10 @@ impl Client {
             https_only: config.https_only,
         };
         if policy.https_only && req.url.scheme() == "http" {
-            return Err(Error::invalid(format!("httpsOnly forbids the http URL {}", req.url)));
+            return Err(Error::invalid(format!(
+                "httpsOnly forbids the http URL {}",
+                req.url
+            )));
         }
 
         let Request {
@@ -186,7 +216,10 @@ impl Client {
             options,
         } = req;
         if decompress && !headers.contains_key(header::ACCEPT_ENCODING) {
-            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(crate::decode::ACCEPT_ENCODING));
+            headers.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_static(crate::decode::ACCEPT_ENCODING),
+            );
         }
         if let Some(ua) = &config.user_agent {
             if !headers.contains_key(header::USER_AGENT) {
@@ -204,22 +237,13 @@ impl Client {
 
         let mut redirects = 0;
         loop {
-            let body = match (&replay, stream.take()) {
-                (_, Some(s)) => ReqBody::Stream {
-                    expected: content_length(&headers),
-                    stream: s,
-                    sent: 0,
-                    asked: false,
-                },
-                (Some(b), None) => ReqBody::Full(Some(b.clone())),
-                (None, None) => ReqBody::Empty,
-            };
             let (res, conn) = self
-                .send(&method, &url, headers.clone(), body, timeouts)
+                .send_with_one_retry(&method, &url, &headers, &replay, &mut stream, timeouts)
                 .await
                 .map_err(|e| e.with_url(url.as_str()))?;
 
-            check_head_size(res.headers(), config.max_header_size).map_err(|e| e.with_url(url.as_str()))?;
+            check_head_size(res.headers(), config.max_header_size)
+                .map_err(|e| e.with_url(url.as_str()))?;
             let hop = redirect::next_hop(
                 &policy,
                 res.status(),
@@ -232,7 +256,17 @@ impl Client {
             .map_err(|e| e.with_url(url.as_str()))?;
             let Some(hop) = hop else {
                 let url_str = url.to_string();
-                return self.response(res, conn, url, url_str, redirects, decompress, read_timeout, total, opts_cap(&options, config));
+                return self.response(
+                    res,
+                    conn,
+                    url,
+                    url_str,
+                    redirects,
+                    decompress,
+                    read_timeout,
+                    total,
+                    opts_cap(&options, config),
+                );
             };
             redirect::rewrite_headers(&mut headers, &url, &hop);
             if hop.to_get {
@@ -246,7 +280,10 @@ impl Client {
             redirects += 1;
             let _ = &policy;
             if policy.mode == RedirectMode::Follow && policy.https_only && url.scheme() == "http" {
-                return Err(Error::new(Kind::Redirect, "httpsOnly forbids redirects to http"));
+                return Err(Error::new(
+                    Kind::Redirect,
+                    "httpsOnly forbids redirects to http",
+                ));
             }
         }
     }
@@ -290,6 +327,55 @@ impl Client {
         })
     }
 
+    /// Sends one hop. A request the server cannot have acted on is sent once more: one that
+    /// failed on a reused connection before any response byte (the server closed an idle
+    /// connection as the request arrived) when it is idempotent, or one refused by an HTTP/2
+    /// server. Never with a streamed body, and never twice.
+    async fn send_with_one_retry(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        replay: &Option<Bytes>,
+        stream: &mut Option<crate::request::BodyStream>,
+        timeouts: ExchangeTimeouts,
+    ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
+        let replayable = stream.is_none();
+        let mut retried = false;
+        loop {
+            let body = match (replay, stream.take()) {
+                (_, Some(s)) => ReqBody::Stream {
+                    expected: content_length(headers),
+                    stream: s,
+                    sent: 0,
+                    asked: false,
+                },
+                (Some(b), None) => ReqBody::Full(Some(b.clone())),
+                (None, None) => ReqBody::Empty,
+            };
+            let failure = match self
+                .send(method, url, headers.clone(), body, timeouts)
+                .await
+            {
+                Ok(ok) => return Ok(ok),
+                Err(failure) => failure,
+            };
+            let stale = failure.reused && failure.error.kind() == Kind::ConnectionClosed;
+            let safe = failure.error.is_unprocessed() || (stale && is_idempotent(method));
+            if safe && replayable && !retried {
+                retried = true;
+                continue;
+            }
+            return Err(if stale && !is_idempotent(method) {
+                failure.error.explain(
+                    "; the server may have processed the request, so it was not sent again (non-idempotent method)",
+                )
+            } else {
+                failure.error
+            });
+        }
+    }
+
     /// One exchange on one connection: waits for the response head under the write and read
     /// timeouts, measured from the connection's own activity.
     async fn send(
@@ -299,17 +385,18 @@ impl Client {
         headers: HeaderMap,
         body: ReqBody,
         timeouts: ExchangeTimeouts,
-    ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
+    ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
         let uri: http::Uri = url
             .as_str()
             .parse()
-            .map_err(|e| Error::invalid(format!("invalid URL {url}: {e}")))?;
+            .map_err(|e| SendFailure::fresh(Error::invalid(format!("invalid URL {url}: {e}"))))?;
         let mut req = http::Request::new(body);
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
         let mut capture = capture_connection(&mut req);
-        let mut fut = std::pin::pin!(TIMEOUTS.scope(timeouts.connect, self.inner.hyper.request(req)));
+        let mut fut =
+            std::pin::pin!(TIMEOUTS.scope(timeouts.connect, self.inner.hyper.request(req)));
 
         // The request counts as in flight from the moment it has a connection, so idle expiry
         // never closes a connection whose response has yet to arrive.
@@ -320,11 +407,16 @@ impl Client {
         };
         let started = Instant::now();
         loop {
-            let Some((left, phase, ms)) = head_wait(conn.as_ref().map(InFlight::conn), started, timeouts.read, timeouts.write) else {
+            let Some((left, phase, ms)) = head_wait(
+                conn.as_ref().map(InFlight::conn),
+                started,
+                timeouts.read,
+                timeouts.write,
+            ) else {
                 return finish(fut.await, conn);
             };
             if left.is_zero() {
-                return Err(Error::timeout(phase, ms));
+                return Err(SendFailure::fresh(Error::timeout(phase, ms)));
             }
             tokio::select! {
                 biased;
@@ -336,7 +428,9 @@ impl Client {
 }
 
 fn opts_cap(options: &crate::config::RequestOptions, config: &Config) -> u64 {
-    options.max_decoded_body_size.unwrap_or(config.max_decoded_body_size)
+    options
+        .max_decoded_body_size
+        .unwrap_or(config.max_decoded_body_size)
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -361,33 +455,65 @@ fn head_wait(
     write: Option<Duration>,
 ) -> Option<(Duration, Phase, u64)> {
     if let (Some(limit), Some(blocked)) = (write, conn.and_then(ConnShared::write_blocked_for)) {
-        return Some((limit.saturating_sub(blocked), Phase::Write, limit.as_millis() as u64));
+        return Some((
+            limit.saturating_sub(blocked),
+            Phase::Write,
+            limit.as_millis() as u64,
+        ));
     }
     let limit = read?;
-    let waited = conn.map_or(started.elapsed(), |c| c.since_last_write().min(started.elapsed()));
-    Some((limit.saturating_sub(waited), Phase::Headers, limit.as_millis() as u64))
+    let waited = conn.map_or(started.elapsed(), |c| {
+        c.since_last_write().min(started.elapsed())
+    });
+    Some((
+        limit.saturating_sub(waited),
+        Phase::Headers,
+        limit.as_millis() as u64,
+    ))
 }
 
 fn finish(
     res: Result<http::Response<Incoming>, hyper_util::client::legacy::Error>,
     conn: Option<InFlight>,
-) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
+) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
     match res {
-        Ok(res) if res.status() == StatusCode::SWITCHING_PROTOCOLS => Err(Error::new(
-            Kind::Protocol,
-            "server answered 101 Switching Protocols to a request that asked for no upgrade",
-        )
-        .with_phase(Phase::Headers)),
+        Ok(res) if res.status() == StatusCode::SWITCHING_PROTOCOLS => Err(SendFailure::fresh(
+            Error::new(
+                Kind::Protocol,
+                "server answered 101 Switching Protocols to a request that asked for no upgrade",
+            )
+            .with_phase(Phase::Headers),
+        )),
         Ok(res) => {
-            let conn = conn.or_else(|| res.extensions().get::<ConnHandle>().map(|h| InFlight::new(h.0.clone())));
+            let conn = conn.or_else(|| {
+                res.extensions()
+                    .get::<ConnHandle>()
+                    .map(|h| InFlight::new(h.0.clone()))
+            });
             if let (Some(conn), Some(secs)) = (&conn, keep_alive_hint(res.headers())) {
                 conn.conn().apply_keep_alive_hint(secs);
             }
             Ok((res, conn))
         }
         Err(e) => {
-            let phase = if e.is_connect() { Phase::Connect } else { Phase::Headers };
-            Err(crate::classify::hyper_error(&e, phase).with_source(e))
+            let phase = if e.is_connect() {
+                Phase::Connect
+            } else {
+                Phase::Headers
+            };
+            // The error may arrive before this task saw which connection it got; hyper-util
+            // then still knows it.
+            let reused = match &conn {
+                Some(c) => c.reused(),
+                None => e
+                    .connect_info()
+                    .and_then(conn_shared)
+                    .is_some_and(|c| c.used_before()),
+            };
+            Err(SendFailure {
+                error: crate::classify::hyper_error(&e, phase).with_source(e),
+                reused,
+            })
         }
     }
 }
@@ -396,7 +522,10 @@ fn finish(
 /// checks it only while a head is incomplete, so a head that arrives in one read can exceed it.
 fn check_head_size(headers: &HeaderMap, max: usize) -> Result<(), Error> {
     // Each field costs its name, its value, ": " and CRLF on the wire.
-    let size: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    let size: usize = headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum();
     if size > max {
         return Err(Error::new(
             Kind::HeadersTooLarge,
@@ -412,21 +541,33 @@ fn keep_alive_hint(headers: &HeaderMap) -> Option<u64> {
     let value = headers.get("keep-alive")?.to_str().ok()?;
     value.split(',').find_map(|param| {
         let (key, val) = param.split_once('=')?;
-        key.trim().eq_ignore_ascii_case("timeout").then(|| val.trim().parse().ok())?
+        key.trim()
+            .eq_ignore_ascii_case("timeout")
+            .then(|| val.trim().parse().ok())?
     })
 }
 
 /// Reads a small redirect body to its end so the connection returns to the pool; a large or
 /// slow one is dropped (its connection closes).
-async fn drain(res: http::Response<Incoming>, in_flight: Option<InFlight>, read_timeout: Option<Duration>) {
+async fn drain(
+    res: http::Response<Incoming>,
+    in_flight: Option<InFlight>,
+    read_timeout: Option<Duration>,
+) {
     let (_, incoming) = res.into_parts();
-    let small = http_body::Body::size_hint(&incoming).upper().is_some_and(|n| n <= DRAIN_LIMIT);
+    let small = http_body::Body::size_hint(&incoming)
+        .upper()
+        .is_some_and(|n| n <= DRAIN_LIMIT);
     if !small {
         return;
     }
     let mut body = Body::new(
         Source::Raw(incoming),
-        Some(read_timeout.unwrap_or(Duration::from_secs(1)).min(Duration::from_secs(1))),
+        Some(
+            read_timeout
+                .unwrap_or(Duration::from_secs(1))
+                .min(Duration::from_secs(1)),
+        ),
         None,
         in_flight,
         String::new(),

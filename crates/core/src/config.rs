@@ -160,7 +160,9 @@ impl Config {
             return Err(Error::invalid("limits.maxConnections must be at least 1"));
         }
         if self.limits.max_connections_per_host == 0 {
-            return Err(Error::invalid("limits.maxConnectionsPerHost must be at least 1"));
+            return Err(Error::invalid(
+                "limits.maxConnectionsPerHost must be at least 1",
+            ));
         }
         if self.max_header_size < 1024 {
             return Err(Error::invalid("maxHeaderSize must be at least 1024 bytes"));

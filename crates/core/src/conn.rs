@@ -5,6 +5,8 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use futures_util::task::AtomicWaker;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -37,6 +39,11 @@ pub(crate) struct ConnShared {
     write_blocked_since: AtomicU64,
     /// How long this connection may stay idle, in ms.
     idle_limit: AtomicU64,
+    /// Requests that have used this connection.
+    uses: AtomicU64,
+    /// The connection task's last read, woken when the connection becomes idle so the idle
+    /// timer is armed even if hyper polled the socket while a body was still being read.
+    reader: AtomicWaker,
 }
 
 impl ConnShared {
@@ -48,6 +55,8 @@ impl ConnShared {
             last_write: AtomicU64::new(now),
             write_blocked_since: AtomicU64::new(u64::MAX),
             idle_limit: AtomicU64::new(idle_limit.as_millis() as u64),
+            uses: AtomicU64::new(0),
+            reader: AtomicWaker::new(),
         }
     }
 
@@ -63,8 +72,15 @@ impl ConnShared {
     /// Applies a server's `Keep-Alive: timeout=N` hint: keep the connection at most one second
     /// less than the server will, so the server never closes it under a new request.
     pub(crate) fn apply_keep_alive_hint(&self, server_timeout_secs: u64) {
-        let limit = server_timeout_secs.saturating_mul(1000).saturating_sub(1000);
+        let limit = server_timeout_secs
+            .saturating_mul(1000)
+            .saturating_sub(1000);
         self.idle_limit.fetch_min(limit, Ordering::Relaxed);
+    }
+
+    /// True when a request has already used this connection.
+    pub(crate) fn used_before(&self) -> bool {
+        self.uses.load(Ordering::Acquire) > 0
     }
 
     /// How long the current write has been blocked, if it is.
@@ -81,24 +97,35 @@ impl ConnShared {
 
 /// Marks a request as using its connection until dropped (when its body ends or is dropped).
 #[derive(Debug)]
-pub(crate) struct InFlight(Arc<ConnShared>);
+pub(crate) struct InFlight {
+    shared: Arc<ConnShared>,
+    reused: bool,
+}
 
 impl InFlight {
     pub(crate) fn new(shared: Arc<ConnShared>) -> Self {
         shared.in_flight.fetch_add(1, Ordering::AcqRel);
-        InFlight(shared)
+        let reused = shared.uses.fetch_add(1, Ordering::AcqRel) > 0;
+        InFlight { shared, reused }
     }
 
     /// The connection's shared state.
     pub(crate) fn conn(&self) -> &ConnShared {
-        &self.0
+        &self.shared
+    }
+
+    /// True when an earlier request already used this connection (it came from the pool).
+    pub(crate) fn reused(&self) -> bool {
+        self.reused
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.idle_since.store(now_ms(), Ordering::Release);
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.shared.idle_since.store(now_ms(), Ordering::Release);
+        if self.shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.shared.reader.wake();
+        }
     }
 }
 
@@ -146,7 +173,9 @@ impl Conn {
             return true;
         }
         let at = Instant::now() + Duration::from_millis(deadline - now);
-        let timer = self.idle_timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)));
+        let timer = self
+            .idle_timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)));
         timer.as_mut().reset(at);
         timer.as_mut().poll(cx).is_ready()
     }
@@ -155,8 +184,13 @@ impl Conn {
 use std::future::Future;
 
 impl Read for Conn {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: ReadBufCursor<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        this.shared.reader.register(cx.waker());
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
@@ -171,7 +205,11 @@ impl Read for Conn {
 }
 
 impl Write for Conn {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
@@ -223,7 +261,9 @@ impl Conn {
         match res {
             Poll::Ready(Ok(n)) if *n > 0 => {
                 shared.last_write.store(now_ms(), Ordering::Release);
-                shared.write_blocked_since.store(u64::MAX, Ordering::Release);
+                shared
+                    .write_blocked_since
+                    .store(u64::MAX, Ordering::Release);
             }
             Poll::Pending => {
                 let _ = shared.write_blocked_since.compare_exchange(

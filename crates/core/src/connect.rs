@@ -113,7 +113,9 @@ impl Inner {
             .to_owned();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
 
-        let slots = self.acquire_slots(https, &host, port, timeouts.pool).await?;
+        let slots = self
+            .acquire_slots(https, &host, port, timeouts.pool)
+            .await?;
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
         let tcp = self.tcp(&host, port, deadline).await?;
@@ -173,7 +175,12 @@ impl Inner {
         }
     }
 
-    async fn tcp(&self, host: &str, port: u16, deadline: Option<(Instant, Duration)>) -> Result<TcpStream, Error> {
+    async fn tcp(
+        &self,
+        host: &str,
+        port: u16,
+        deadline: Option<(Instant, Duration)>,
+    ) -> Result<TcpStream, Error> {
         let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, port)],
             Err(_) => within(deadline, Phase::Dns, tokio::net::lookup_host((host, port)))
@@ -186,7 +193,10 @@ impl Inner {
                 .collect(),
         };
         if addrs.is_empty() {
-            return Err(Error::new(Kind::Dns, format!("host {host} resolved to no address")).with_phase(Phase::Dns));
+            return Err(
+                Error::new(Kind::Dns, format!("host {host} resolved to no address"))
+                    .with_phase(Phase::Dns),
+            );
         }
         let mut last = None;
         for addr in addrs {
@@ -199,9 +209,11 @@ impl Inner {
             }
         }
         let (addr, e) = last.expect("at least one address was tried");
-        Err(Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
-            .with_phase(Phase::Connect)
-            .with_source(e))
+        Err(
+            Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
+                .with_phase(Phase::Connect)
+                .with_source(e),
+        )
     }
 
     async fn tls_handshake(
@@ -219,14 +231,22 @@ impl Inner {
 }
 
 /// Runs `fut` until `deadline`, failing with a timeout in `phase` after it.
-async fn within<F: Future>(deadline: Option<(Instant, Duration)>, phase: Phase, fut: F) -> Result<F::Output, Error> {
+async fn within<F: Future>(
+    deadline: Option<(Instant, Duration)>,
+    phase: Phase,
+    fut: F,
+) -> Result<F::Output, Error> {
     match deadline {
         Some((at, total)) => tokio::time::timeout_at(at, fut).await.map_err(|_| {
             let mut err = Error::timeout(phase, total.as_millis() as u64);
             if phase != Phase::Pool {
                 err = Error::new(
                     Kind::Timeout,
-                    format!("connect timeout of {} ms elapsed during {}", total.as_millis(), phase.as_str()),
+                    format!(
+                        "connect timeout of {} ms elapsed during {}",
+                        total.as_millis(),
+                        phase.as_str()
+                    ),
                 )
                 .with_phase(phase);
             }

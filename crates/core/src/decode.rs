@@ -5,7 +5,9 @@ use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use async_compression::tokio::bufread::{BrotliDecoder, DeflateDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder};
+use async_compression::tokio::bufread::{
+    BrotliDecoder, DeflateDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder,
+};
 use http::header::CONTENT_ENCODING;
 use http::HeaderMap;
 use hyper::body::Incoming;
@@ -34,7 +36,9 @@ pub(crate) enum Coding {
 pub(crate) fn codings(headers: &HeaderMap) -> Result<Option<Vec<Coding>>, Error> {
     let mut out = Vec::new();
     for value in headers.get_all(CONTENT_ENCODING) {
-        let Ok(value) = value.to_str() else { return Ok(None) };
+        let Ok(value) = value.to_str() else {
+            return Ok(None);
+        };
         for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             let coding = match token.to_ascii_lowercase().as_str() {
                 "identity" => continue,
@@ -48,7 +52,9 @@ pub(crate) fn codings(headers: &HeaderMap) -> Result<Option<Vec<Coding>>, Error>
             if out.len() > MAX_CODINGS {
                 return Err(Error::new(
                     Kind::Decode,
-                    format!("response uses more than {MAX_CODINGS} content codings; refusing to decode"),
+                    format!(
+                        "response uses more than {MAX_CODINGS} content codings; refusing to decode"
+                    ),
                 )
                 .with_phase(Phase::Body));
             }
@@ -60,7 +66,8 @@ pub(crate) fn codings(headers: &HeaderMap) -> Result<Option<Vec<Coding>>, Error>
 /// A reader of the decoded body.
 pub(crate) fn decoder(body: Incoming, codings: &[Coding]) -> Box<dyn AsyncRead + Send + Unpin> {
     let raw = StreamReader::new(IncomingStream(body));
-    let mut reader: Box<dyn AsyncRead + Send + Unpin> = wrap(BufReaderOrRaw::Raw(raw), codings[codings.len() - 1]);
+    let mut reader: Box<dyn AsyncRead + Send + Unpin> =
+        wrap(BufReaderOrRaw::Raw(raw), codings[codings.len() - 1]);
     for coding in codings[..codings.len() - 1].iter().rev() {
         reader = wrap(BufReaderOrRaw::Buffered(BufReader::new(reader)), *coding);
     }
@@ -105,14 +112,22 @@ enum Deflate<R> {
 }
 
 impl<R: AsyncBufRead + Unpin> AsyncRead for Deflate<R> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         loop {
             match &mut *self {
                 Deflate::Probe(input) => {
-                    let reader = input.as_mut().expect("probe holds its input until it decides");
+                    let reader = input
+                        .as_mut()
+                        .expect("probe holds its input until it decides");
                     let head = ready!(Pin::new(reader).poll_fill_buf(cx))?;
                     let zlib = head.first().is_none_or(|b| b & 0x0f == 0x08);
-                    let input = input.take().expect("probe holds its input until it decides");
+                    let input = input
+                        .take()
+                        .expect("probe holds its input until it decides");
                     *self = if zlib {
                         Deflate::Zlib(ZlibDecoder::new(input))
                     } else {

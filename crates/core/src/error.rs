@@ -128,6 +128,8 @@ struct Inner {
     message: String,
     url: Option<String>,
     source: Option<BoxError>,
+    /// The server is known not to have processed the request (HTTP/2 REFUSED_STREAM).
+    unprocessed: bool,
 }
 
 impl Error {
@@ -140,6 +142,7 @@ impl Error {
                 message: message.into(),
                 url: None,
                 source: None,
+                unprocessed: false,
             }),
         }
     }
@@ -175,6 +178,23 @@ impl Error {
     /// Sets the cause.
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.inner.source = Some(source.into());
+        self
+    }
+
+    /// Marks the request as certainly not processed by the server, so it is safe to resend.
+    pub(crate) fn unprocessed(mut self) -> Self {
+        self.inner.unprocessed = true;
+        self
+    }
+
+    /// True when the server certainly did not process the request.
+    pub(crate) fn is_unprocessed(&self) -> bool {
+        self.inner.unprocessed
+    }
+
+    /// Appends a sentence to the message.
+    pub(crate) fn explain(mut self, sentence: &str) -> Self {
+        self.inner.message.push_str(sentence);
         self
     }
 
@@ -217,7 +237,11 @@ impl Error {
     pub fn is_tls(&self) -> bool {
         matches!(
             self.inner.kind,
-            Kind::Tls | Kind::TlsUntrusted | Kind::TlsSelfSigned | Kind::TlsExpired | Kind::TlsHostname
+            Kind::Tls
+                | Kind::TlsUntrusted
+                | Kind::TlsSelfSigned
+                | Kind::TlsExpired
+                | Kind::TlsHostname
         )
     }
 
@@ -230,6 +254,7 @@ impl Error {
                 message: self.inner.message.clone(),
                 url: self.inner.url.clone(),
                 source: None,
+                unprocessed: self.inner.unprocessed,
             }),
         }
     }

@@ -12,7 +12,8 @@
 //! let client = Client::new(Config::default())?;
 //! let req = Request::new("GET", "https://example.com/", &[], RequestBody::Empty, RequestOptions::default())?;
 //! let res = client.execute(req).await?;
-//! println!("{} {:?}", res.status, res.bytes().await?);
+//! let status = res.status;
+//! println!("{status} {:?}", res.bytes().await?);
 //! # Ok(()) }
 //! ```
 

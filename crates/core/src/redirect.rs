@@ -73,9 +73,11 @@ pub(crate) fn next_hop(
     }
     let location = std::str::from_utf8(location.as_bytes())
         .map_err(|_| redirect_error("redirect Location is not valid UTF-8".to_owned()))?;
-    let url = current
-        .join(location)
-        .map_err(|e| redirect_error(format!("redirect Location {location:?} is not a valid URL: {e}")))?;
+    let url = current.join(location).map_err(|e| {
+        redirect_error(format!(
+            "redirect Location {location:?} is not a valid URL: {e}"
+        ))
+    })?;
     match url.scheme() {
         "https" => {}
         "http" if policy.https_only => {

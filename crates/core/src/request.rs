@@ -74,7 +74,9 @@ impl Request {
         let method = parse_method(method)?;
         let url = parse_url(url)?;
         if !headers.len().is_multiple_of(2) {
-            return Err(Error::invalid("headers must be a flat list of name/value pairs"));
+            return Err(Error::invalid(
+                "headers must be a flat list of name/value pairs",
+            ));
         }
         let mut map = HeaderMap::with_capacity(headers.len() / 2);
         for pair in headers.chunks_exact(2) {
@@ -106,15 +108,19 @@ fn parse_method(method: &str) -> Result<Method, Error> {
     if method.eq_ignore_ascii_case("CONNECT") || method.eq_ignore_ascii_case("TRACK") {
         return Err(Error::invalid(format!("method {method:?} is not allowed")));
     }
-    Method::from_bytes(method.as_bytes())
-        .map_err(|_| Error::invalid(format!("invalid method {method:?}: a method is an HTTP token")))
+    Method::from_bytes(method.as_bytes()).map_err(|_| {
+        Error::invalid(format!(
+            "invalid method {method:?}: a method is an HTTP token"
+        ))
+    })
 }
 
 pub(crate) fn parse_url(url: &str) -> Result<Url, Error> {
     if url.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
         return Err(Error::invalid("URL contains CR, LF or NUL"));
     }
-    let parsed = Url::parse(url).map_err(|e| Error::invalid(format!("invalid URL {url:?}: {e}")))?;
+    let parsed =
+        Url::parse(url).map_err(|e| Error::invalid(format!("invalid URL {url:?}: {e}")))?;
     match parsed.scheme() {
         "http" | "https" => {}
         other => {

@@ -15,7 +15,11 @@ static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 pub fn shared(worker_threads: Option<usize>) -> &'static Runtime {
     RUNTIME.get_or_init(|| {
         let threads = worker_threads
-            .or_else(|| std::env::var(WORKER_THREADS_ENV).ok().and_then(|v| v.parse().ok()))
+            .or_else(|| {
+                std::env::var(WORKER_THREADS_ENV)
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+            })
             .filter(|n| *n > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
         tokio::runtime::Builder::new_multi_thread()

@@ -8,24 +8,35 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, OtherError, RootCertStore,
+    SignatureScheme,
+};
 
 use crate::config::TlsOptions;
 use crate::error::{Error, Kind, Phase};
 
 /// Builds the rustls client configuration for `opts`, offering `alpn` protocols.
-pub(crate) fn client_config(opts: &TlsOptions, alpn: Vec<Vec<u8>>) -> Result<Arc<ClientConfig>, Error> {
+pub(crate) fn client_config(
+    opts: &TlsOptions,
+    alpn: Vec<Vec<u8>>,
+) -> Result<Arc<ClientConfig>, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::new(Kind::Tls, format!("TLS setup failed: {e}")))?;
 
     let verifier: Arc<dyn ServerCertVerifier> = if opts.verify {
-        Arc::new(ClassifyingVerifier::new(root_store(opts)?, provider.clone())?)
+        Arc::new(ClassifyingVerifier::new(
+            root_store(opts)?,
+            provider.clone(),
+        )?)
     } else {
         Arc::new(NoVerification(provider.clone()))
     };
-    let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
 
     let mut config = match (&opts.cert, &opts.key) {
         (Some(cert), Some(key)) => builder
@@ -112,19 +123,27 @@ impl ClassifyingVerifier {
     }
 
     /// True when `cert` verifies with itself as the only trust anchor.
-    fn is_self_signed(&self, cert: &CertificateDer<'_>, name: &ServerName<'_>, now: UnixTime) -> bool {
+    fn is_self_signed(
+        &self,
+        cert: &CertificateDer<'_>,
+        name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> bool {
         let mut roots = RootCertStore::empty();
         if roots.add(cert.clone().into_owned()).is_err() {
             return false;
         }
         let Ok(verifier) =
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone()).build()
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                .build()
         else {
             return false;
         };
         !matches!(
             verifier.verify_server_cert(cert, &[], name, &[], now),
-            Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer
+            ))
         )
     }
 }
@@ -138,13 +157,17 @@ impl ServerCertVerifier for ClassifyingVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
             Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
-                if intermediates.is_empty() && self.is_self_signed(end_entity, server_name, now) =>
+                if intermediates.is_empty()
+                    && self.is_self_signed(end_entity, server_name, now) =>
             {
-                Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
-                    Arc::new(SelfSigned),
-                ))))
+                Err(rustls::Error::InvalidCertificate(CertificateError::Other(
+                    OtherError(Arc::new(SelfSigned)),
+                )))
             }
             other => other,
         }
@@ -195,7 +218,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -204,7 +232,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -214,7 +247,10 @@ impl ServerCertVerifier for NoVerification {
 
 /// Turns a failed handshake into an engine error with a precise kind.
 pub(crate) fn handshake_error(err: std::io::Error, host: &str) -> Error {
-    let kind = match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+    let kind = match err
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+    {
         Some(rustls::Error::InvalidCertificate(cert)) => match cert {
             CertificateError::UnknownIssuer => Kind::TlsUntrusted,
             CertificateError::Expired
@@ -231,11 +267,16 @@ pub(crate) fn handshake_error(err: std::io::Error, host: &str) -> Error {
     };
     let hint = match kind {
         Kind::TlsUntrusted => "; add its CA with the tls.ca option or NODE_EXTRA_CA_CERTS",
-        Kind::TlsSelfSigned => "; trust it with the tls.ca option, or opt out with tls.rejectUnauthorized: false",
+        Kind::TlsSelfSigned => {
+            "; trust it with the tls.ca option, or opt out with tls.rejectUnauthorized: false"
+        }
         Kind::TlsHostname => "; the certificate does not name this host",
         _ => "",
     };
-    Error::new(kind, format!("TLS handshake with {host} failed: {err}{hint}"))
-        .with_phase(Phase::Tls)
-        .with_source(err)
+    Error::new(
+        kind,
+        format!("TLS handshake with {host} failed: {err}{hint}"),
+    )
+    .with_phase(Phase::Tls)
+    .with_source(err)
 }

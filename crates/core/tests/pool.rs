@@ -12,10 +12,10 @@ use hyperhttp_core::{Config, Kind, Phase};
 use tokio::io::AsyncWriteExt;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: a request sent right after the previous body was read opens a second \
-            connection (hyper-util's pool gets the idle connection back on a spawned task, so \
-            the next checkout races a new connect that completes in the background); the server \
-            accepts 2 connections in about 1 run of 10"]
+#[ignore = "known gap (README, Known gaps): a request sent in the same instant the previous \
+            body ends can open a second connection, because hyper-util's pool gets the idle \
+            connection back on a spawned task and a connect that loses the race to the pool \
+            still completes; the server accepts 2 connections in about 1 run of 10"]
 async fn back_to_back_requests_share_one_connection() {
     let server = http(|_| async { reply(200, &[], "ok") }).await;
     let client = client(Config::default());
@@ -127,11 +127,6 @@ async fn connection_idle_within_keep_alive_timeout_is_reused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: a Keep-Alive hint's shorter idle limit is often not applied; the idle \
-            timer in conn.rs is armed only from poll_read while in_flight == 0, and dropping \
-            InFlight (body end) does not wake the connection task, so when hyper polled the idle \
-            connection before the body end was consumed, the connection never expires and is \
-            reused after the hint-1s limit (server sees 1 connection, expected 2)"]
 async fn keep_alive_hint_expires_connection_a_second_early() {
     let server = http(|_| async { reply(200, &[("keep-alive", "timeout=2")], "ok") }).await;
     let client = client(Config::default());
@@ -145,11 +140,6 @@ async fn keep_alive_hint_expires_connection_a_second_early() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: a Keep-Alive hint's shorter idle limit is often not applied; the idle \
-            timer in conn.rs is armed only from poll_read while in_flight == 0, and dropping \
-            InFlight (body end) does not wake the connection task, so when hyper polled the idle \
-            connection before the body end was consumed, the connection never expires and is \
-            reused after the hint-1s limit (server sees 1 connection, expected 2)"]
 async fn keep_alive_hint_applies_when_the_body_end_is_read_late() {
     let server = raw(|mut tcp| async move {
         while !read_head(&mut tcp).await.is_empty() {
@@ -199,9 +189,6 @@ async fn dropping_a_body_midway_leaves_the_pool_healthy() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: a GET that fails on a reused keep-alive connection before any response \
-            byte (server closed it as the request arrived) is not retried on a fresh connection; \
-            it fails with ERR_CONNECTION_CLOSED (hyper IncompleteMessage), phase headers"]
 async fn get_is_retried_once_when_a_reused_connection_closes_before_answering() {
     let server = raw(|mut tcp| async move {
         read_head(&mut tcp).await;

@@ -23,13 +23,27 @@ impl NativeClient {
     /// Baseline for the boundary benchmark: one request, whole body, through a per-call
     /// Promise. Not used by the facade.
     #[napi]
-    pub async fn request_baseline(&self, method: String, url: String, headers: Vec<String>) -> napi::Result<BaselineResponse> {
+    pub async fn request_baseline(
+        &self,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+    ) -> napi::Result<BaselineResponse> {
         let client = self
             .client
             .clone()
             .ok_or_else(|| napi::Error::from_reason("ERR_CLIENT_CLOSED: the client is closed"))?;
-        let to_js = |e: hyperhttp_core::Error| napi::Error::from_reason(format!("{}: {}", e.code(), e.message()));
-        let req = Request::new(&method, &url, &headers, RequestBody::Empty, RequestOptions::default()).map_err(to_js)?;
+        let to_js = |e: hyperhttp_core::Error| {
+            napi::Error::from_reason(format!("{}: {}", e.code(), e.message()))
+        };
+        let req = Request::new(
+            &method,
+            &url,
+            &headers,
+            RequestBody::Empty,
+            RequestOptions::default(),
+        )
+        .map_err(to_js)?;
         let res = client.execute(req).await.map_err(to_js)?;
         let status = u32::from(res.status.as_u16());
         let headers = String::from_utf8_lossy(&crate::raw_headers(&res.headers)).into_owned();

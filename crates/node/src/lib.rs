@@ -74,13 +74,18 @@ pub struct NativeClient {
 impl NativeClient {
     /// Builds a client; `on_events` receives batches of event records.
     #[napi(constructor)]
-    pub fn new(env: Env, options: Option<NativeClientOptions>, on_events: Unknown) -> napi::Result<Self> {
+    pub fn new(
+        env: Env,
+        options: Option<NativeClientOptions>,
+        on_events: Unknown,
+    ) -> napi::Result<Self> {
         let options = options.unwrap_or_default();
         let runtime = hyperhttp_core::runtime::shared(options.worker_threads.map(|n| n as usize));
         let config = options.into_config()?;
         let client = {
             let _guard = runtime.enter();
-            Client::new(config).map_err(|e| napi::Error::from_reason(format!("{}: {}", e.code(), e.message())))?
+            Client::new(config)
+                .map_err(|e| napi::Error::from_reason(format!("{}: {}", e.code(), e.message())))?
         };
         let sink = Sink::new(env.raw(), on_events.raw())?;
         Ok(NativeClient {
@@ -108,11 +113,22 @@ impl NativeClient {
             shared.sink.push(error_event(id, &closed()));
             return;
         };
-        let opts = match options.as_ref().map(NativeRequestOptions::to_request_options).transpose() {
+        let opts = match options
+            .as_ref()
+            .map(NativeRequestOptions::to_request_options)
+            .transpose()
+        {
             Ok(o) => o.unwrap_or_default(),
-            Err(e) => return shared.sink.push(error_event(id, &Error::invalid(e.reason.clone()))),
+            Err(e) => {
+                return shared
+                    .sink
+                    .push(error_event(id, &Error::invalid(e.reason.clone())))
+            }
         };
-        let streamed = options.as_ref().and_then(|o| o.stream_body).unwrap_or(false);
+        let streamed = options
+            .as_ref()
+            .and_then(|o| o.stream_body)
+            .unwrap_or(false);
         let mut slot = Slot::default();
         let body = if streamed {
             let (tx, rx) = mpsc::unbounded_channel();
@@ -174,7 +190,9 @@ impl NativeClient {
     #[napi]
     pub fn write(&self, id: u32, chunk: Option<BufferSlice>) {
         let mut slots = self.shared.slots.lock();
-        let Some(slot) = slots.get_mut(&id) else { return };
+        let Some(slot) = slots.get_mut(&id) else {
+            return;
+        };
         match chunk {
             Some(c) => {
                 if let Some(tx) = &slot.upload {
@@ -314,7 +332,10 @@ async fn read_ahead(body: &mut Body) -> (Option<Bytes>, bool, Option<Error>) {
             Ok(None) => break,
             Err(e) => return (buf.map(BytesMut::freeze).or(first), false, Some(e)),
         }
-        if !small && buf.as_ref().map_or(0, |b| b.len()) + first.as_ref().map_or(0, |f| f.len()) >= INLINE_LIMIT as usize {
+        if !small
+            && buf.as_ref().map_or(0, |b| b.len()) + first.as_ref().map_or(0, |f| f.len())
+                >= INLINE_LIMIT as usize
+        {
             break;
         }
     }
@@ -339,7 +360,11 @@ fn deliver_chunk(shared: &Shared, id: u32, body: Body, res: Result<Option<Bytes>
             }
             Ok(data) => {
                 slots.remove(&id);
-                Event::Chunk { id, data, last: true }
+                Event::Chunk {
+                    id,
+                    data,
+                    last: true,
+                }
             }
             Err(e) => {
                 slots.remove(&id);

@@ -96,7 +96,9 @@ impl NativeClientOptions {
             c.limits.keep_alive_timeout = Duration::from_millis(ms.max(0.0) as u64);
         }
         c.http2 = self.http2.unwrap_or(c.http2);
-        c.http2_prior_knowledge = self.http2_prior_knowledge.unwrap_or(c.http2_prior_knowledge);
+        c.http2_prior_knowledge = self
+            .http2_prior_knowledge
+            .unwrap_or(c.http2_prior_knowledge);
         c.tls.verify = self.tls_verify.unwrap_or(c.tls.verify);
         c.tls.ca = self.ca.unwrap_or_default();
         c.tls.cert = self.cert;

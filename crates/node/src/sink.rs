@@ -74,7 +74,12 @@ impl Sink {
         let mut tsfn = ptr::null_mut();
         let mut name = ptr::null_mut();
         unsafe {
-            check(sys::napi_create_string_utf8(env, c"hyperhttp".as_ptr(), 9, &mut name))?;
+            check(sys::napi_create_string_utf8(
+                env,
+                c"hyperhttp".as_ptr(),
+                9,
+                &mut name,
+            ))?;
             let status = sys::napi_create_threadsafe_function(
                 env,
                 callback,
@@ -90,7 +95,9 @@ impl Sink {
             );
             if status != sys::Status::napi_ok {
                 drop(Arc::from_raw(context as *const Sink));
-                return Err(napi::Error::from_reason("could not create the completion channel"));
+                return Err(napi::Error::from_reason(
+                    "could not create the completion channel",
+                ));
             }
             check(sys::napi_unref_threadsafe_function(env, tsfn))?;
         }
@@ -108,7 +115,11 @@ impl Sink {
         if state.queue.len() == 1 {
             // SAFETY: not closed, so the handle is alive.
             unsafe {
-                sys::napi_call_threadsafe_function(state.tsfn, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking);
+                sys::napi_call_threadsafe_function(
+                    state.tsfn,
+                    ptr::null_mut(),
+                    sys::ThreadsafeFunctionCallMode::nonblocking,
+                );
             }
         }
     }
@@ -137,7 +148,10 @@ impl Sink {
         state.closed = true;
         state.queue.clear();
         unsafe {
-            sys::napi_release_threadsafe_function(state.tsfn, sys::ThreadsafeFunctionReleaseMode::release);
+            sys::napi_release_threadsafe_function(
+                state.tsfn,
+                sys::ThreadsafeFunctionReleaseMode::release,
+            );
         }
     }
 
@@ -150,7 +164,9 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::from_reason(format!("N-API call failed with status {status}")))
+        Err(napi::Error::from_reason(format!(
+            "N-API call failed with status {status}"
+        )))
     }
 }
 
@@ -161,7 +177,12 @@ unsafe extern "C" fn finalize(_env: sys::napi_env, _data: *mut c_void, hint: *mu
     state.queue.clear();
 }
 
-unsafe extern "C" fn call_js(env: sys::napi_env, callback: sys::napi_value, context: *mut c_void, _data: *mut c_void) {
+unsafe extern "C" fn call_js(
+    env: sys::napi_env,
+    callback: sys::napi_value,
+    context: *mut c_void,
+    _data: *mut c_void,
+) {
     if env.is_null() || callback.is_null() {
         return;
     }
@@ -172,7 +193,11 @@ unsafe extern "C" fn call_js(env: sys::napi_env, callback: sys::napi_value, cont
     }
     let mut array = ptr::null_mut();
     sys::napi_create_array_with_length(env, events.len() * SLOTS as usize, &mut array);
-    let mut w = Writer { env, array, base: 0 };
+    let mut w = Writer {
+        env,
+        array,
+        base: 0,
+    };
     for event in &events {
         w.record(event);
         w.base += SLOTS;
@@ -290,7 +315,13 @@ impl Writer {
     unsafe fn buffer(&self, slot: u32, bytes: &Bytes) {
         let mut v = ptr::null_mut();
         let mut data = ptr::null_mut();
-        sys::napi_create_buffer_copy(self.env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v);
+        sys::napi_create_buffer_copy(
+            self.env,
+            bytes.len(),
+            bytes.as_ptr().cast(),
+            &mut data,
+            &mut v,
+        );
         self.set(slot, v);
     }
 }
