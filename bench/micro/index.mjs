@@ -28,6 +28,8 @@ const bench = new Bench({ time: Number(flags.time), warmupTime: 250 })
 const skipped = []
 const notes = new Set()
 const cleanups = []
+const stallMs = Number(flags.time) * 5 + 30_000
+let watchdog
 
 await addNativeCases()
 await addFacadeCases()
@@ -36,7 +38,12 @@ await addReferenceCases()
 bench.addEventListener('cycle', (event) => {
   process.stderr.write(`done: ${event.task.name}\n`)
 })
+for (const task of bench.tasks) {
+  task.addEventListener('warmup', () => watch(`${task.name} (warm-up)`))
+  task.addEventListener('start', () => watch(task.name))
+}
 await bench.run()
+clearTimeout(watchdog)
 for (const cleanup of cleanups) await cleanup()
 server.stop()
 process.stdout.write(report())
@@ -125,6 +132,15 @@ async function addReferenceCases() {
     const { statusCode, body } = await request(`${origin}/bytes/200`, { dispatcher })
     expect([statusCode, (await body.arrayBuffer()).byteLength], 200)
   })
+}
+
+// A request that never completes would stall tinybench forever: say which case, and stop.
+function watch(what) {
+  clearTimeout(watchdog)
+  watchdog = setTimeout(() => {
+    process.stderr.write(`micro: ${what} made no progress for ${stallMs / 1000} s\n`)
+    process.exit(1)
+  }, stallMs).unref()
 }
 
 function add(name, fn) {

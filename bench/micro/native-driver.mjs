@@ -1,6 +1,10 @@
 // Drives a NativeClient the way the facade does: ids chosen here, one event batch per
 // JS call, streamed bodies pulled with read(id). Resolves with [status, body length];
 // `reads` counts the read(id) calls made so far.
+
+// Values per event record, as crates/node/README.md specifies.
+const SLOTS = 9
+
 export class NativeDriver {
   #client
   #pending = new Map()
@@ -32,7 +36,8 @@ export class NativeDriver {
   }
 
   #onEvents(events) {
-    for (let i = 0; i < events.length; i += 8) {
+    if (events.length % SLOTS !== 0) return this.#failAll(events.length)
+    for (let i = 0; i < events.length; i += SLOTS) {
       const id = events[i + 1]
       const request = this.#pending.get(id)
       if (!request) continue
@@ -55,6 +60,15 @@ export class NativeDriver {
         }
       }
     }
+  }
+
+  // A batch that is not whole records means the contract changed: fail, never misread.
+  #failAll(length) {
+    const error = new Error(
+      `an event batch of ${length} values is not whole ${SLOTS}-slot records (see crates/node/README.md)`,
+    )
+    for (const request of this.#pending.values()) request.reject(error)
+    this.#pending.clear()
   }
 
   #next(id, request, complete) {
