@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { basename, dirname } from 'node:path'
+import { HyperHttpError } from './errors.js'
 
 /** Redirect policy understood by the engine. */
 export type NativeRedirect = 'follow' | 'manual' | 'error'
@@ -28,6 +29,23 @@ export interface NativeClientOptions {
   redirect?: NativeRedirect
   maxRedirects?: number
   httpsOnly?: boolean
+  maxRetries?: number
+  retryMethods?: string[]
+  retryStatuses?: number[]
+  retryNetworkErrors?: boolean
+  retryNonIdempotent?: boolean
+  retryIdempotencyKey?: boolean
+  maxRetryAfter?: number
+  backoff?: 'none' | 'constant' | 'exponential' | 'decorrelated-jitter'
+  backoffBase?: number
+  backoffMax?: number
+  retryBudget?: boolean
+  retryBudgetRatio?: number
+  retryBudgetMinPerSecond?: number
+  retryBudgetWindow?: number
+  rateLimit?: number
+  rateLimitBurst?: number
+  rateLimitWait?: boolean
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -43,6 +61,8 @@ export interface NativeRequestOptions {
   maxDecodedBodySize?: number
   /** The body arrives through NEED events answered with `write`. */
   streamBody?: boolean
+  maxRetries?: number
+  retryNonIdempotent?: boolean
 }
 
 /** The binding's client (see crates/node/README.md for the event protocol). */
@@ -63,7 +83,7 @@ export interface NativeClient {
   close(): void
 }
 
-/** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 9-slot records. */
+/** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 10-slot records. */
 export type NativeClientConstructor = new (
   options: NativeClientOptions,
   onEvents: (events: unknown[]) => void,
@@ -75,19 +95,70 @@ export const EVENT_CHUNK = 2
 export const EVENT_ERROR = 3
 export const EVENT_NEED = 4
 /** Slots per event record. */
-export const EVENT_SLOTS = 9
+export const EVENT_SLOTS = 10
+
+/**
+ * Platforms with a prebuilt binary, named as the napi-rs CLI names them (the suffix of each
+ * `@hyperhttp/binding-<platform>` package); one per triple in package.json `napi.targets`.
+ */
+export const PREBUILT_PLATFORMS: readonly string[] = [
+  'darwin-arm64',
+  'darwin-x64',
+  'linux-arm64-gnu',
+  'linux-arm64-musl',
+  'linux-x64-gnu',
+  'linux-x64-musl',
+  'win32-arm64-msvc',
+  'win32-x64-msvc',
+]
 
 let binding: { NativeClient: NativeClientConstructor } | undefined
 
-/** Loads the napi-rs loader (`index.cjs` at the package root) on first use. */
+/**
+ * Loads the napi-rs loader (`index.cjs` at the package root) on first use. The loader takes a
+ * binary built in the checkout first, then the installed `@hyperhttp/binding-<platform>`
+ * package. When neither loads, throws a {@link HyperHttpError} with code
+ * `ERR_NATIVE_BINDING` that names the detected platform and the way out.
+ */
 export function nativeBinding(): { NativeClient: NativeClientConstructor } {
   if (binding === undefined) {
     const here = currentFile()
     // Compiled files sit in dist/esm or dist/cjs; sources (run by a test runner) in src.
     const root = basename(dirname(here)) === 'src' ? '..' : '../..'
-    binding = createRequire(here)(`${root}/index.cjs`)
+    try {
+      binding = createRequire(here)(`${root}/index.cjs`)
+    } catch (error) {
+      throw bindingLoadError(error)
+    }
   }
   return binding as { NativeClient: NativeClientConstructor }
+}
+
+function bindingLoadError(cause: unknown): HyperHttpError {
+  const platform = detectedPlatform()
+  const remedy = PREBUILT_PLATFORMS.includes(platform)
+    ? `Reinstall with optional dependencies enabled (not --omit=optional) so that npm installs ` +
+      `@hyperhttp/binding-${platform}, or build from source.`
+    : 'There is no prebuilt binary for it: build from source.'
+  return new HyperHttpError(
+    `hyperhttp found no native engine for ${platform} (Node ${process.versions.node}). ` +
+      `Prebuilt binaries exist for ${PREBUILT_PLATFORMS.join(', ')}. ${remedy} ` +
+      'To build from source (needs Rust, https://rustup.rs): clone the hyperhttp repository, ' +
+      'run `npm install` in it (this compiles hyperhttp.<platform>.node next to index.cjs, ' +
+      'which the loader tries first), then `npm install <path to the clone>` in your project. ' +
+      "The loader's own error is the cause.",
+    { code: 'ERR_NATIVE_BINDING', cause },
+  )
+}
+
+/** This process's platform in napi-rs naming: `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`. */
+function detectedPlatform(): string {
+  const base = `${process.platform}-${process.arch}`
+  if (process.platform === 'win32') return `${base}-msvc`
+  if (process.platform !== 'linux') return base
+  // Node built against glibc reports its runtime version; musl builds do not.
+  const { header } = process.report.getReport() as { header?: { glibcVersionRuntime?: string } }
+  return `${base}-${header?.glibcVersionRuntime === undefined ? 'musl' : 'gnu'}`
 }
 
 /**
