@@ -199,7 +199,13 @@ export class Client {
       }
       const href = resolveUrl(this.#config.baseUrl, url, o.query)
       const signal = abortSignal(o.signal, 'signal')
-      const overrides = requestOverrides(o.timeout, o.redirect, o.maxRedirects, o.decompress)
+      const overrides = requestOverrides(
+        o.timeout,
+        o.redirect,
+        o.maxRedirects,
+        o.decompress,
+        o.retry,
+      )
       const body = o.json === undefined ? encodeBody(o.body) : encodeJson(o.json)
       if (body instanceof Promise) {
         return body.then((ready) => this.#send(method, href, o.headers, ready, overrides, signal))

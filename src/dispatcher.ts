@@ -311,6 +311,7 @@ export class Dispatcher {
         finalUrl !== undefined,
         events[i + 7] as number,
         events[i + 8] as string | undefined,
+        events[i + 9] as number,
         content,
       ),
     )
@@ -330,6 +331,7 @@ export class Dispatcher {
       events[i + 3] as string,
       events[i + 4] as string | undefined,
       (events[i + 5] as string | undefined) ?? exchange.url,
+      events[i + 6] as number,
     )
     this.#fail(exchange, error, false)
   }

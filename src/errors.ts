@@ -6,6 +6,8 @@ export interface HyperHttpErrorOptions {
   url?: string | undefined
   /** The underlying error or abort reason. */
   cause?: unknown
+  /** Attempts made before this error (1 when the request was not retried). */
+  attempts?: number | undefined
 }
 
 /**
@@ -24,11 +26,14 @@ export class HyperHttpError extends Error {
   readonly code: string
   /** The URL the failure happened on, when known. */
   readonly url: string | undefined
+  /** Attempts the engine made before giving up (1 when the request was not retried). */
+  readonly attempts: number
 
   constructor(message: string, options: HyperHttpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = options.code ?? 'ERR_HYPERHTTP'
     this.url = options.url
+    this.attempts = options.attempts ?? 1
   }
 
   static {
@@ -225,8 +230,33 @@ export class ClientClosedError extends HyperHttpError {
   }
 }
 
+/**
+ * The client's per-origin rate limit was reached and it is set to reject rather than wait
+ * (`ERR_RATE_LIMITED`).
+ *
+ * @example
+ * ```ts
+ * const client = new Client({ rateLimit: { rate: 10, burst: 10, mode: 'reject' } })
+ * // the 11th request within a second rejects with RateLimitError
+ * ```
+ */
+export class RateLimitError extends HyperHttpError {
+  constructor(message: string, options: HyperHttpErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_RATE_LIMITED'))
+  }
+
+  static {
+    RateLimitError.prototype.name = 'RateLimitError'
+  }
+}
+
 function withCode(options: HyperHttpErrorOptions, code: string): HyperHttpErrorOptions {
-  return { code: options.code ?? code, url: options.url, cause: options.cause }
+  return {
+    code: options.code ?? code,
+    url: options.url,
+    cause: options.cause,
+    attempts: options.attempts,
+  }
 }
 
 type ErrorClass = new (message: string, options: HyperHttpErrorOptions) => HyperHttpError
@@ -249,10 +279,12 @@ const classByCode: Record<string, ErrorClass | undefined> = {
   ERR_REQUEST_BODY: RequestBodyError,
   ERR_ABORTED: AbortError,
   ERR_CLIENT_CLOSED: ClientClosedError,
+  ERR_RATE_LIMITED: RateLimitError,
 }
 
 /**
- * Turns an engine error record (code, message, phase, url) into the matching error class.
+ * Turns an engine error record (code, message, phase, url, attempts) into the matching error
+ * class.
  * Unknown codes become a plain {@link HyperHttpError} that keeps the code.
  *
  * @example
@@ -265,10 +297,11 @@ export function fromNative(
   message: string,
   phase: string | undefined,
   url: string | undefined,
+  attempts = 1,
 ): HyperHttpError {
   if (code === 'ERR_TIMEOUT') {
-    return new TimeoutError(message, { url, phase: phase as TimeoutPhase | undefined })
+    return new TimeoutError(message, { url, attempts, phase: phase as TimeoutPhase | undefined })
   }
   const ErrorClass = classByCode[code] ?? HyperHttpError
-  return new ErrorClass(message, { code, url })
+  return new ErrorClass(message, { code, url, attempts })
 }

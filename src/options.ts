@@ -33,10 +33,27 @@ const CLIENT_OPTIONS = new Set([
   'redirect',
   'maxRedirects',
   'httpsOnly',
+  'retry',
+  'rateLimit',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
 const TLS_OPTIONS = new Set(['rejectUnauthorized', 'ca', 'cert', 'key'])
+const RETRY_OPTIONS = new Set([
+  'maxRetries',
+  'methods',
+  'statuses',
+  'networkErrors',
+  'nonIdempotent',
+  'idempotencyKey',
+  'maxRetryAfter',
+  'backoff',
+  'budget',
+])
+const BACKOFF_OPTIONS = new Set(['kind', 'base', 'max'])
+const BACKOFF_KINDS = new Set(['none', 'constant', 'exponential', 'decorrelated-jitter'])
+const BUDGET_OPTIONS = new Set(['ratio', 'minPerSecond', 'window'])
+const RATE_LIMIT_OPTIONS = new Set(['rate', 'burst', 'mode'])
 
 /** Validates `new Client(options)` once; every problem throws an InvalidArgumentError. */
 export function normalizeClientOptions(options: unknown): ClientConfig {
@@ -60,6 +77,8 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.redirect !== undefined) native.redirect = redirectMode(o.redirect, 'redirect')
   if (o.maxRedirects !== undefined) native.maxRedirects = count(o.maxRedirects, 'maxRedirects', 0)
   if (o.httpsOnly !== undefined) native.httpsOnly = bool(o.httpsOnly, 'httpsOnly')
+  setRetry(native, o.retry)
+  setRateLimit(native, o.rateLimit)
   return {
     native,
     baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
@@ -76,12 +95,14 @@ export function requestOverrides(
   redirect: unknown,
   maxRedirects: unknown,
   decompress: unknown,
+  retry?: unknown,
 ): NativeRequestOptions | null {
   if (
     timeout === undefined &&
     redirect === undefined &&
     maxRedirects === undefined &&
-    decompress === undefined
+    decompress === undefined &&
+    retry === undefined
   ) {
     return null
   }
@@ -90,7 +111,24 @@ export function requestOverrides(
   if (redirect !== undefined) native.redirect = redirectMode(redirect, 'redirect')
   if (maxRedirects !== undefined) native.maxRedirects = count(maxRedirects, 'maxRedirects', 0)
   if (decompress !== undefined) native.decompress = bool(decompress, 'decompress')
+  setRequestRetry(native, retry)
   return native
+}
+
+const REQUEST_RETRY_OPTIONS = new Set(['maxRetries', 'nonIdempotent'])
+
+/** `retry: false`, or `{ maxRetries, nonIdempotent }` for one request. */
+function setRequestRetry(target: NativeRequestOptions, value: unknown): void {
+  if (value === undefined) return
+  if (value === false) {
+    target.maxRetries = 0
+    return
+  }
+  const r = record(value, 'retry', REQUEST_RETRY_OPTIONS)
+  if (r.maxRetries !== undefined) target.maxRetries = count(r.maxRetries, 'retry.maxRetries', 0)
+  if (r.nonIdempotent !== undefined) {
+    target.retryNonIdempotent = bool(r.nonIdempotent, 'retry.nonIdempotent')
+  }
 }
 
 /** Validates a `signal` option. */
@@ -115,6 +153,100 @@ function setTimeouts(target: NativeRequestOptions, value: unknown, name: string)
   if (t.write !== undefined) target.writeTimeout = duration(t.write, `${name}.write`)
   if (t.pool !== undefined) target.poolTimeout = duration(t.pool, `${name}.pool`)
   if (t.total !== undefined) target.totalTimeout = duration(t.total, `${name}.total`)
+}
+
+function setRetry(target: NativeClientOptions, value: unknown): void {
+  if (value === undefined) return
+  if (value === false) {
+    target.maxRetries = 0
+    return
+  }
+  const r = record(value, 'retry', RETRY_OPTIONS)
+  if (r.maxRetries !== undefined) target.maxRetries = count(r.maxRetries, 'retry.maxRetries', 0)
+  if (r.methods !== undefined) {
+    target.retryMethods = list(r.methods, 'retry.methods', (m, name) => {
+      if (typeof m !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(m)) {
+        throw invalid(name, 'an HTTP method name', m)
+      }
+      return m.toUpperCase()
+    })
+  }
+  if (r.statuses !== undefined) {
+    target.retryStatuses = list(r.statuses, 'retry.statuses', (code, name) => {
+      if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 999) {
+        throw invalid(name, 'an HTTP status code (100-999)', code)
+      }
+      return code as number
+    })
+  }
+  if (r.networkErrors !== undefined) {
+    target.retryNetworkErrors = bool(r.networkErrors, 'retry.networkErrors')
+  }
+  if (r.nonIdempotent !== undefined) {
+    target.retryNonIdempotent = bool(r.nonIdempotent, 'retry.nonIdempotent')
+  }
+  if (r.idempotencyKey !== undefined) {
+    target.retryIdempotencyKey = bool(r.idempotencyKey, 'retry.idempotencyKey')
+  }
+  if (r.maxRetryAfter !== undefined) {
+    target.maxRetryAfter = duration(r.maxRetryAfter, 'retry.maxRetryAfter')
+  }
+  if (r.backoff !== undefined) {
+    const b = record(r.backoff, 'retry.backoff', BACKOFF_OPTIONS)
+    if (b.kind !== undefined) {
+      if (typeof b.kind !== 'string' || !BACKOFF_KINDS.has(b.kind)) {
+        throw invalid(
+          'retry.backoff.kind',
+          "'none', 'constant', 'exponential' or 'decorrelated-jitter'",
+          b.kind,
+        )
+      }
+      target.backoff = b.kind as NonNullable<NativeClientOptions['backoff']>
+    }
+    if (b.base !== undefined) target.backoffBase = duration(b.base, 'retry.backoff.base')
+    if (b.max !== undefined) target.backoffMax = duration(b.max, 'retry.backoff.max')
+  }
+  if (r.budget === false) {
+    target.retryBudget = false
+  } else if (r.budget !== undefined) {
+    const b = record(r.budget, 'retry.budget', BUDGET_OPTIONS)
+    if (b.ratio !== undefined) {
+      if (typeof b.ratio !== 'number' || !Number.isFinite(b.ratio) || b.ratio < 0) {
+        throw invalid('retry.budget.ratio', 'a non-negative number', b.ratio)
+      }
+      target.retryBudgetRatio = b.ratio
+    }
+    if (b.minPerSecond !== undefined) {
+      target.retryBudgetMinPerSecond = count(b.minPerSecond, 'retry.budget.minPerSecond', 0)
+    }
+    if (b.window !== undefined) {
+      target.retryBudgetWindow = duration(b.window, 'retry.budget.window')
+      if (target.retryBudgetWindow === 0) {
+        throw invalid('retry.budget.window', 'a positive number of milliseconds', b.window)
+      }
+    }
+  }
+}
+
+function setRateLimit(target: NativeClientOptions, value: unknown): void {
+  if (value === undefined) return
+  const r = record(value, 'rateLimit', RATE_LIMIT_OPTIONS)
+  if (typeof r.rate !== 'number' || !Number.isFinite(r.rate) || r.rate <= 0) {
+    throw invalid('rateLimit.rate', 'a positive number of requests per second', r.rate)
+  }
+  target.rateLimit = r.rate
+  if (r.burst !== undefined) target.rateLimitBurst = count(r.burst, 'rateLimit.burst', 1)
+  if (r.mode !== undefined) {
+    if (r.mode !== 'wait' && r.mode !== 'reject') {
+      throw invalid('rateLimit.mode', "'wait' or 'reject'", r.mode)
+    }
+    target.rateLimitWait = r.mode === 'wait'
+  }
+}
+
+function list<T>(value: unknown, name: string, item: (v: unknown, name: string) => T): T[] {
+  if (!Array.isArray(value)) throw invalid(name, 'an array', value)
+  return value.map((v, i) => item(v, `${name}[${i}]`))
 }
 
 function setLimits(target: NativeClientOptions, value: unknown): void {

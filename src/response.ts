@@ -29,6 +29,8 @@ export class Response {
   readonly url: string
   /** Whether redirects were followed to get here. */
   readonly redirected: boolean
+  /** Attempts the engine made to get this response (1 when it was not retried). */
+  readonly attempts: number
   /** HTTP version: 10, 11 or 20. */
   readonly #version: number
   /** The server's reason phrase when it is not the standard one for the status. */
@@ -47,6 +49,7 @@ export class Response {
     redirected: boolean,
     version: number,
     reason: string | undefined,
+    attempts: number,
     content: ResponseContent,
   ) {
     this.status = status
@@ -55,6 +58,7 @@ export class Response {
     this.redirected = redirected
     this.#version = version
     this.#reason = reason
+    this.attempts = attempts
     this.#content = content
     if (content instanceof ReadableStream) this.#stream = content
   }
@@ -167,6 +171,7 @@ export class Response {
       this.redirected,
       this.#version,
       this.#reason,
+      this.attempts,
       content,
     )
   }

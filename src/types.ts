@@ -122,6 +122,67 @@ export interface ClientOptions {
   maxRedirects?: number
   /** Refuse `http:` URLs and redirects from `https:` to `http:`. Default `false`. */
   httpsOnly?: boolean
+  /**
+   * Retry policy, run by the engine (waits never wake JavaScript). Default: idempotent
+   * requests retried twice with decorrelated jitter; `false` disables retries.
+   */
+  retry?: RetryOptions | false
+  /** A token bucket per origin. Default: none. */
+  rateLimit?: RateLimitOptions
+}
+
+/**
+ * When and how the engine retries.
+ *
+ * @example
+ * ```ts
+ * new Client({ retry: { maxRetries: 3, backoff: { kind: 'decorrelated-jitter', base: 100, max: 10_000 } } })
+ * ```
+ */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 2. */
+  maxRetries?: number
+  /** Methods retried without opt-in. Default GET, HEAD, OPTIONS, PUT, DELETE, TRACE, QUERY. */
+  methods?: string[]
+  /** Response statuses retried. Default 408, 429, 500, 502, 503, 504. */
+  statuses?: number[]
+  /** Retry failures that happened before any response byte. Default `true`. */
+  networkErrors?: boolean
+  /** Retry every method, POST and PATCH included. Default `false`. */
+  nonIdempotent?: boolean
+  /** A request with an `Idempotency-Key` header is retryable whatever its method. Default `true`. */
+  idempotencyKey?: boolean
+  /** Longest `Retry-After` (ms) honoured; a longer one returns the response. Default 60000. */
+  maxRetryAfter?: number
+  /** Waits between attempts (ms). Default decorrelated jitter, base 100, max 10000. */
+  backoff?: {
+    kind?: 'none' | 'constant' | 'exponential' | 'decorrelated-jitter'
+    base?: number
+    max?: number
+  }
+  /**
+   * Caps retries at a fraction of requests over a window, with a floor per second, so retries
+   * cannot multiply an outage. Default `{ ratio: 0.2, minPerSecond: 10, window: 10000 }`;
+   * `false` disables it.
+   */
+  budget?: { ratio?: number; minPerSecond?: number; window?: number } | false
+}
+
+/**
+ * A per-origin token bucket.
+ *
+ * @example
+ * ```ts
+ * new Client({ rateLimit: { rate: 50, burst: 10, mode: 'wait' } })
+ * ```
+ */
+export interface RateLimitOptions {
+  /** Sustained requests per second per origin. */
+  rate: number
+  /** Requests that may go at once after a quiet period. Default 1. */
+  burst?: number
+  /** `'wait'` (default) delays a request until a token is free; `'reject'` fails it with `RateLimitError`. */
+  mode?: 'wait' | 'reject'
 }
 
 /** A value of the `query` option; `null` and `undefined` entries are left out. */
@@ -170,6 +231,11 @@ export interface RequestOptions {
   maxRedirects?: number
   /** Decode compressed bodies for this request. */
   decompress?: boolean
+  /**
+   * `false` disables retries for this request; `nonIdempotent: true` opts a POST or PATCH in
+   * (safe when the server deduplicates, for example by an `Idempotency-Key`).
+   */
+  retry?: { maxRetries?: number; nonIdempotent?: boolean } | false
 }
 
 /**

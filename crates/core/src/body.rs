@@ -216,6 +216,20 @@ impl Body {
         Ok(buf.map_or(first, BytesMut::freeze))
     }
 
+    /// Reads and discards a small remaining body (up to 64 KiB, for at most one second) so
+    /// its connection can be reused; a larger or slower one is dropped, closing it.
+    pub(crate) async fn drain(mut self) {
+        const LIMIT: u64 = 64 * 1024;
+        if self.exact_len().is_none_or(|n| n > LIMIT) {
+            return;
+        }
+        self.read_timeout = Some(
+            self.read_timeout
+                .map_or(Duration::from_secs(1), |d| d.min(Duration::from_secs(1))),
+        );
+        while let Ok(Some(_)) = self.chunk(LIMIT as usize).await {}
+    }
+
     fn wait_limit(&self) -> Option<(Duration, Phase, u64)> {
         let read = self
             .read_timeout

@@ -21,8 +21,10 @@ use crate::config::{Config, RedirectMode};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::error::{Error, Kind, Phase};
+use crate::ratelimit::RateLimiter;
 use crate::redirect::{self, Policy};
 use crate::request::{Request, RequestBody};
+use crate::retry::BudgetState;
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
 
@@ -57,9 +59,6 @@ struct ExchangeTimeouts {
     write: Option<Duration>,
 }
 
-/// Redirect bodies up to this size are read to the end so their connection can be reused.
-const DRAIN_LIMIT: u64 = 64 * 1024;
-
 /// An HTTP client with a connection pool.
 ///
 /// ```no_run
@@ -82,6 +81,8 @@ struct Inner {
     hyper: Hyper,
     config: Config,
     closed: AtomicBool,
+    budget: Option<BudgetState>,
+    limiter: Option<RateLimiter>,
 }
 
 /// A response head with its body still to read.
@@ -98,6 +99,8 @@ pub struct Response {
     pub url: Url,
     /// How many redirects were followed.
     pub redirects: u32,
+    /// How many attempts were made (1 when the request was not retried).
+    pub attempts: u32,
     /// The body.
     pub body: Body,
 }
@@ -141,6 +144,8 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 hyper,
+                budget: config.retry_budget.map(BudgetState::new),
+                limiter: config.rate_limit.map(RateLimiter::new),
                 config,
                 closed: AtomicBool::new(false),
             }),
@@ -158,8 +163,8 @@ impl Client {
         self.inner.closed.store(true, Ordering::Release);
     }
 
-    /// Sends `req`, following redirects as configured, and returns the response head. The
-    /// body is read from [`Response::body`].
+    /// Sends `req`, following redirects and retrying as configured, and returns the response
+    /// head. The body is read from [`Response::body`].
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
         let url = req.url.to_string();
         let total = req
@@ -168,12 +173,103 @@ impl Client {
             .unwrap_or(self.inner.config.timeouts.total)
             .map(|d| (Instant::now() + d, d));
         let res = match total {
-            Some((at, d)) => tokio::time::timeout_at(at, self.exchange(req, total))
+            Some((at, d)) => tokio::time::timeout_at(at, self.with_retries(req, total))
                 .await
                 .unwrap_or_else(|_| Err(Error::timeout(Phase::Total, d.as_millis() as u64))),
-            None => self.exchange(req, None).await,
+            None => self.with_retries(req, None).await,
         };
         res.map_err(|e| e.with_url(&url))
+    }
+
+    /// Runs attempts until one succeeds, the policy says stop, or the budget is spent. Waits
+    /// between attempts are tokio timers, under the total timeout.
+    async fn with_retries(
+        &self,
+        req: Request,
+        total: Option<(Instant, Duration)>,
+    ) -> Result<Response, Error> {
+        let inner = &self.inner;
+        let policy = &inner.config.retry;
+        let max_retries = req.options.max_retries.unwrap_or(policy.max_retries);
+        let method_allowed = req.options.retry_non_idempotent.unwrap_or(false)
+            || policy.allows(&req.method, &req.headers);
+        if let Some(budget) = &inner.budget {
+            budget.record_request();
+        }
+        let origin = req.url.origin().ascii_serialization();
+        let Request {
+            method,
+            url,
+            headers,
+            body,
+            options,
+        } = req;
+        let replayable = !body.is_stream();
+        let mut body = Some(body);
+        let mut previous_wait = Duration::ZERO;
+        let mut attempt = 1;
+        loop {
+            if let Some(limiter) = &inner.limiter {
+                limiter
+                    .acquire(&origin)
+                    .await
+                    .map_err(|e| e.with_attempts(attempt))?;
+            }
+            let this_body = match &body {
+                Some(RequestBody::Bytes(b)) => RequestBody::Bytes(b.clone()),
+                Some(RequestBody::Stream(_)) => body.take().unwrap_or_default(),
+                _ => RequestBody::Empty,
+            };
+            let req = Request {
+                method: method.clone(),
+                url: url.clone(),
+                headers: headers.clone(),
+                body: this_body,
+                options: options.clone(),
+            };
+            let result = self.exchange(req, total).await;
+            let wait = match &result {
+                Ok(res) if policy.statuses.contains(&res.status.as_u16()) => {
+                    match crate::retry::retry_after(&res.headers) {
+                        Some(asked) if asked > policy.max_retry_after => None,
+                        Some(asked) => Some(asked),
+                        None => Some(policy.backoff.delay(attempt, previous_wait)),
+                    }
+                }
+                Err(e) if policy.retries_error(e) => {
+                    Some(policy.backoff.delay(attempt, previous_wait))
+                }
+                _ => None,
+            };
+            let retry = wait.filter(|_| attempt <= max_retries && method_allowed);
+            let refusal = match retry {
+                None => None,
+                Some(_) if !replayable => {
+                    Some("; not retried: the request body was a stream that cannot be sent again")
+                }
+                Some(_) if inner.budget.as_ref().is_some_and(|b| !b.try_retry()) => {
+                    Some("; not retried: the client's retry budget is spent")
+                }
+                Some(_) => None,
+            };
+            let Some(wait) = retry.filter(|_| refusal.is_none()) else {
+                return match result {
+                    Ok(mut res) => {
+                        res.attempts = attempt;
+                        Ok(res)
+                    }
+                    Err(e) => Err(e
+                        .explain(refusal.unwrap_or_default())
+                        .with_attempts(attempt)),
+                };
+            };
+            if let Ok(res) = result {
+                res.body.drain().await;
+            }
+            tokio::time::sleep(wait).await;
+            previous_wait = wait;
+            attempt += 1;
+        }
     }
 
     async fn exchange(
@@ -323,6 +419,7 @@ impl Client {
             extensions: parts.extensions,
             url,
             redirects,
+            attempts: 1,
             body: Body::new(source, read_timeout, total, in_flight, url_str),
         })
     }
@@ -547,32 +644,22 @@ fn keep_alive_hint(headers: &HeaderMap) -> Option<u64> {
     })
 }
 
-/// Reads a small redirect body to its end so the connection returns to the pool; a large or
-/// slow one is dropped (its connection closes).
+/// Lets a redirect response's connection return to the pool when its body is small.
 async fn drain(
     res: http::Response<Incoming>,
     in_flight: Option<InFlight>,
     read_timeout: Option<Duration>,
 ) {
     let (_, incoming) = res.into_parts();
-    let small = http_body::Body::size_hint(&incoming)
-        .upper()
-        .is_some_and(|n| n <= DRAIN_LIMIT);
-    if !small {
-        return;
-    }
-    let mut body = Body::new(
+    Body::new(
         Source::Raw(incoming),
-        Some(
-            read_timeout
-                .unwrap_or(Duration::from_secs(1))
-                .min(Duration::from_secs(1)),
-        ),
+        read_timeout,
         None,
         in_flight,
         String::new(),
-    );
-    while let Ok(Some(_)) = body.chunk(DRAIN_LIMIT as usize).await {}
+    )
+    .drain()
+    .await;
 }
 
 impl Response {

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::ratelimit::RateLimit;
+use crate::retry::{RetryBudget, RetryPolicy};
 
 /// Per-phase timeouts. `None` disables a timeout; every default is finite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +133,12 @@ pub struct Config {
     pub https_only: bool,
     /// `User-Agent` sent when the request has none. Default `hyperhttp/<version>`.
     pub user_agent: Option<String>,
+    /// Retry policy. Default: idempotent requests retried twice with decorrelated jitter.
+    pub retry: RetryPolicy,
+    /// Retry budget shared by all requests of the client; `None` leaves retries unbounded.
+    pub retry_budget: Option<RetryBudget>,
+    /// Per-origin rate limit; `None` (the default) sends at any rate.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for Config {
@@ -149,6 +157,9 @@ impl Default for Config {
             max_redirects: 20,
             https_only: false,
             user_agent: Some(concat!("hyperhttp/", env!("CARGO_PKG_VERSION")).to_owned()),
+            retry: RetryPolicy::default(),
+            retry_budget: Some(RetryBudget::default()),
+            rate_limit: None,
         }
     }
 }
@@ -169,6 +180,20 @@ impl Config {
         }
         if self.max_header_count == 0 {
             return Err(Error::invalid("maxHeaderCount must be at least 1"));
+        }
+        if let Some(limit) = &self.rate_limit {
+            if !(limit.rate.is_finite() && limit.rate > 0.0) || limit.burst == 0 {
+                return Err(Error::invalid(
+                    "rateLimit.rate must be > 0 and rateLimit.burst at least 1",
+                ));
+            }
+        }
+        if let Some(budget) = &self.retry_budget {
+            if !(budget.ratio.is_finite() && budget.ratio >= 0.0) || budget.window.is_zero() {
+                return Err(Error::invalid(
+                    "retry.budget.ratio must be >= 0 and retry.budget.window > 0",
+                ));
+            }
         }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             return Err(Error::invalid(
@@ -200,4 +225,9 @@ pub struct RequestOptions {
     pub decompress: Option<bool>,
     /// Override of [`Config::max_decoded_body_size`].
     pub max_decoded_body_size: Option<u64>,
+    /// Override of [`RetryPolicy::max_retries`].
+    pub max_retries: Option<u32>,
+    /// Opt this request in to retries whatever its method (for example a POST the caller
+    /// knows to be idempotent).
+    pub retry_non_idempotent: Option<bool>,
 }

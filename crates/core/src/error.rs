@@ -45,6 +45,8 @@ pub enum Kind {
     RequestBody,
     /// The client was closed.
     ClientClosed,
+    /// The client's rate limit for the origin was reached (reject mode).
+    RateLimited,
 }
 
 impl Kind {
@@ -68,6 +70,7 @@ impl Kind {
             Kind::ConnectionClosed => "ERR_CONNECTION_CLOSED",
             Kind::RequestBody => "ERR_REQUEST_BODY",
             Kind::ClientClosed => "ERR_CLIENT_CLOSED",
+            Kind::RateLimited => "ERR_RATE_LIMITED",
         }
     }
 }
@@ -130,6 +133,8 @@ struct Inner {
     source: Option<BoxError>,
     /// The server is known not to have processed the request (HTTP/2 REFUSED_STREAM).
     unprocessed: bool,
+    /// Attempts made before giving up.
+    attempts: u32,
 }
 
 impl Error {
@@ -143,6 +148,7 @@ impl Error {
                 url: None,
                 source: None,
                 unprocessed: false,
+                attempts: 1,
             }),
         }
     }
@@ -190,6 +196,17 @@ impl Error {
     /// True when the server certainly did not process the request.
     pub(crate) fn is_unprocessed(&self) -> bool {
         self.inner.unprocessed
+    }
+
+    /// Records how many attempts were made.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    /// How many attempts were made (1 when the request was not retried).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
     }
 
     /// Appends a sentence to the message.
@@ -255,6 +272,7 @@ impl Error {
                 url: self.inner.url.clone(),
                 source: None,
                 unprocessed: self.inner.unprocessed,
+                attempts: self.inner.attempts,
             }),
         }
     }

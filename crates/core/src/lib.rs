@@ -25,8 +25,10 @@ mod conn;
 mod connect;
 mod decode;
 mod error;
+mod ratelimit;
 mod redirect;
 mod request;
+mod retry;
 pub mod runtime;
 mod tls;
 
@@ -35,4 +37,6 @@ pub use client::{Client, Response};
 pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions};
 pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};
 pub use error::{BoxError, Error, Kind, Phase};
+pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
+pub use retry::{Backoff, RetryBudget, RetryPolicy};

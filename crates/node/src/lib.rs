@@ -60,6 +60,7 @@ fn error_event(id: u32, err: &Error) -> Event {
         message: err.message().to_owned(),
         phase: err.phase().map(|p| p.as_str()),
         url: err.url().map(str::to_owned),
+        attempts: err.attempts(),
     }
 }
 
@@ -265,6 +266,7 @@ async fn run(client: Client, req: Request, id: u32, shared: Arc<Shared>) {
         extensions,
         url,
         redirects,
+        attempts,
         mut body,
     } = res;
     let reason = res_reason(&extensions);
@@ -282,6 +284,7 @@ async fn run(client: Client, req: Request, id: u32, shared: Arc<Shared>) {
             _ => 11,
         },
         reason,
+        attempts,
     };
     {
         let mut slots = shared.slots.lock();

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hyperhttp_core::{Config, RedirectMode, RequestOptions};
+use hyperhttp_core::{Backoff, Config, RateLimit, RedirectMode, RequestOptions, RetryBudget};
 use napi_derive::napi;
 
 /// Client options as the facade passes them. See the crate README for meanings.
@@ -34,6 +34,27 @@ pub struct NativeClientOptions {
     pub https_only: Option<bool>,
     pub user_agent: Option<String>,
     pub worker_threads: Option<u32>,
+    pub max_retries: Option<u32>,
+    pub retry_methods: Option<Vec<String>>,
+    pub retry_statuses: Option<Vec<u32>>,
+    pub retry_network_errors: Option<bool>,
+    pub retry_non_idempotent: Option<bool>,
+    pub retry_idempotency_key: Option<bool>,
+    pub max_retry_after: Option<f64>,
+    /// `none`, `constant`, `exponential` or `decorrelated-jitter`.
+    pub backoff: Option<String>,
+    pub backoff_base: Option<f64>,
+    pub backoff_max: Option<f64>,
+    /// `false` disables the retry budget.
+    pub retry_budget: Option<bool>,
+    pub retry_budget_ratio: Option<f64>,
+    pub retry_budget_min_per_second: Option<u32>,
+    pub retry_budget_window: Option<f64>,
+    /// Requests per second per origin; absent means no rate limit.
+    pub rate_limit: Option<f64>,
+    pub rate_limit_burst: Option<u32>,
+    /// Wait for a token (default) or reject with ERR_RATE_LIMITED.
+    pub rate_limit_wait: Option<bool>,
 }
 
 /// Per-request overrides.
@@ -50,6 +71,8 @@ pub struct NativeRequestOptions {
     pub decompress: Option<bool>,
     pub max_decoded_body_size: Option<f64>,
     pub stream_body: Option<bool>,
+    pub max_retries: Option<u32>,
+    pub retry_non_idempotent: Option<bool>,
 }
 
 fn duration(ms: f64) -> Option<Duration> {
@@ -70,6 +93,7 @@ fn redirect_mode(mode: &str) -> napi::Result<RedirectMode> {
 impl NativeClientOptions {
     pub(crate) fn into_config(self) -> napi::Result<Config> {
         let mut c = Config::default();
+        self.set_retry(&mut c)?;
         let t = &mut c.timeouts;
         if let Some(ms) = self.connect_timeout {
             t.connect = duration(ms);
@@ -122,7 +146,67 @@ impl NativeClientOptions {
         if let Some(ua) = self.user_agent {
             c.user_agent = Some(ua);
         }
+        if let Some(rate) = self.rate_limit {
+            c.rate_limit = Some(RateLimit {
+                rate,
+                burst: self.rate_limit_burst.unwrap_or(1),
+                wait: self.rate_limit_wait.unwrap_or(true),
+            });
+        }
         Ok(c)
+    }
+
+    fn set_retry(&self, c: &mut Config) -> napi::Result<()> {
+        let r = &mut c.retry;
+        r.max_retries = self.max_retries.unwrap_or(r.max_retries);
+        if let Some(methods) = &self.retry_methods {
+            r.methods = methods
+                .iter()
+                .map(|m| {
+                    http::Method::from_bytes(m.to_ascii_uppercase().as_bytes()).map_err(|_| {
+                        napi::Error::from_reason(format!("retry.methods: invalid method {m:?}"))
+                    })
+                })
+                .collect::<napi::Result<_>>()?;
+        }
+        if let Some(statuses) = &self.retry_statuses {
+            r.statuses = statuses.iter().map(|s| *s as u16).collect();
+        }
+        r.network_errors = self.retry_network_errors.unwrap_or(r.network_errors);
+        r.non_idempotent = self.retry_non_idempotent.unwrap_or(r.non_idempotent);
+        r.idempotency_key = self.retry_idempotency_key.unwrap_or(r.idempotency_key);
+        if let Some(ms) = self.max_retry_after {
+            r.max_retry_after = Duration::from_millis(ms.max(0.0) as u64);
+        }
+        let ms = |v: Option<f64>, default: Duration| {
+            v.map_or(default, |ms| Duration::from_millis(ms.max(0.0) as u64))
+        };
+        let base = ms(self.backoff_base, Duration::from_millis(100));
+        let max = ms(self.backoff_max, Duration::from_secs(10));
+        r.backoff = match self.backoff.as_deref() {
+            None => match r.backoff {
+                Backoff::DecorrelatedJitter { .. } => Backoff::DecorrelatedJitter { base, max },
+                other => other,
+            },
+            Some("none") => Backoff::None,
+            Some("constant") => Backoff::Constant(base),
+            Some("exponential") => Backoff::Exponential { base, max },
+            Some("decorrelated-jitter") => Backoff::DecorrelatedJitter { base, max },
+            Some(other) => {
+                return Err(napi::Error::from_reason(format!(
+                    "retry.backoff.kind must be 'none', 'constant', 'exponential' or 'decorrelated-jitter', got {other:?}"
+                )))
+            }
+        };
+        if self.retry_budget == Some(false) {
+            c.retry_budget = None;
+        } else if let Some(budget) = &mut c.retry_budget {
+            let d = RetryBudget::default();
+            budget.ratio = self.retry_budget_ratio.unwrap_or(d.ratio);
+            budget.min_per_second = self.retry_budget_min_per_second.unwrap_or(d.min_per_second);
+            budget.window = ms(self.retry_budget_window, d.window);
+        }
+        Ok(())
     }
 }
 
@@ -138,6 +222,8 @@ impl NativeRequestOptions {
             max_redirects: self.max_redirects,
             decompress: self.decompress,
             max_decoded_body_size: self.max_decoded_body_size.map(|n| n.max(0.0) as u64),
+            max_retries: self.max_retries,
+            retry_non_idempotent: self.retry_non_idempotent,
         })
     }
 }

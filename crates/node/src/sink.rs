@@ -1,6 +1,6 @@
 //! The completion channel: engine threads queue events; the JS thread is woken once per batch
 //! (one threadsafe-function call however many events arrived meanwhile) and receives them as
-//! one flat array of 9-slot records (see the crate README).
+//! one flat array of 10-slot records (see the crate README).
 
 use std::ffi::c_void;
 use std::ptr;
@@ -11,7 +11,7 @@ use napi::sys;
 use parking_lot::Mutex;
 
 /// Width of one record in the array handed to JavaScript.
-const SLOTS: u32 = 9;
+const SLOTS: u32 = 10;
 
 /// One completion.
 pub(crate) enum Event {
@@ -24,6 +24,7 @@ pub(crate) enum Event {
         url: Option<String>,
         version: u8,
         reason: Option<Vec<u8>>,
+        attempts: u32,
     },
     Chunk {
         id: u32,
@@ -36,6 +37,7 @@ pub(crate) enum Event {
         message: String,
         phase: Option<&'static str>,
         url: Option<String>,
+        attempts: u32,
     },
     Need {
         id: u32,
@@ -234,6 +236,7 @@ impl Writer {
                 url,
                 version,
                 reason,
+                attempts,
             } => {
                 self.u32(0, 1);
                 self.u32(1, *id);
@@ -250,6 +253,7 @@ impl Writer {
                 if let Some(reason) = reason {
                     self.latin1(8, reason);
                 }
+                self.u32(9, *attempts);
             }
             Event::Chunk { id, data, last } => {
                 self.u32(0, 2);
@@ -265,6 +269,7 @@ impl Writer {
                 message,
                 phase,
                 url,
+                attempts,
             } => {
                 self.u32(0, 3);
                 self.u32(1, *id);
@@ -276,6 +281,7 @@ impl Writer {
                 if let Some(url) = url {
                     self.utf8(5, url.as_bytes());
                 }
+                self.u32(6, *attempts);
             }
             Event::Need { id } => {
                 self.u32(0, 4);
