@@ -12,27 +12,35 @@ use hyperhttp_core::{Backoff, BodyStream, Config, Kind, RateLimit, RequestBody, 
 use tokio::sync::mpsc;
 
 /// A server answering with `statuses` in turn (the last one repeats), recording arrival times.
-async fn scripted(
-    statuses: &'static [(u16, Option<&'static str>)],
-) -> (common::Server, Arc<Mutex<Vec<Instant>>>) {
-    let arrivals = Arc::new(Mutex::new(Vec::new()));
-    let seen = arrivals.clone();
-    let server = http(move |_| {
-        let n = {
-            let mut a = seen.lock().unwrap();
-            a.push(Instant::now());
-            a.len() - 1
-        };
-        let (status, retry_after) = statuses[n.min(statuses.len() - 1)].clone();
-        async move {
-            match retry_after {
-                Some(value) => reply(status, &[("retry-after", &value)], "x"),
-                None => reply(status, &[], "x"),
+fn scripted(
+    statuses: &[(u16, Option<&str>)],
+) -> impl std::future::Future<Output = (common::Server, Arc<Mutex<Vec<Instant>>>)> {
+    let statuses: Arc<Vec<(u16, Option<String>)>> = Arc::new(
+        statuses
+            .iter()
+            .map(|(status, retry_after)| (*status, retry_after.map(str::to_owned)))
+            .collect(),
+    );
+    async move {
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
+        let seen = arrivals.clone();
+        let server = http(move |_| {
+            let n = {
+                let mut a = seen.lock().unwrap();
+                a.push(Instant::now());
+                a.len() - 1
+            };
+            let (status, retry_after) = statuses[n.min(statuses.len() - 1)].clone();
+            async move {
+                match retry_after {
+                    Some(value) => reply(status, &[("retry-after", &value)], "x"),
+                    None => reply(status, &[], "x"),
+                }
             }
-        }
-    })
-    .await;
-    (server, arrivals)
+        })
+        .await;
+        (server, arrivals)
+    }
 }
 
 fn fast_retries() -> Config {
@@ -208,12 +216,14 @@ async fn the_budget_stops_retries_under_sustained_failure() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rate_limiter_rejects_over_the_limit_in_reject_mode() {
     let (server, _) = scripted(&[(200, None)]).await;
-    let mut config = Config::default();
-    config.rate_limit = Some(RateLimit {
-        rate: 1.0,
-        burst: 1,
-        wait: false,
-    });
+    let config = Config {
+        rate_limit: Some(RateLimit {
+            rate: 1.0,
+            burst: 1,
+            wait: false,
+        }),
+        ..Config::default()
+    };
     let client = client(config);
 
     within(client.execute(get(&server.url("/")))).await.unwrap();
@@ -229,12 +239,14 @@ async fn the_rate_limiter_rejects_over_the_limit_in_reject_mode() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rate_limiter_spaces_requests_in_wait_mode() {
     let (server, arrivals) = scripted(&[(200, None)]).await;
-    let mut config = Config::default();
-    config.rate_limit = Some(RateLimit {
-        rate: 10.0,
-        burst: 1,
-        wait: true,
-    });
+    let config = Config {
+        rate_limit: Some(RateLimit {
+            rate: 10.0,
+            burst: 1,
+            wait: true,
+        }),
+        ..Config::default()
+    };
     let client = client(config);
 
     for _ in 0..4 {
