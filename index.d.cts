@@ -44,6 +44,9 @@ export interface BaselineResponse {
   body: Buffer
 }
 
+/** Width of one event record (see README.md); the facade checks it against its own. */
+export declare const EVENT_SLOTS: number
+
 /** Client options as the facade passes them. See the crate README for meanings. */
 export interface NativeClientOptions {
   connectTimeout?: number
@@ -70,6 +73,27 @@ export interface NativeClientOptions {
   httpsOnly?: boolean
   userAgent?: string
   workerThreads?: number
+  maxRetries?: number
+  retryMethods?: Array<string>
+  retryStatuses?: Array<number>
+  retryNetworkErrors?: boolean
+  retryNonIdempotent?: boolean
+  retryIdempotencyKey?: boolean
+  maxRetryAfter?: number
+  /** `none`, `constant`, `exponential` or `decorrelated-jitter`. */
+  backoff?: string
+  backoffBase?: number
+  backoffMax?: number
+  /** `false` disables the retry budget. */
+  retryBudget?: boolean
+  retryBudgetRatio?: number
+  retryBudgetMinPerSecond?: number
+  retryBudgetWindow?: number
+  /** Requests per second per origin; absent means no rate limit. */
+  rateLimit?: number
+  rateLimitBurst?: number
+  /** Wait for a token (default) or reject with ERR_RATE_LIMITED. */
+  rateLimitWait?: boolean
 }
 
 /** Per-request overrides. */
@@ -84,4 +108,6 @@ export interface NativeRequestOptions {
   decompress?: boolean
   maxDecodedBodySize?: number
   streamBody?: boolean
+  maxRetries?: number
+  retryNonIdempotent?: boolean
 }

@@ -112,7 +112,14 @@ export const PREBUILT_PLATFORMS: readonly string[] = [
   'win32-x64-msvc',
 ]
 
-let binding: { NativeClient: NativeClientConstructor } | undefined
+/** What the loader exports. */
+interface Binding {
+  NativeClient: NativeClientConstructor
+  /** Record width the binary was built with; must equal {@link EVENT_SLOTS}. */
+  EVENT_SLOTS: number
+}
+
+let binding: Binding | undefined
 
 /**
  * Loads the napi-rs loader (`index.cjs` at the package root) on first use. The loader takes a
@@ -120,18 +127,29 @@ let binding: { NativeClient: NativeClientConstructor } | undefined
  * package. When neither loads, throws a {@link HyperHttpError} with code
  * `ERR_NATIVE_BINDING` that names the detected platform and the way out.
  */
-export function nativeBinding(): { NativeClient: NativeClientConstructor } {
+export function nativeBinding(): Binding {
   if (binding === undefined) {
     const here = currentFile()
     // Compiled files sit in dist/esm or dist/cjs; sources (run by a test runner) in src.
     const root = basename(dirname(here)) === 'src' ? '..' : '../..'
+    let loaded: Binding
     try {
-      binding = createRequire(here)(`${root}/index.cjs`)
+      loaded = createRequire(here)(`${root}/index.cjs`)
     } catch (error) {
       throw bindingLoadError(error)
     }
+    if (loaded.EVENT_SLOTS !== EVENT_SLOTS) {
+      // A binary from another version would be decoded wrongly: refuse it loudly.
+      throw new HyperHttpError(
+        `the native engine speaks ${loaded.EVENT_SLOTS}-slot event records but this facade ` +
+          `expects ${EVENT_SLOTS}: the binary and the JavaScript come from different builds. ` +
+          'Reinstall hyperhttp, or rebuild with `npm run build` in a checkout.',
+        { code: 'ERR_NATIVE_BINDING' },
+      )
+    }
+    binding = loaded
   }
-  return binding as { NativeClient: NativeClientConstructor }
+  return binding
 }
 
 function bindingLoadError(cause: unknown): HyperHttpError {

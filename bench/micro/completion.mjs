@@ -18,13 +18,13 @@ const { values: flags } = parseArgs({
 const REQUESTS = Number(flags.requests)
 const ROUNDS = Number(flags.rounds)
 
-const { NativeClient } = createRequire(import.meta.url)('../../index.cjs')
+const binding = createRequire(import.meta.url)('../../index.cjs')
 const server = await startServer()
 const url = `http://127.0.0.1:${server.port}/bytes/200`
 const options = { decompress: false, maxConnectionsPerHost: 64 }
 
-const batched = new NativeDriver(NativeClient, options)
-const baselineClient = new NativeClient(options, () => {})
+const batched = new NativeDriver(binding, options)
+const baselineClient = new binding.NativeClient(options, () => {})
 
 const paths = {
   'batched channel': async () => {

@@ -49,13 +49,13 @@ server.stop()
 process.stdout.write(report())
 
 async function addNativeCases() {
-  let NativeClient
+  let binding
   try {
-    ;({ NativeClient } = createRequire(import.meta.url)('../../index.cjs'))
+    binding = createRequire(import.meta.url)('../../index.cjs')
   } catch (error) {
     return skipped.push(`native cases: cannot load the binding: ${error.message.split('\n')[0]}`)
   }
-  const native = new NativeDriver(NativeClient, {
+  const native = new NativeDriver(binding, {
     decompress: false,
     maxConnectionsPerHost: IN_FLIGHT,
   })

@@ -2,17 +2,19 @@
 // JS call, streamed bodies pulled with read(id). Resolves with [status, body length];
 // `reads` counts the read(id) calls made so far.
 
-// Values per event record, as crates/node/README.md specifies.
-const SLOTS = 9
-
 export class NativeDriver {
   #client
   #pending = new Map()
   #nextId = 0
   reads = 0
 
-  constructor(NativeClient, options) {
-    this.#client = new NativeClient(options, (events) => this.#onEvents(events))
+  #slots
+
+  // `binding` is the loader's exports: NativeClient, and EVENT_SLOTS (values per event record,
+  // as crates/node/README.md specifies).
+  constructor(binding, options) {
+    this.#slots = binding.EVENT_SLOTS
+    this.#client = new binding.NativeClient(options, (events) => this.#onEvents(events))
     this.#client.ref()
   }
 
@@ -36,8 +38,8 @@ export class NativeDriver {
   }
 
   #onEvents(events) {
-    if (events.length % SLOTS !== 0) return this.#failAll(events.length)
-    for (let i = 0; i < events.length; i += SLOTS) {
+    if (events.length % this.#slots !== 0) return this.#failAll(events.length)
+    for (let i = 0; i < events.length; i += this.#slots) {
       const id = events[i + 1]
       const request = this.#pending.get(id)
       if (!request) continue
@@ -65,7 +67,7 @@ export class NativeDriver {
   // A batch that is not whole records means the contract changed: fail, never misread.
   #failAll(length) {
     const error = new Error(
-      `an event batch of ${length} values is not whole ${SLOTS}-slot records (see crates/node/README.md)`,
+      `an event batch of ${length} values is not whole ${this.#slots}-slot records (see crates/node/README.md)`,
     )
     for (const request of this.#pending.values()) request.reject(error)
     this.#pending.clear()

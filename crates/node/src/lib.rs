@@ -22,6 +22,10 @@ use tokio::task::AbortHandle;
 pub use options::{NativeClientOptions, NativeRequestOptions};
 use sink::{Event, Sink};
 
+/// Width of one event record (see README.md); the facade checks it against its own.
+#[napi]
+pub const EVENT_SLOTS: u32 = sink::SLOTS;
+
 /// A body whose length is known and at most this many bytes is read completely before the
 /// head is delivered, so the response crosses to JavaScript once.
 const INLINE_LIMIT: u64 = 64 * 1024;

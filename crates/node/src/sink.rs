@@ -11,7 +11,7 @@ use napi::sys;
 use parking_lot::Mutex;
 
 /// Width of one record in the array handed to JavaScript.
-const SLOTS: u32 = 10;
+pub(crate) const SLOTS: u32 = 10;
 
 /// One completion.
 pub(crate) enum Event {
