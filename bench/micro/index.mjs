@@ -55,9 +55,11 @@ async function addNativeCases() {
   } catch (error) {
     return skipped.push(`native cases: cannot load the binding: ${error.message.split('\n')[0]}`)
   }
+  // One attempt per request, so the error case times one error, not a retry schedule.
   const native = new NativeDriver(binding, {
     decompress: false,
     maxConnectionsPerHost: IN_FLIGHT,
+    maxRetries: 0,
   })
   cleanups.push(() => native.close())
 
@@ -90,9 +92,13 @@ async function addFacadeCases() {
   } catch (error) {
     return skipped.push(`facade cases: cannot load dist/esm: ${error.message.split('\n')[0]}`)
   }
+  // No retries and no circuit breaker: the error case times one error, not a backoff
+  // schedule or a breaker's instant refusal.
   const client = new Client({
     decompress: false,
     limits: { maxConnectionsPerHost: IN_FLIGHT },
+    retry: false,
+    circuitBreaker: false,
   })
   cleanups.push(() => client.close())
   const get200 = async () => {
