@@ -1,16 +1,20 @@
 import { type EncodedBody, encodeBody, encodeJson } from './body.js'
+import type { CircuitBreakers } from './breaker-manager.js'
 import { Dispatcher } from './dispatcher.js'
 import { InvalidArgumentError } from './errors.js'
 import { fetchWith } from './fetch-semantics.js'
 import { requestHeaders } from './headers.js'
+import { type HookLists, hookHeaders, mergeHooks, sendWithHooks } from './hooks.js'
 import type { NativeRequestOptions } from './native.js'
 import {
   abortSignal,
   type ClientConfig,
   invalid,
   normalizeClientOptions,
+  normalizeHooks,
   requestOverrides,
 } from './options.js'
+import { Pipeline } from './pipeline.js'
 import type { Response } from './response.js'
 import type { ClientOptions, FetchInit, RequestConfig, RequestOptions } from './types.js'
 import { resolveUrl } from './url.js'
@@ -32,7 +36,7 @@ const NO_OPTIONS: RequestOptions = {}
  */
 export class Client {
   readonly #config: ClientConfig
-  readonly #dispatcher: Dispatcher
+  readonly #pipeline: Pipeline
 
   /**
    * Validates `options` once; a bad option throws an `InvalidArgumentError` naming it.
@@ -44,7 +48,22 @@ export class Client {
    */
   constructor(options?: ClientOptions) {
     this.#config = normalizeClientOptions(options)
-    this.#dispatcher = new Dispatcher(this.#config.native)
+    this.#pipeline = new Pipeline(new Dispatcher(this.#config.native), this.#config)
+  }
+
+  /**
+   * The circuit breakers of this client, one per origin: their state, `'statechange'`
+   * events, and export/restore.
+   *
+   * @example
+   * ```ts
+   * client.breakers.addEventListener('statechange', ({ origin, from, to }) => {
+   *   console.warn(`circuit ${origin}: ${from} -> ${to}`)
+   * })
+   * ```
+   */
+  get breakers(): CircuitBreakers {
+    return this.#pipeline.breakers.view
   }
 
   /**
@@ -161,7 +180,7 @@ export class Client {
    * ```
    */
   fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
-    return fetchWith(this.#dispatcher, this.#config, input, init)
+    return fetchWith(this.#pipeline, this.#config, input, init)
   }
 
   /**
@@ -174,7 +193,7 @@ export class Client {
    * ```
    */
   close(): Promise<void> {
-    this.#dispatcher.close()
+    this.#pipeline.close()
     return Promise.resolve()
   }
 
@@ -198,6 +217,8 @@ export class Client {
         throw new InvalidArgumentError('body and json cannot both be given')
       }
       const href = resolveUrl(this.#config.baseUrl, url, o.query)
+      const hooks = mergeHooks(this.#config.hooks, normalizeHooks(o.hooks, 'hooks'))
+      if (hooks !== null) return this.#hooked(method, href, o, hooks)
       const signal = abortSignal(o.signal, 'signal')
       const overrides = requestOverrides(
         o.timeout,
@@ -225,6 +246,18 @@ export class Client {
     signal: AbortSignal | undefined,
   ): Promise<Response> {
     const all = requestHeaders(this.#config.headers, headers, body.type)
-    return this.#dispatcher.send(method, url, all, body, options, signal, false)
+    return this.#pipeline.send(method, url, all, body, options, signal, false)
+  }
+
+  #hooked(method: string, url: string, o: RequestOptions, hooks: HookLists): Promise<Response> {
+    const request = {
+      ...o,
+      method,
+      url,
+      query: undefined,
+      headers: hookHeaders(this.#config.headers, o.headers),
+      hooks: undefined,
+    }
+    return sendWithHooks(this.#pipeline, this.#config, request, hooks)
   }
 }

@@ -410,7 +410,11 @@ function isNullBodyStatus(status: number): boolean {
  * fetch raises: `signal.reason` for an abort, else `TypeError('fetch failed')` before the
  * response and `TypeError('terminated')` while reading its body, the typed error as cause.
  */
-function publicError(error: HyperHttpError, fetchMode: boolean, beforeResponse: boolean): unknown {
+export function publicError(
+  error: HyperHttpError,
+  fetchMode: boolean,
+  beforeResponse: boolean,
+): unknown {
   if (!fetchMode) return error
   if (error instanceof AbortError) return error.cause
   return new TypeError(beforeResponse ? 'fetch failed' : 'terminated', { cause: error })

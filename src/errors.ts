@@ -250,6 +250,73 @@ export class RateLimitError extends HyperHttpError {
   }
 }
 
+/** Options of the {@link CircuitBreakerOpenError} constructor. */
+export interface CircuitBreakerOpenErrorOptions extends HyperHttpErrorOptions {
+  /** The origin whose breaker refused the request, e.g. `https://api.example.com`. */
+  origin: string
+  /** Milliseconds until the breaker lets a probe through (0 when probes are in flight). */
+  retryAfter: number
+}
+
+/**
+ * The circuit breaker of the request's origin is open (or half-open with its probes in
+ * flight), so the request was refused without touching the network (`ERR_CIRCUIT_OPEN`).
+ * `cause` is the failure that opened the breaker, when known.
+ *
+ * @example
+ * ```ts
+ * try { await client.get('/users/1') } catch (err) {
+ *   if (err instanceof CircuitBreakerOpenError) serveStale(err.origin, err.retryAfter)
+ * }
+ * ```
+ */
+export class CircuitBreakerOpenError extends HyperHttpError {
+  /** The origin whose breaker refused the request. */
+  readonly origin: string
+  /** Milliseconds until the next probe may go through (0 when probes are in flight). */
+  readonly retryAfter: number
+
+  constructor(message: string, options: CircuitBreakerOpenErrorOptions) {
+    super(message, { ...withCode(options, 'ERR_CIRCUIT_OPEN'), attempts: options.attempts ?? 0 })
+    this.origin = options.origin
+    this.retryAfter = options.retryAfter
+  }
+
+  static {
+    CircuitBreakerOpenError.prototype.name = 'CircuitBreakerOpenError'
+  }
+}
+
+/** Options of the {@link BulkheadFullError} constructor. */
+export interface BulkheadFullErrorOptions extends HyperHttpErrorOptions {
+  /** The origin whose bulkhead is full. */
+  origin: string
+}
+
+/**
+ * The bulkhead of the request's origin has `maxConcurrent` requests running and `maxQueue`
+ * waiting, so the request was refused at once (`ERR_BULKHEAD_FULL`).
+ *
+ * @example
+ * ```ts
+ * const client = new Client({ bulkhead: { maxConcurrent: 10, maxQueue: 100 } })
+ * // the 111th concurrent request to one origin rejects with BulkheadFullError
+ * ```
+ */
+export class BulkheadFullError extends HyperHttpError {
+  /** The origin whose bulkhead is full. */
+  readonly origin: string
+
+  constructor(message: string, options: BulkheadFullErrorOptions) {
+    super(message, { ...withCode(options, 'ERR_BULKHEAD_FULL'), attempts: options.attempts ?? 0 })
+    this.origin = options.origin
+  }
+
+  static {
+    BulkheadFullError.prototype.name = 'BulkheadFullError'
+  }
+}
+
 function withCode(options: HyperHttpErrorOptions, code: string): HyperHttpErrorOptions {
   return {
     code: options.code ?? code,

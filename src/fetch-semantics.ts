@@ -1,9 +1,9 @@
 import { type EncodedBody, encodeBody, isStreamBody } from './body.js'
-import type { Dispatcher } from './dispatcher.js'
 import { InvalidArgumentError } from './errors.js'
 import { requestHeaders } from './headers.js'
 import type { NativeRequestOptions } from './native.js'
 import { abortSignal, type ClientConfig, requestOverrides } from './options.js'
+import type { Sender } from './pipeline.js'
 import type { Response } from './response.js'
 import type { FetchInit } from './types.js'
 import { resolveUrl } from './url.js'
@@ -19,17 +19,17 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
  * `signal.reason`.
  */
 export function fetchWith(
-  dispatcher: Dispatcher,
+  sender: Sender,
   config: ClientConfig,
   input: unknown,
   init: FetchInit | undefined,
 ): Promise<Response> {
-  if (input instanceof Request) return fetchRequest(dispatcher, config, input, init)
+  if (input instanceof Request) return fetchRequest(sender, config, input, init)
   try {
     const o = init ?? NO_INIT
     const url = resolveUrl(config.baseUrl, input instanceof URL ? input : String(input), undefined)
     const method = o.method === undefined ? 'GET' : fetchMethod(o.method)
-    return start(dispatcher, config, method, url, o.headers, o.body, o, o.signal)
+    return start(sender, config, method, url, o.headers, o.body, o, o.signal)
   } catch (error) {
     return Promise.reject(fetchInputError(error))
   }
@@ -37,7 +37,7 @@ export function fetchWith(
 
 /** A `Request` as input: init fields override its own. Its body is read into memory. */
 async function fetchRequest(
-  dispatcher: Dispatcher,
+  sender: Sender,
   config: ClientConfig,
   request: Request,
   init: FetchInit | undefined,
@@ -53,7 +53,7 @@ async function fetchRequest(
     const method = o.method === undefined ? request.method : fetchMethod(o.method)
     const headers = o.headers === undefined ? request.headers : o.headers
     const signal = o.signal === undefined ? request.signal : o.signal
-    response = start(dispatcher, config, method, url, headers, body, o, signal)
+    response = start(sender, config, method, url, headers, body, o, signal)
   } catch (error) {
     throw fetchInputError(error)
   }
@@ -62,7 +62,7 @@ async function fetchRequest(
 
 /** Validates fetch-only rules and dispatches; throws synchronously on bad input. */
 function start(
-  dispatcher: Dispatcher,
+  sender: Sender,
   config: ClientConfig,
   method: string,
   url: string,
@@ -84,15 +84,15 @@ function start(
   const encoded = encodeBody(body)
   if (!(encoded instanceof Promise)) {
     const all = requestHeaders(config.headers, headers, encoded.type)
-    return dispatcher.send(method, url, all, encoded, options, signal, true)
+    return sender.send(method, url, all, encoded, options, signal, true)
   }
   return encoded.then((ready) =>
-    sendEncoded(dispatcher, config, method, url, headers, ready, options, signal),
+    sendEncoded(sender, config, method, url, headers, ready, options, signal),
   )
 }
 
 function sendEncoded(
-  dispatcher: Dispatcher,
+  sender: Sender,
   config: ClientConfig,
   method: string,
   url: string,
@@ -107,7 +107,7 @@ function sendEncoded(
   } catch (error) {
     return Promise.reject(fetchInputError(error))
   }
-  return dispatcher.send(method, url, all, body, options, signal, true)
+  return sender.send(method, url, all, body, options, signal, true)
 }
 
 function fetchMethod(method: unknown): string {

@@ -6,9 +6,10 @@ let shared: Client | undefined
 
 /**
  * Drop-in replacement for the global `fetch`, backed by a shared {@link Client} created on
- * first use (no base URL, no retries; idle, it does not keep the process alive). Network failures reject
- * with `TypeError('fetch failed')` whose `cause` is the typed error; an abort rejects with
- * `signal.reason`; bad input with a TypeError whose `cause` is an `InvalidArgumentError`.
+ * first use (no base URL, no retries, no circuit breaker; idle, it does not keep the process
+ * alive). Network failures reject with `TypeError('fetch failed')` whose `cause` is the
+ * typed error; an abort rejects with `signal.reason`; bad input with a TypeError whose
+ * `cause` is an `InvalidArgumentError`.
  * hyperhttp's options (`timeout`, `maxRedirects`, `decompress`) can be added to `init`.
  *
  * @example
@@ -19,7 +20,7 @@ let shared: Client | undefined
  * ```
  */
 export function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
-  // The platform's fetch never retries; a Client configured to retry does (client.fetch).
-  shared ??= new Client({ retry: false })
+  // The platform's fetch never retries nor fails fast; a configured Client does (client.fetch).
+  shared ??= new Client({ retry: false, circuitBreaker: false })
   return shared.fetch(input, init)
 }

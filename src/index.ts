@@ -8,10 +8,21 @@
  * @packageDocumentation
  */
 export type { RequestBody } from './body.js'
+export type { BreakerOutcome, CircuitOriginSnapshot, CircuitState } from './breaker.js'
+export {
+  CircuitBreakerEvent,
+  type CircuitBreakerListener,
+  type CircuitBreakerSnapshot,
+  CircuitBreakers,
+} from './breaker-manager.js'
 export { Client } from './client.js'
 export {
   AbortError,
   BodyLimitError,
+  BulkheadFullError,
+  type BulkheadFullErrorOptions,
+  CircuitBreakerOpenError,
+  type CircuitBreakerOpenErrorOptions,
   ClientClosedError,
   ConnectError,
   HyperHttpError,
@@ -27,8 +38,19 @@ export {
   TlsError,
 } from './errors.js'
 export { fetch } from './fetch.js'
-export { Response } from './response.js'
 export type {
+  AfterResponseHook,
+  BeforeErrorHook,
+  BeforeRequestHook,
+  BeforeRetryHook,
+  HookRequest,
+  Hooks,
+} from './hooks.js'
+export { Response } from './response.js'
+export type { RetryInfo } from './retry.js'
+export type {
+  BulkheadOptions,
+  CircuitBreakerOptions,
   ClientOptions,
   FetchInit,
   HeadersInit,

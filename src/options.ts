@@ -1,6 +1,9 @@
+import { type BreakerSettings, defaultIsFailure } from './breaker.js'
+import type { BulkheadSettings } from './bulkhead.js'
 import { describe } from './describe.js'
 import { InvalidArgumentError } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
+import type { HookLists } from './hooks.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
 
 /** A client's options after validation: trusted everywhere inside. */
@@ -11,6 +14,12 @@ export interface ClientConfig {
   baseUrl: URL | null
   /** Default headers, flat, names lower-cased. */
   headers: string[]
+  /** Circuit breaker settings, or `null` when breakers are off. */
+  breaker: BreakerSettings | null
+  /** Bulkhead settings, or `null` when there is none. */
+  bulkhead: BulkheadSettings | null
+  /** The client's hooks, or `null` when it has none. */
+  hooks: HookLists | null
 }
 
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
@@ -35,6 +44,9 @@ const CLIENT_OPTIONS = new Set([
   'httpsOnly',
   'retry',
   'rateLimit',
+  'circuitBreaker',
+  'bulkhead',
+  'hooks',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
@@ -54,10 +66,32 @@ const BACKOFF_OPTIONS = new Set(['kind', 'base', 'max'])
 const BACKOFF_KINDS = new Set(['none', 'constant', 'exponential', 'decorrelated-jitter'])
 const BUDGET_OPTIONS = new Set(['ratio', 'minPerSecond', 'window'])
 const RATE_LIMIT_OPTIONS = new Set(['rate', 'burst', 'mode'])
+const BREAKER_OPTIONS = new Set([
+  'failureThreshold',
+  'failureRateThreshold',
+  'windowSize',
+  'minimumCalls',
+  'recoveryTimeout',
+  'halfOpenMaxProbes',
+  'successThreshold',
+  'isFailure',
+  'now',
+])
+const BULKHEAD_OPTIONS = new Set(['maxConcurrent', 'maxQueue'])
+const HOOK_NAMES = ['beforeRequest', 'beforeRetry', 'afterResponse', 'beforeError'] as const
 
 /** Validates `new Client(options)` once; every problem throws an InvalidArgumentError. */
 export function normalizeClientOptions(options: unknown): ClientConfig {
-  if (options === undefined) return { native: {}, baseUrl: null, headers: [] }
+  if (options === undefined) {
+    return {
+      native: {},
+      baseUrl: null,
+      headers: [],
+      breaker: breakerSettings(undefined),
+      bulkhead: null,
+      hooks: null,
+    }
+  }
   const o = record(options, 'options', CLIENT_OPTIONS)
   const native: NativeClientOptions = {}
   setTimeouts(native, o.timeout, 'timeout')
@@ -83,7 +117,81 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     native,
     baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
     headers: lowerCaseNames(flattenHeaders(o.headers, 'headers')),
+    breaker: breakerSettings(o.circuitBreaker),
+    bulkhead: bulkheadSettings(o.bulkhead),
+    hooks: normalizeHooks(o.hooks, 'hooks'),
   }
+}
+
+/** `circuitBreaker`: on with the defaults unless `false`. */
+function breakerSettings(value: unknown): BreakerSettings | null {
+  if (value === false) return null
+  const b = value === undefined ? {} : record(value, 'circuitBreaker', BREAKER_OPTIONS)
+  const rate = b.failureRateThreshold
+  if (rate !== undefined && (typeof rate !== 'number' || !(rate > 0 && rate <= 1))) {
+    throw invalid('circuitBreaker.failureRateThreshold', 'a number above 0 and at most 1', rate)
+  }
+  const windowSize =
+    b.windowSize === undefined ? 60_000 : duration(b.windowSize, 'circuitBreaker.windowSize')
+  if (windowSize === 0) {
+    throw invalid('circuitBreaker.windowSize', 'a positive number of milliseconds', b.windowSize)
+  }
+  return {
+    failureThreshold: optionalCount(b.failureThreshold, 'circuitBreaker.failureThreshold', 1, 5),
+    failureRateThreshold: rate === undefined ? null : rate,
+    windowSize,
+    minimumCalls: optionalCount(b.minimumCalls, 'circuitBreaker.minimumCalls', 1, 20),
+    recoveryTimeout:
+      b.recoveryTimeout === undefined
+        ? 30_000
+        : duration(b.recoveryTimeout, 'circuitBreaker.recoveryTimeout'),
+    halfOpenMaxProbes: optionalCount(b.halfOpenMaxProbes, 'circuitBreaker.halfOpenMaxProbes', 1, 1),
+    successThreshold: optionalCount(b.successThreshold, 'circuitBreaker.successThreshold', 1, 1),
+    isFailure: isFunction(b.isFailure, 'circuitBreaker.isFailure')
+      ? (b.isFailure as BreakerSettings['isFailure'])
+      : defaultIsFailure,
+    now: isFunction(b.now, 'circuitBreaker.now') ? (b.now as () => number) : Date.now,
+  }
+}
+
+/** `bulkhead`: none unless given. */
+function bulkheadSettings(value: unknown): BulkheadSettings | null {
+  if (value === undefined || value === false) return null
+  const b = record(value, 'bulkhead', BULKHEAD_OPTIONS)
+  return {
+    maxConcurrent: count(b.maxConcurrent, 'bulkhead.maxConcurrent', 1),
+    maxQueue: optionalCount(b.maxQueue, 'bulkhead.maxQueue', 0, 0),
+  }
+}
+
+/** Validates a `hooks` option (client or request); `null` when it holds no hook. */
+export function normalizeHooks(value: unknown, name: string): HookLists | null {
+  if (value === undefined) return null
+  const given = record(value, name, new Set(HOOK_NAMES))
+  const lists: Record<string, unknown[]> = {}
+  let total = 0
+  for (const key of HOOK_NAMES) {
+    const list = given[key] ?? []
+    if (!Array.isArray(list)) throw invalid(`${name}.${key}`, 'an array of functions', list)
+    list.forEach((hook, i) => {
+      if (typeof hook !== 'function') throw invalid(`${name}.${key}[${i}]`, 'a function', hook)
+    })
+    lists[key] = [...list]
+    total += list.length
+  }
+  // Every list was checked to hold functions only.
+  return total === 0 ? null : (lists as unknown as HookLists)
+}
+
+function optionalCount(value: unknown, name: string, min: 0 | 1, fallback: number): number {
+  return value === undefined ? fallback : count(value, name, min)
+}
+
+/** Whether an optional function option was given; anything but a function throws. */
+function isFunction(value: unknown, name: string): boolean {
+  if (value === undefined) return false
+  if (typeof value !== 'function') throw invalid(name, 'a function', value)
+  return true
 }
 
 /**

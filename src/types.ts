@@ -1,4 +1,6 @@
 import type { RequestBody } from './body.js'
+import type { BreakerOutcome } from './breaker.js'
+import type { Hooks } from './hooks.js'
 
 /**
  * Request headers: a `Headers`, `[name, value]` pairs, or a record (entries whose value is
@@ -129,6 +131,68 @@ export interface ClientOptions {
   retry?: RetryOptions | false
   /** A token bucket per origin. Default: none. */
   rateLimit?: RateLimitOptions
+  /**
+   * A circuit breaker per origin. Default: on, opening after 5 failures in a row for 30 s;
+   * `false` turns breakers off.
+   */
+  circuitBreaker?: CircuitBreakerOptions | false
+  /** A cap on concurrent requests per origin, with a bounded queue. Default: none. */
+  bulkhead?: BulkheadOptions | false
+  /** Functions run at fixed points of every request (see {@link Hooks}). */
+  hooks?: Hooks
+}
+
+/**
+ * Circuit breaker settings, shared by the breakers of every origin (scheme, host, port).
+ *
+ * @example
+ * ```ts
+ * new Client({
+ *   circuitBreaker: { failureThreshold: 5, recoveryTimeout: 30_000, failureRateThreshold: 0.5 },
+ * })
+ * ```
+ */
+export interface CircuitBreakerOptions {
+  /** Failures in a row that open the breaker. Default 5. */
+  failureThreshold?: number
+  /**
+   * Failure rate (above 0, at most 1) over `windowSize` that opens the breaker once
+   * `minimumCalls` calls were counted there. Default: off (only failures in a row count).
+   */
+  failureRateThreshold?: number
+  /** The rolling window of `failureRateThreshold`, in ms. Default 60000. */
+  windowSize?: number
+  /** Calls the window needs before its failure rate counts. Default 20. */
+  minimumCalls?: number
+  /** How long an open breaker refuses requests before letting probes through, in ms. Default 30000. */
+  recoveryTimeout?: number
+  /** Probes let through at the same time while half-open. Default 1. */
+  halfOpenMaxProbes?: number
+  /** Successful probes that close the breaker again. Default 1. */
+  successThreshold?: number
+  /**
+   * Whether a response or error counts as a failure. Default: `ConnectError`, `TimeoutError`,
+   * `TlsError` and 5xx responses. Aborts, a closed client, invalid arguments, the rate limiter,
+   * the bulkhead and request body errors never count, whatever this returns.
+   */
+  isFailure?: (outcome: BreakerOutcome) => boolean
+  /** The clock, in ms (default `Date.now`); inject one in tests to move time by hand. */
+  now?: () => number
+}
+
+/**
+ * A cap on concurrent requests per origin.
+ *
+ * @example
+ * ```ts
+ * new Client({ bulkhead: { maxConcurrent: 20, maxQueue: 100 } })
+ * ```
+ */
+export interface BulkheadOptions {
+  /** Requests that may run at the same time per origin (from send to response head). */
+  maxConcurrent: number
+  /** Requests that may wait for a slot; beyond, `BulkheadFullError`. Default 0. */
+  maxQueue?: number
 }
 
 /**
@@ -236,6 +300,8 @@ export interface RequestOptions {
    * (safe when the server deduplicates, for example by an `Idempotency-Key`).
    */
   retry?: { maxRetries?: number; nonIdempotent?: boolean } | false
+  /** Hooks of this request, run after the client's. */
+  hooks?: Hooks
 }
 
 /**

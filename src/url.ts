@@ -93,3 +93,17 @@ function searchParams(query: unknown): URLSearchParams {
 function appendValue(params: URLSearchParams, name: string, value: unknown): void {
   if (value !== undefined && value !== null) params.append(name, String(value))
 }
+
+/**
+ * The origin (scheme, host, port) of a serialized `href`, as `URL#origin` spells it, without
+ * parsing the URL again: `href` comes from `URL#href`, so default ports are already dropped.
+ */
+export function originOf(href: string): string {
+  const start = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : -1
+  if (start === -1) return new URL(href).origin
+  // A serialized http(s) URL always has a path, and its userinfo has `/` and `@` escaped.
+  const end = href.indexOf('/', start)
+  const userinfo = href.lastIndexOf('@', end)
+  const hostStart = userinfo >= start ? userinfo + 1 : start
+  return href.slice(0, start) + href.slice(hostStart, end)
+}

@@ -1,0 +1,283 @@
+import { STATUS_CODES } from 'node:http'
+import { encodeBody, encodeJson } from './body.js'
+import { InvalidArgumentError } from './errors.js'
+import { requestHeaders } from './headers.js'
+import { abortSignal, type ClientConfig, invalid, requestOverrides } from './options.js'
+import type { Outgoing, Pipeline } from './pipeline.js'
+import { Response } from './response.js'
+import { type RetryInfo, sendWithRetries } from './retry.js'
+import type { RequestConfig } from './types.js'
+import { resolveUrl } from './url.js'
+
+/**
+ * A request as hooks see it: the request options with an absolute `url` (query applied), an
+ * upper-case `method`, and `headers` as a `Headers` holding the client's default headers
+ * too. Hooks may change it in place.
+ *
+ * @example
+ * ```ts
+ * const addTrace: BeforeRequestHook = (request) => {
+ *   request.headers.set('x-trace-id', crypto.randomUUID())
+ * }
+ * ```
+ */
+export interface HookRequest extends RequestConfig {
+  /** Absolute URL; a relative one set by a hook resolves against `baseUrl`. */
+  url: string
+  /** Upper-case method. */
+  method: string
+  /** Request headers, the client's defaults included. */
+  headers: Headers
+}
+
+/** A response a hook may produce: hyperhttp's, or the platform's (converted). */
+type AnyResponse = Response | globalThis.Response
+
+/** What a beforeRequest hook may return besides nothing. */
+type BeforeRequestResult = RequestConfig | AnyResponse
+
+/**
+ * Runs before the request is sent. Return nothing to keep the (possibly changed) request,
+ * a new request config to replace it, or a `Response` (hyperhttp's or the platform's) to
+ * answer without any network traffic (`afterResponse` hooks still run).
+ *
+ * @example
+ * ```ts
+ * const auth: BeforeRequestHook = async (request) => {
+ *   request.headers.set('authorization', `Bearer ${await tokens.get()}`)
+ * }
+ * ```
+ */
+export type BeforeRequestHook = (
+  request: HookRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
+) => void | BeforeRequestResult | Promise<void | BeforeRequestResult>
+
+/**
+ * Runs before each retry, after the backoff wait; changes to `request` apply to this attempt
+ * and the later ones. Throwing ends the request with that error.
+ *
+ * @example
+ * ```ts
+ * const refresh: BeforeRetryHook = async (request, { response }) => {
+ *   if (response?.status === 503) request.headers.set('x-retry', 'yes')
+ * }
+ * ```
+ */
+export type BeforeRetryHook = (request: HookRequest, retry: RetryInfo) => void | Promise<void>
+
+/**
+ * Runs when the response head has arrived. Return nothing to keep it or a `Response`
+ * (hyperhttp's or the platform's) to replace it.
+ *
+ * @example
+ * ```ts
+ * const log: AfterResponseHook = (response, request) => {
+ *   console.log(request.method, request.url, response.status, response.attempts)
+ * }
+ * ```
+ */
+export type AfterResponseHook = (
+  response: Response,
+  request: HookRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
+) => void | AnyResponse | Promise<void | AnyResponse>
+
+/**
+ * Runs when sending the request failed (network errors, timeouts, an open circuit breaker,
+ * a full bulkhead, an abort...). Return nothing to keep the error or an `Error` to replace
+ * it; the next hook receives the replacement.
+ *
+ * @example
+ * ```ts
+ * const wrap: BeforeErrorHook = (error, request) => new UpstreamError(request.url, { cause: error })
+ * ```
+ */
+export type BeforeErrorHook = (
+  error: Error,
+  request: HookRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
+) => void | Error | Promise<void | Error>
+
+/**
+ * Functions run at fixed points of every request, in array order; a request's own hooks run
+ * after the client's.
+ *
+ * @example
+ * ```ts
+ * new Client({ hooks: { beforeRequest: [auth], afterResponse: [log] } })
+ * ```
+ */
+export interface Hooks {
+  /** Before the request is sent; may change or replace it, or answer it. */
+  beforeRequest?: BeforeRequestHook[]
+  /** Before each retry; with such hooks the retry loop runs in JavaScript (see README). */
+  beforeRetry?: BeforeRetryHook[]
+  /** After the response head arrives; may replace the response. */
+  afterResponse?: AfterResponseHook[]
+  /** When the request fails; may replace the error. */
+  beforeError?: BeforeErrorHook[]
+}
+
+/** Validated hooks: every list present, copied at validation. */
+export interface HookLists {
+  beforeRequest: readonly BeforeRequestHook[]
+  beforeRetry: readonly BeforeRetryHook[]
+  afterResponse: readonly AfterResponseHook[]
+  beforeError: readonly BeforeErrorHook[]
+}
+
+/** The client's hooks followed by the request's. */
+export function mergeHooks(client: HookLists | null, request: HookLists | null): HookLists | null {
+  if (request === null) return client
+  if (client === null) return request
+  return {
+    beforeRequest: [...client.beforeRequest, ...request.beforeRequest],
+    beforeRetry: [...client.beforeRetry, ...request.beforeRetry],
+    afterResponse: [...client.afterResponse, ...request.afterResponse],
+    beforeError: [...client.beforeError, ...request.beforeError],
+  }
+}
+
+/** The headers hooks see: the request's over the client's defaults, as a `Headers`. */
+export function hookHeaders(defaults: string[], init: unknown): Headers {
+  const flat = requestHeaders(defaults, init, null)
+  const headers = new Headers()
+  try {
+    for (let i = 0; i < flat.length; i += 2) headers.append(flat[i], flat[i + 1])
+  } catch (cause) {
+    throw new InvalidArgumentError(`headers: ${(cause as Error).message}`, { cause })
+  }
+  return headers
+}
+
+/**
+ * One `Client` request with hooks: beforeRequest, then the breaker, bulkhead and engine
+ * (with `beforeRetry` between attempts when there are such hooks), then afterResponse or
+ * beforeError.
+ */
+export async function sendWithHooks(
+  pipeline: Pipeline,
+  config: ClientConfig,
+  first: HookRequest,
+  hooks: HookLists,
+): Promise<Response> {
+  let request = first
+  for (const hook of hooks.beforeRequest) {
+    const result = await hook(request)
+    const answer = asResponse(result, request.url)
+    if (answer !== null) return afterResponse(answer, request, hooks)
+    if (result !== undefined && result !== null) request = replacement(result, config)
+  }
+  let response: Response
+  try {
+    response = await send(pipeline, config, request, hooks)
+  } catch (error) {
+    let current = error
+    for (const hook of hooks.beforeError) {
+      if (!(current instanceof Error)) break
+      current = (await hook(current, request)) ?? current
+    }
+    throw current
+  }
+  return afterResponse(response, request, hooks)
+}
+
+async function send(
+  pipeline: Pipeline,
+  config: ClientConfig,
+  request: HookRequest,
+  hooks: HookLists,
+): Promise<Response> {
+  const out = await outgoing(config, request)
+  if (hooks.beforeRetry.length === 0) {
+    return pipeline.send(out.method, out.url, out.headers, out.body, out.options, out.signal, false)
+  }
+  const context = pipeline.attempts(async (info) => {
+    for (const hook of hooks.beforeRetry) await hook(request, info)
+    return outgoing(config, request)
+  })
+  return pipeline.guard(out.url, out.signal, out.options, out.body, false, (options) =>
+    sendWithRetries(context, { ...out, options }),
+  )
+}
+
+async function afterResponse(
+  first: Response,
+  request: HookRequest,
+  hooks: HookLists,
+): Promise<Response> {
+  let response = first
+  for (const hook of hooks.afterResponse) {
+    const result = await hook(response, request)
+    if (result === undefined || result === null) continue
+    const replaced = asResponse(result, request.url)
+    if (replaced === null) {
+      throw invalid('the result of an afterResponse hook', 'a Response or nothing', result)
+    }
+    response = replaced
+  }
+  return response
+}
+
+/** Validates and encodes a request after the hooks had their say. */
+async function outgoing(config: ClientConfig, request: HookRequest): Promise<Outgoing> {
+  if (typeof request.method !== 'string') throw invalid('method', 'a string', request.method)
+  if (request.body !== undefined && request.json !== undefined) {
+    throw new InvalidArgumentError('body and json cannot both be given')
+  }
+  const url = resolveUrl(config.baseUrl, request.url, request.query)
+  const signal = abortSignal(request.signal, 'signal')
+  const options = requestOverrides(
+    request.timeout,
+    request.redirect,
+    request.maxRedirects,
+    request.decompress,
+    request.retry,
+  )
+  const body = await (request.json === undefined
+    ? encodeBody(request.body)
+    : encodeJson(request.json))
+  const headers = requestHeaders([], request.headers, body.type)
+  return { method: request.method.toUpperCase(), url, headers, body, options, signal }
+}
+
+/** A request config returned by a beforeRequest hook, in the shape hooks see. */
+function replacement(value: unknown, config: ClientConfig): HookRequest {
+  if (typeof value !== 'object' || value === null) {
+    throw invalid(
+      'the result of a beforeRequest hook',
+      'a request config, a Response or nothing',
+      value,
+    )
+  }
+  const next = value as RequestConfig
+  const method = next.method ?? 'GET'
+  if (typeof method !== 'string') throw invalid('method', 'a string', method)
+  return {
+    ...next,
+    method: method.toUpperCase(),
+    url: resolveUrl(config.baseUrl, next.url, next.query),
+    query: undefined,
+    headers: next.headers instanceof Headers ? next.headers : hookHeaders([], next.headers),
+  }
+}
+
+/** A hook's result as a hyperhttp `Response`, or `null` when it is not a response. */
+function asResponse(value: unknown, url: string): Response | null {
+  if (value instanceof Response) return value
+  if (!(value instanceof globalThis.Response)) return null
+  const raw: string[] = []
+  for (const [name, field] of value.headers) raw.push(name, field)
+  const reason = value.statusText === '' || value.statusText === STATUS_CODES[value.status]
+  return new Response(
+    value.status,
+    raw.join('\0'),
+    value.url === '' ? url : value.url,
+    value.redirected,
+    11,
+    reason ? undefined : value.statusText,
+    0,
+    value.body,
+  )
+}

@@ -1,0 +1,235 @@
+import type { EncodedBody } from './body.js'
+import type { BreakerCall } from './breaker.js'
+import { BreakerRegistry } from './breaker-manager.js'
+import { Bulkhead } from './bulkhead.js'
+import { type Dispatcher, publicError } from './dispatcher.js'
+import { AbortError, ClientClosedError, type HyperHttpError } from './errors.js'
+import type { NativeRequestOptions } from './native.js'
+import type { ClientConfig } from './options.js'
+import type { Response } from './response.js'
+import { type AttemptContext, RetryBudget, type RetryPolicy, retryPolicy } from './retry.js'
+import { originOf } from './url.js'
+
+/** The engine's total timeout when the client sets none. */
+const ENGINE_TOTAL_TIMEOUT = 300_000
+
+/** A request ready for the engine. */
+export interface Outgoing {
+  method: string
+  url: string
+  /** Flat `[name, value, ...]`. */
+  headers: string[]
+  body: EncodedBody
+  options: NativeRequestOptions | null
+  signal: AbortSignal | undefined
+}
+
+/** Starts requests with the signature of `Dispatcher#send`. */
+export interface Sender {
+  send(
+    method: string,
+    url: string,
+    headers: string[],
+    body: EncodedBody,
+    options: NativeRequestOptions | null,
+    signal: AbortSignal | undefined,
+    fetchMode: boolean,
+  ): Promise<Response>
+}
+
+/** A wait between attempts, ended early by an abort or by `close()`. */
+class Sleep {
+  readonly promise: Promise<void>
+  readonly #sleeps: Set<Sleep>
+  readonly #url: string
+  readonly #signal: AbortSignal | undefined
+  readonly #resolve: () => void
+  readonly #reject: (error: HyperHttpError) => void
+  readonly #timer: NodeJS.Timeout
+
+  constructor(sleeps: Set<Sleep>, ms: number, signal: AbortSignal | undefined, url: string) {
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    this.promise = promise
+    this.#sleeps = sleeps
+    this.#url = url
+    this.#signal = signal
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#timer = setTimeout(() => this.#end(null), Math.max(0, ms))
+    sleeps.add(this)
+    if (signal?.aborted) this.handleEvent()
+    else signal?.addEventListener('abort', this)
+  }
+
+  /** The abort listener. */
+  handleEvent(): void {
+    this.#end(new AbortError(undefined, { url: this.#url, cause: this.#signal?.reason }))
+  }
+
+  close(): void {
+    this.#end(new ClientClosedError(undefined, { url: this.#url }))
+  }
+
+  #end(error: HyperHttpError | null): void {
+    if (!this.#sleeps.delete(this)) return
+    clearTimeout(this.#timer)
+    this.#signal?.removeEventListener('abort', this)
+    if (error === null) this.#resolve()
+    else this.#reject(error)
+  }
+}
+
+/**
+ * Every request of a client passes here on its way to the engine: the origin's circuit
+ * breaker admits it (or refuses at once), the origin's bulkhead gives it a slot (or queues or
+ * refuses it), and the outcome goes back to the breaker.
+ */
+export class Pipeline implements Sender {
+  readonly dispatcher: Dispatcher
+  readonly breakers: BreakerRegistry
+  readonly #bulkhead: Bulkhead | null
+  readonly #config: ClientConfig
+  readonly #sleeps = new Set<Sleep>()
+  #closed = false
+  #retry: { policy: RetryPolicy; budget: RetryBudget | null } | null = null
+
+  constructor(dispatcher: Dispatcher, config: ClientConfig) {
+    this.dispatcher = dispatcher
+    this.#config = config
+    this.breakers = new BreakerRegistry(config.breaker)
+    this.#bulkhead = config.bulkhead === null ? null : new Bulkhead(config.bulkhead)
+  }
+
+  /** The client's total timeout (ms, 0 for none). */
+  get totalTimeout(): number {
+    return this.#config.native.totalTimeout ?? ENGINE_TOTAL_TIMEOUT
+  }
+
+  /** `Dispatcher#send` behind the breaker and the bulkhead (straight through when both are off). */
+  send(
+    method: string,
+    url: string,
+    headers: string[],
+    body: EncodedBody,
+    options: NativeRequestOptions | null,
+    signal: AbortSignal | undefined,
+    fetchMode: boolean,
+  ): Promise<Response> {
+    const dispatcher = this.dispatcher
+    if (!this.breakers.enabled && this.#bulkhead === null) {
+      return dispatcher.send(method, url, headers, body, options, signal, fetchMode)
+    }
+    return this.guard(url, signal, options, body, fetchMode, (ready) =>
+      dispatcher.send(method, url, headers, body, ready, signal, fetchMode),
+    )
+  }
+
+  /**
+   * Runs `run` once the origin's breaker and bulkhead let the request through. `run` gets the
+   * request's options with the total timeout reduced by any time spent queued.
+   */
+  guard(
+    url: string,
+    signal: AbortSignal | undefined,
+    options: NativeRequestOptions | null,
+    body: EncodedBody,
+    fetchMode: boolean,
+    run: (options: NativeRequestOptions | null) => Promise<Response>,
+  ): Promise<Response> {
+    // The engine rejects these itself, with the error it always gives.
+    if (this.#closed || signal?.aborted) return run(options)
+    const origin = originOf(url)
+    const bulkhead = this.#bulkhead
+    let call: BreakerCall | null = null
+    let slot: true | Promise<number> = true
+    try {
+      if (this.breakers.enabled) call = this.breakers.admit(origin)
+      if (bulkhead !== null) slot = bulkhead.acquire(origin, url, signal, total(this, options))
+    } catch (error) {
+      call?.ignore()
+      return refuse(error as HyperHttpError, body, fetchMode)
+    }
+    if (slot === true) return this.#observe(call, origin, run(options))
+    return slot.then(
+      (waited) =>
+        this.#observe(call, origin, run(reduceTotal(options, total(this, options), waited))),
+      (error: HyperHttpError) => {
+        call?.ignore()
+        return refuse(error, body, fetchMode)
+      },
+    )
+  }
+
+  /** The pieces `sendWithRetries` needs, bound to this client. */
+  attempts(next: AttemptContext['next']): AttemptContext {
+    this.#retry ??= {
+      policy: retryPolicy(this.#config.native),
+      budget: RetryBudget.of(this.#config.native),
+    }
+    const dispatcher = this.dispatcher
+    return {
+      ...this.#retry,
+      totalTimeout: this.totalTimeout,
+      send: (request, options) =>
+        dispatcher.send(
+          request.method,
+          request.url,
+          request.headers,
+          request.body,
+          options,
+          request.signal,
+          false,
+        ),
+      sleep: (ms, signal, url) => new Sleep(this.#sleeps, ms, signal, url).promise,
+      next,
+    }
+  }
+
+  /** Fails queued requests and waits between attempts, then everything in the engine. */
+  close(): void {
+    this.#closed = true
+    for (const sleep of this.#sleeps) sleep.close()
+    this.#bulkhead?.close()
+    this.dispatcher.close()
+  }
+
+  #observe(
+    call: BreakerCall | null,
+    origin: string,
+    response: Promise<Response>,
+  ): Promise<Response> {
+    const bulkhead = this.#bulkhead
+    return response.then(
+      (res) => {
+        bulkhead?.release(origin)
+        call?.report(res)
+        return res
+      },
+      (error: unknown) => {
+        bulkhead?.release(origin)
+        // In fetch mode the typed error is the cause of `TypeError('fetch failed')`.
+        call?.report(error instanceof TypeError ? error.cause : error)
+        throw error
+      },
+    )
+  }
+}
+
+function total(pipeline: Pipeline, options: NativeRequestOptions | null): number {
+  return options?.totalTimeout ?? pipeline.totalTimeout
+}
+
+/** The options of a request that waited `waited` ms in the bulkhead queue. */
+function reduceTotal(
+  options: NativeRequestOptions | null,
+  total: number,
+  waited: number,
+): NativeRequestOptions | null {
+  if (total === 0) return options
+  return { ...options, totalTimeout: Math.max(1, Math.ceil(total - waited)) }
+}
+
+function refuse(error: HyperHttpError, body: EncodedBody, fetchMode: boolean): Promise<never> {
+  body.stream?.cancel(error).catch(() => {})
+  return Promise.reject(publicError(error, fetchMode, true))
+}
