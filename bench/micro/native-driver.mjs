@@ -73,10 +73,15 @@ export class NativeDriver {
     this.#pending.clear()
   }
 
+  // read(id) either returns bytes the engine already holds (an empty Buffer: the body ended)
+  // or nothing, and then one CHUNK or ERROR event answers later.
   #next(id, request, complete) {
-    if (!complete) {
+    while (!complete) {
       this.reads++
-      return this.#client.read(id)
+      const chunk = this.#client.read(id)
+      if (chunk == null) return
+      request.length += chunk.length
+      complete = chunk.length === 0
     }
     this.#pending.delete(id)
     request.resolve([request.status, request.length])
