@@ -20,8 +20,12 @@ export declare class NativeClient {
   constructor(options: NativeClientOptions | undefined | null, onEvents: unknown)
   /** Starts request `id`. Every outcome, including invalid arguments, arrives as an event. */
   request(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
-  /** Pulls the next chunk of response body `id`. */
-  read(id: number): void
+  /**
+   * Pulls the next chunk of response body `id`. Bytes the engine already holds (of a body
+   * that needs no decoding) are returned at once, an empty buffer meaning the end; otherwise
+   * returns `null` and one CHUNK or ERROR event answers later.
+   */
+  read(id: number): Buffer | null
   /** Sends the next chunk of a streamed request body; `null` ends it. */
   write(id: number, chunk?: Buffer | undefined | null): void
   /**

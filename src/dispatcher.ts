@@ -196,12 +196,17 @@ export class Dispatcher {
       return
     }
     exchange.reader = body
-    this.#expect(exchange)
+    let ready: Buffer | null
     try {
-      this.#native.read(exchange.id)
+      ready = this.#native.read(exchange.id)
     } catch (error) {
       this.#fail(exchange, nativeError(error, exchange.url), false)
+      return
     }
+    // Bytes the engine already had come back at once (an empty buffer is the end); otherwise
+    // a CHUNK or ERROR event answers later.
+    if (ready === null) this.#expect(exchange)
+    else this.#onChunk(exchange, ready.length === 0 ? undefined : ready, ready.length === 0)
   }
 
   /** Sends one chunk of a streamed request body (`null` ends it). */

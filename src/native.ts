@@ -76,7 +76,7 @@ export interface NativeClient {
     options: NativeRequestOptions | null | undefined,
   ): void
   write(id: number, chunk: Buffer | null): void
-  read(id: number): void
+  read(id: number): Buffer | null
   cancel(id: number): void
   ref(): void
   unref(): void

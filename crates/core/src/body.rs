@@ -148,6 +148,12 @@ impl Body {
         body
     }
 
+    /// True when the body is being decompressed (decoding costs CPU, so callers may want to
+    /// keep reads of such a body off latency-sensitive threads).
+    pub fn is_decoded(&self) -> bool {
+        matches!(self.source, Source::Decoded { .. })
+    }
+
     /// True once every byte has been read.
     pub fn is_end(&self) -> bool {
         matches!(self.source, Source::Empty)

@@ -28,6 +28,10 @@ use crate::retry::BudgetState;
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
 
+/// The most bytes hyper reads from a connection at once. Larger reads mean fewer, larger body
+/// chunks; the response head is held to `max_header_size` separately (`check_head_size`).
+const READ_BUFFER: usize = 256 * 1024;
+
 /// Why one exchange failed, and whether its connection came from the pool.
 struct SendFailure {
     error: Error,
@@ -132,7 +136,7 @@ impl Client {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(config.limits.keep_alive_timeout)
             .pool_max_idle_per_host(config.limits.max_connections_per_host)
-            .http1_max_buf_size(config.max_header_size.max(8192))
+            .http1_max_buf_size(config.max_header_size.max(READ_BUFFER))
             .http1_max_headers(config.max_header_count)
             .http2_only(h2_only)
             .http2_max_header_list_size(config.max_header_size as u32)

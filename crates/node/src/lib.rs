@@ -163,32 +163,60 @@ impl NativeClient {
         slots.insert(id, slot);
     }
 
-    /// Pulls the next chunk of response body `id`.
-    #[napi]
-    pub fn read(&self, id: u32) {
+    /// Pulls the next chunk of response body `id`. Bytes the engine already holds (of a body
+    /// that needs no decoding) are returned at once, an empty buffer meaning the end; otherwise
+    /// returns `null` and one CHUNK or ERROR event answers later.
+    #[napi(ts_return_type = "Buffer | null")]
+    pub fn read<'env>(&self, env: &'env Env, id: u32) -> napi::Result<Option<Unknown<'env>>> {
         let shared = &self.shared;
         let mut slots = shared.slots.lock();
         let Some(slot) = slots.get_mut(&id) else {
             drop(slots);
             let err = Error::invalid(format!("no response body is open for request {id}"));
-            return shared.sink.push(error_event(id, &err));
+            shared.sink.push(error_event(id, &err));
+            return Ok(None);
         };
         if let Some(err) = slot.pending_error.take() {
             slots.remove(&id);
             drop(slots);
-            return shared.sink.push(error_event(id, &err));
+            shared.sink.push(error_event(id, &err));
+            return Ok(None);
         }
         let Some(mut body) = slot.body.take() else {
             drop(slots);
             let err = Error::invalid(format!("a read is already pending for request {id}"));
-            return shared.sink.push(error_event(id, &err));
+            shared.sink.push(error_event(id, &err));
+            return Ok(None);
         };
+        // Raw bytes already received cost one copy here; a task and an event hop cost more.
+        if !body.is_decoded() {
+            match body.try_chunk(CHUNK_MAX) {
+                Some(Ok(Some(data))) => {
+                    slot.body = Some(body);
+                    drop(slots);
+                    return Ok(Some(BufferSlice::copy_from(env, &data)?.to_unknown()));
+                }
+                Some(Ok(None)) => {
+                    slots.remove(&id);
+                    drop(slots);
+                    return Ok(Some(BufferSlice::copy_from(env, [])?.to_unknown()));
+                }
+                Some(Err(err)) => {
+                    slots.remove(&id);
+                    drop(slots);
+                    shared.sink.push(error_event(id, &err));
+                    return Ok(None);
+                }
+                None => {}
+            }
+        }
         let task_shared = shared.clone();
         let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
             let res = body.chunk(CHUNK_MAX).await;
             deliver_chunk(&task_shared, id, body, res);
         });
         slot.task = Some(handle.abort_handle());
+        Ok(None)
     }
 
     /// Sends the next chunk of a streamed request body; `null` ends it.
