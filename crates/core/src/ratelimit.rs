@@ -81,3 +81,63 @@ impl RateLimiter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limiter(rate: f64, burst: u32, wait: bool) -> RateLimiter {
+        RateLimiter::new(RateLimit { rate, burst, wait })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_goes_at_once_then_tokens_refill_at_the_rate() {
+        let l = limiter(2.0, 3, false);
+        for _ in 0..3 {
+            l.acquire("http://a").await.unwrap();
+        }
+        assert_eq!(
+            l.acquire("http://a").await.unwrap_err().kind(),
+            Kind::RateLimited
+        );
+
+        tokio::time::advance(Duration::from_millis(500)).await;
+        l.acquire("http://a").await.unwrap();
+        assert!(
+            l.acquire("http://a").await.is_err(),
+            "one token per 500 ms at 2/s"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn origins_have_their_own_buckets() {
+        let l = limiter(1.0, 1, false);
+        l.acquire("http://a").await.unwrap();
+        l.acquire("http://b").await.unwrap();
+        assert!(l.acquire("http://a").await.is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wait_mode_sleeps_until_the_next_token() {
+        let l = limiter(4.0, 1, true);
+        let start = Instant::now();
+        for _ in 0..5 {
+            l.acquire("http://a").await.unwrap();
+        }
+        // One token at once, then four more at 250 ms each, on the paused clock.
+        let waited = start.elapsed();
+        assert!(
+            waited >= Duration::from_millis(1000) && waited < Duration::from_millis(1010),
+            "{waited:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_period_refills_no_more_than_the_burst() {
+        let l = limiter(10.0, 2, false);
+        tokio::time::advance(Duration::from_secs(60)).await;
+        l.acquire("http://a").await.unwrap();
+        l.acquire("http://a").await.unwrap();
+        assert!(l.acquire("http://a").await.is_err());
+    }
+}

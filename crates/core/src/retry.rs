@@ -231,3 +231,64 @@ impl BudgetState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn budget(ratio: f64, min_per_second: u32) -> BudgetState {
+        BudgetState::new(RetryBudget {
+            ratio,
+            min_per_second,
+            window: Duration::from_secs(10),
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_are_limited_to_the_ratio_of_requests() {
+        let b = budget(0.5, 0);
+        for _ in 0..4 {
+            b.record_request();
+        }
+        assert!(b.try_retry());
+        assert!(b.try_retry());
+        assert!(!b.try_retry(), "4 requests at ratio 0.5 allow 2 retries");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_floor_allows_retries_when_there_is_little_traffic() {
+        let b = budget(0.0, 1);
+        // 1 retry per second over a 10 s window.
+        for _ in 0..10 {
+            assert!(b.try_retry());
+        }
+        assert!(!b.try_retry());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spent_retries_leave_the_window() {
+        let b = budget(0.0, 1);
+        for _ in 0..10 {
+            b.try_retry();
+        }
+        assert!(!b.try_retry());
+        tokio::time::advance(Duration::from_secs(11)).await;
+        assert!(b.try_retry(), "the window moved past the spent retries");
+    }
+
+    #[test]
+    fn retry_after_reads_both_forms() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "120".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
+        let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        h.insert(RETRY_AFTER, at.parse().unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(28) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        h.insert(RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+    }
+}
