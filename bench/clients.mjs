@@ -1,8 +1,15 @@
 // The clients under comparison, each configured the same way: keep-alive on, at most
-// `connections` connections to the server, no decompression. A client's `get(url)` fully
-// reads the body into one buffer (as arrayBuffer() does) and returns [status, body length].
+// `connections` connections to the server, no decompression. A client's `get(url)` and
+// `post(url, body)` (body: a JSON string) fully read the response body into one buffer (as
+// arrayBuffer() does) and return [status, body length].
+//
+// A factory throws `new Skip(reason)` when the client cannot run this configuration (e.g.
+// an HTTP/1.1-only client asked for HTTP/2); the row is then shown as skipped with the reason.
 import http from 'node:http'
+import http2 from 'node:http2'
 import https from 'node:https'
+
+export class Skip extends Error {}
 
 export const DEFAULT_CLIENTS = [
   'hyperhttp-request',
@@ -11,12 +18,35 @@ export const DEFAULT_CLIENTS = [
   'undici-fetch',
 ]
 
+// Every client known here, in table order. `npm run bench -- --clients all` runs them all.
+export const ALL_CLIENTS = [
+  'hyperhttp-request',
+  'hyperhttp-fetch',
+  'hyperhttp-newconn',
+  'undici-request',
+  'undici-fetch',
+  'undici-pool',
+  'undici-newconn',
+  'node-http',
+  'axios',
+  'got',
+  'node-fetch',
+  'impit',
+  'wreq-js',
+]
+
+const JSON_TYPE = { 'content-type': 'application/json' }
+
 export const CLIENTS = {
   'hyperhttp-request': async (opts) => {
     const client = await hyperhttpClient(opts)
     return {
       get: async (url) => {
         const res = await client.get(url)
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      post: async (url, body) => {
+        const res = await client.post(url, { body, headers: JSON_TYPE })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => client.close(),
@@ -29,18 +59,65 @@ export const CLIENTS = {
         const res = await client.fetch(url)
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
+      post: async (url, body) => {
+        const res = await client.fetch(url, { method: 'POST', body, headers: JSON_TYPE })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      close: () => client.close(),
+    }
+  },
+  // A new connection for every request: `connection: close` makes the server and the client
+  // drop the connection once the response is read, so the next request connects again.
+  'hyperhttp-newconn': async (opts) => {
+    if (opts.protocol === 'h2') throw new Skip('connection: close is HTTP/1.1 only')
+    const client = await hyperhttpClient(opts)
+    const headers = { connection: 'close' }
+    return {
+      get: async (url) => {
+        const res = await client.get(url, { headers })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      post: async (url, body) => {
+        const res = await client.post(url, { body, headers: { ...headers, ...JSON_TYPE } })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
       close: () => client.close(),
     }
   },
   'undici-request': async (opts) => {
     const { request } = await import('undici')
     const dispatcher = await undiciAgent(opts)
+    return undiciRequestClient(request, dispatcher, {})
+  },
+  // undici's `reset: true` closes the connection after the request (sends connection: close).
+  'undici-newconn': async (opts) => {
+    if (opts.protocol === 'h2') throw new Skip('connection: close is HTTP/1.1 only')
+    const { request } = await import('undici')
+    const dispatcher = await undiciAgent(opts)
+    return undiciRequestClient(request, dispatcher, { reset: true })
+  },
+  // undici's Pool for the one origin, its own request() (no Agent routing in between).
+  'undici-pool': async ({ connections, protocol, ca, origin }) => {
+    const { Pool } = await import('undici')
+    const options = { connections, allowH2: protocol === 'h2' }
+    if (ca) options.connect = { ca }
+    const pool = new Pool(origin, options)
+    const pathOf = (url) => url.slice(origin.length)
     return {
       get: async (url) => {
-        const { statusCode, body } = await request(url, { dispatcher })
+        const { statusCode, body } = await pool.request({ path: pathOf(url), method: 'GET' })
         return [statusCode, (await body.arrayBuffer()).byteLength]
       },
-      close: () => dispatcher.close(),
+      post: async (url, data) => {
+        const { statusCode, body } = await pool.request({
+          path: pathOf(url),
+          method: 'POST',
+          body: data,
+          headers: JSON_TYPE,
+        })
+        return [statusCode, (await body.arrayBuffer()).byteLength]
+      },
+      close: () => pool.close(),
     }
   },
   'undici-fetch': async (opts) => {
@@ -51,32 +128,194 @@ export const CLIENTS = {
         const res = await fetch(url, { dispatcher })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
+      post: async (url, body) => {
+        const res = await fetch(url, { method: 'POST', body, headers: JSON_TYPE, dispatcher })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
       close: () => dispatcher.close(),
     }
   },
-  'node-http': async ({ connections, protocol, ca }) => {
-    if (protocol === 'h2') throw new Error('node-http speaks HTTP/1.1 only')
+  // node:http(s) with a keep-alive Agent; over HTTP/2, one node:http2 session (multiplexed).
+  'node-http': async ({ connections, protocol, ca, origin }) => {
+    if (protocol === 'h2') return nodeHttp2(origin, ca)
     const mod = protocol === 'tls' ? https : http
-    const agent = new mod.Agent({
-      keepAlive: true,
-      maxSockets: connections,
-      ca,
-    })
+    const agent = new mod.Agent({ keepAlive: true, maxSockets: connections, ca })
+    const send = (url, method, body) =>
+      new Promise((resolve, reject) => {
+        const headers = body ? { ...JSON_TYPE, 'content-length': Buffer.byteLength(body) } : {}
+        const req = mod.request(url, { agent, method, headers }, (res) => {
+          const chunks = []
+          res.on('data', (chunk) => chunks.push(chunk))
+          res.on('end', () => resolve([res.statusCode, Buffer.concat(chunks).byteLength]))
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end(body)
+      })
     return {
-      get: (url) =>
-        new Promise((resolve, reject) => {
-          mod
-            .get(url, { agent }, (res) => {
-              const chunks = []
-              res.on('data', (chunk) => chunks.push(chunk))
-              res.on('end', () => resolve([res.statusCode, Buffer.concat(chunks).byteLength]))
-              res.on('error', reject)
-            })
-            .on('error', reject)
-        }),
+      get: (url) => send(url, 'GET'),
+      post: (url, body) => send(url, 'POST', body),
       close: () => agent.destroy(),
     }
   },
+  axios: async ({ connections, protocol, ca }) => {
+    if (protocol === 'h2') throw new Skip('axios speaks HTTP/1.1 only (node adapter)')
+    const { default: axios } = await import('axios')
+    const agentOptions = { keepAlive: true, maxSockets: connections }
+    const instance = axios.create({
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent({ ...agentOptions, ca }),
+      responseType: 'arraybuffer',
+      decompress: false,
+      validateStatus: () => true,
+      maxContentLength: Number.POSITIVE_INFINITY,
+      maxBodyLength: Number.POSITIVE_INFINITY,
+    })
+    return {
+      get: async (url) => {
+        const res = await instance.get(url)
+        return [res.status, res.data.byteLength]
+      },
+      post: async (url, body) => {
+        const res = await instance.post(url, body, { headers: JSON_TYPE })
+        return [res.status, res.data.byteLength]
+      },
+      close: () => {
+        instance.defaults.httpAgent.destroy()
+        instance.defaults.httpsAgent.destroy()
+      },
+    }
+  },
+  got: async ({ connections, protocol, ca }) => {
+    const { default: got } = await import('got')
+    const agentOptions = { keepAlive: true, maxSockets: connections }
+    const agent = {
+      http: new http.Agent(agentOptions),
+      https: new https.Agent({ ...agentOptions, ca }),
+    }
+    const instance = got.extend({
+      agent: protocol === 'h2' ? undefined : agent,
+      http2: protocol === 'h2',
+      https: ca ? { certificateAuthority: ca } : undefined,
+      decompress: false,
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      responseType: 'buffer',
+    })
+    return {
+      get: async (url) => {
+        const res = await instance.get(url)
+        return [res.statusCode, res.body.byteLength]
+      },
+      post: async (url, body) => {
+        const res = await instance.post(url, { body, headers: JSON_TYPE })
+        return [res.statusCode, res.body.byteLength]
+      },
+      close: () => {
+        agent.http.destroy()
+        agent.https.destroy()
+      },
+    }
+  },
+  'node-fetch': async ({ connections, protocol, ca }) => {
+    if (protocol === 'h2') throw new Skip('node-fetch speaks HTTP/1.1 only')
+    const { default: fetch } = await import('node-fetch')
+    const mod = protocol === 'tls' ? https : http
+    const agent = new mod.Agent({ keepAlive: true, maxSockets: connections, ca })
+    return {
+      get: async (url) => {
+        const res = await fetch(url, { agent, compress: false })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      post: async (url, body) => {
+        const res = await fetch(url, { method: 'POST', body, headers: JSON_TYPE, agent })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      close: () => agent.destroy(),
+    }
+  },
+  // impit (reqwest): no connection limit option, no custom CA: TLS runs skip verification.
+  impit: async ({ protocol }) => {
+    const { Impit } = await import('impit')
+    const impit = new Impit({ ignoreTlsErrors: protocol !== 'h1', http3: false })
+    return {
+      get: async (url) => {
+        const res = await impit.fetch(url)
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      post: async (url, body) => {
+        const res = await impit.fetch(url, { method: 'POST', body, headers: JSON_TYPE })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      close: () => {},
+    }
+  },
+  // wreq-js: a transport with the connection limit; no custom CA: TLS runs use `insecure`.
+  'wreq-js': async ({ connections, protocol }) => {
+    const { createTransport, fetch } = await import('wreq-js')
+    const transport = await createTransport({
+      insecure: protocol !== 'h1',
+      poolMaxSize: connections,
+      poolMaxIdlePerHost: connections,
+    })
+    const init = { transport, compress: false, disableDefaultHeaders: true }
+    return {
+      get: async (url) => {
+        const res = await fetch(url, init)
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      post: async (url, body) => {
+        const res = await fetch(url, { ...init, method: 'POST', body, headers: JSON_TYPE })
+        return [res.status, (await res.arrayBuffer()).byteLength]
+      },
+      close: () => transport.close?.(),
+    }
+  },
+}
+
+function undiciRequestClient(request, dispatcher, extra) {
+  return {
+    get: async (url) => {
+      const { statusCode, body } = await request(url, { dispatcher, ...extra })
+      return [statusCode, (await body.arrayBuffer()).byteLength]
+    },
+    post: async (url, data) => {
+      const { statusCode, body } = await request(url, {
+        dispatcher,
+        method: 'POST',
+        body: data,
+        headers: JSON_TYPE,
+        ...extra,
+      })
+      return [statusCode, (await body.arrayBuffer()).byteLength]
+    },
+    close: () => dispatcher.close(),
+  }
+}
+
+function nodeHttp2(origin, ca) {
+  const session = http2.connect(origin, { ca })
+  session.on('error', () => {})
+  const send = (url, method, body) =>
+    new Promise((resolve, reject) => {
+      const headers = { ':method': method, ':path': url.slice(origin.length) }
+      if (body) Object.assign(headers, JSON_TYPE)
+      const stream = session.request(headers, { endStream: !body })
+      let status = 0
+      const chunks = []
+      stream.on('response', (h) => {
+        status = h[':status']
+      })
+      stream.on('data', (chunk) => chunks.push(chunk))
+      stream.on('end', () => resolve([status, Buffer.concat(chunks).byteLength]))
+      stream.on('error', reject)
+      if (body) stream.end(body)
+    })
+  return {
+    get: (url) => send(url, 'GET'),
+    post: (url, body) => send(url, 'POST', body),
+    close: () => session.close(),
+  }
 }
 
 async function hyperhttpClient({ connections, protocol, ca }) {

@@ -1,18 +1,30 @@
 // One client, one body size, in a process of its own so that CPU time and peak RSS are
 // this client's alone. Spawned by compare.mjs (IPC channel) with a JSON config in argv[2]:
-// { client, url, size, requests, concurrency, warmup, reps, protocol, ca? }.
-// Sends { type: 'phase' } messages while it runs and one { type: 'result' } at the end.
+// { client, url, origin, size, post?, requests, concurrency, warmup, reps, protocol, ca? }.
+// With `post` set, each request POSTs a JSON body of `size` bytes to `url` (an echo route)
+// and expects the same length back. Sends { type: 'phase' } messages while it runs and one
+// { type: 'result' } (or { type: 'skip', reason }) at the end.
 import { performance } from 'node:perf_hooks'
-import { CLIENTS } from './clients.mjs'
+import { CLIENTS, Skip } from './clients.mjs'
 
 const config = JSON.parse(process.argv[2])
 const send = (message) => process.send?.(message)
 
-const client = await CLIENTS[config.client]({
-  connections: config.concurrency,
-  protocol: config.protocol,
-  ca: config.ca,
-})
+let client
+try {
+  client = await CLIENTS[config.client]({
+    connections: config.concurrency,
+    protocol: config.protocol,
+    ca: config.ca,
+    origin: config.origin,
+  })
+} catch (error) {
+  if (!(error instanceof Skip)) throw error
+  send({ type: 'skip', reason: error.message })
+  process.exit(0)
+}
+const body = config.post ? jsonBody(config.size) : undefined
+const call = body ? () => client.post(config.url, body) : () => client.get(config.url)
 
 send({ type: 'phase', phase: 'warm-up' })
 await load(config.warmup)
@@ -42,7 +54,7 @@ async function load(total) {
       const i = next++
       const start = performance.now()
       try {
-        const [status, length] = await client.get(config.url)
+        const [status, length] = await call()
         if (status !== 200) outcome.badStatus++
         else if (length !== config.size) outcome.shortBodies++
         if (status !== 200 || length !== config.size) {
@@ -80,5 +92,12 @@ function percentile(sorted, p) {
 function describe(error) {
   let text = `${error?.name ?? 'Error'}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? error}`
   if (error?.cause) text += ` (cause: ${describe(error.cause)})`
+  return text
+}
+
+// A JSON document of exactly `size` bytes (ASCII): {"data":"xxx…"}.
+function jsonBody(size) {
+  const text = JSON.stringify({ data: 'x'.repeat(Math.max(0, size - 11)) })
+  if (text.length !== size) throw new Error(`JSON body of ${size} bytes not possible`)
   return text
 }

@@ -7,9 +7,10 @@
 // Extra arguments are passed on to compare.mjs (after the tiny defaults, so they win).
 // HYPERHTTP_BENCH_SMOKE_CLIENTS overrides the two clients.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 
 const clients = (
   process.env.HYPERHTTP_BENCH_SMOKE_CLIENTS ?? 'hyperhttp-request,undici-request'
@@ -20,6 +21,8 @@ const args = [
   path.join(import.meta.dirname, 'compare.mjs'),
   ...['--clients', clients.join(','), '--sizes', '200', '--requests', '300'],
   ...['--reps', '1', '--concurrency', '8', '--warmup', '50', '--timeout', '60'],
+  ...['--db', path.join(dir, 'smoke.sqlite'), '--svg', path.join(dir, 'smoke.svg')],
+  ...['--limit', 'off'],
   ...process.argv.slice(2),
 ]
 
@@ -37,11 +40,12 @@ child.stderr.on('data', (chunk) => {
   stderr += chunk
 })
 const code = await new Promise((resolve) => child.on('close', resolve))
-rmSync(dir, { recursive: true, force: true })
 
 const problems = []
 if (code !== 0) problems.push(`compare.mjs exited with code ${code}`)
 problems.push(...checkShape(stdout))
+problems.push(...checkFiles())
+rmSync(dir, { recursive: true, force: true })
 
 if (problems.length) {
   process.stderr.write(
@@ -111,6 +115,34 @@ function checkShape(text) {
     }
   }
   if (text.includes('Failed rows:')) issues.push('the output lists failed rows')
+  return issues
+}
+
+// The run was stored (one run, one ok row per client and size) and the chart written.
+function checkFiles() {
+  const issues = []
+  try {
+    const db = new DatabaseSync(path.join(dir, 'smoke.sqlite'))
+    const runs = db.prepare('SELECT COUNT(*) AS n FROM runs').get().n
+    const ok = db.prepare("SELECT COUNT(*) AS n FROM results WHERE status = 'ok'").get().n
+    db.close()
+    if (runs !== 1) issues.push(`database holds ${runs} runs, expected 1`)
+    if (ok !== clients.length * sizes.length) {
+      issues.push(`database holds ${ok} ok rows, expected ${clients.length * sizes.length}`)
+    }
+  } catch (error) {
+    issues.push(`database not readable: ${error.message}`)
+  }
+  try {
+    const svg = readFileSync(path.join(dir, 'smoke.svg'), 'utf8')
+    if (!svg.startsWith('<svg ') || !svg.trimEnd().endsWith('</svg>'))
+      issues.push('chart is not an SVG')
+    for (const client of clients) {
+      if (!svg.includes(`>${client}</text>`)) issues.push(`chart legend lacks ${client}`)
+    }
+  } catch (error) {
+    issues.push(`chart not written: ${error.message}`)
+  }
   return issues
 }
 
