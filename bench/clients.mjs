@@ -235,9 +235,15 @@ export const CLIENTS = {
     }
   },
   // impit (reqwest): no connection limit option, no custom CA: TLS runs skip verification.
+  // Without browser emulation it offers only HTTP/1.1 in ALPN, so the h2 rows use its
+  // 'chrome' profile (which also adds that browser's request headers).
   impit: async ({ protocol }) => {
     const { Impit } = await import('impit')
-    const impit = new Impit({ ignoreTlsErrors: protocol !== 'h1', http3: false })
+    const impit = new Impit({
+      ignoreTlsErrors: protocol !== 'h1',
+      http3: false,
+      browser: protocol === 'h2' ? 'chrome' : undefined,
+    })
     return {
       get: async (url) => {
         const res = await impit.fetch(url)
