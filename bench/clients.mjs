@@ -11,14 +11,7 @@ import https from 'node:https'
 
 export class Skip extends Error {}
 
-export const DEFAULT_CLIENTS = [
-  'hyperhttp-request',
-  'hyperhttp-fetch',
-  'undici-request',
-  'undici-fetch',
-]
-
-// Every client known here, in table order. `npm run bench -- --clients all` runs them all.
+// Every client known here, in table order; the default run measures them all.
 export const ALL_CLIENTS = [
   'hyperhttp-request',
   'hyperhttp-fetch',
@@ -34,6 +27,7 @@ export const ALL_CLIENTS = [
   'impit',
   'wreq-js',
 ]
+export const DEFAULT_CLIENTS = ALL_CLIENTS
 
 const JSON_TYPE = { 'content-type': 'application/json' }
 

@@ -5,7 +5,7 @@
 //
 //   node bench/compare.mjs [--requests 2000] [--concurrency 64[,1,256]] [--reps 3]
 //                          [--clients a,b|all] [--sizes 200,10k,1m,post]
-//                          [--protocol h1[,tls,h2]] [--server node|nginx]
+//                          [--protocol h1,tls,h2] [--server node|nginx]
 //                          [--db path|off] [--svg path|off] [--limit auto|off]
 //   node bench/compare.mjs --compare last,prev     # ratio of two stored runs
 //
@@ -53,7 +53,7 @@ const { values: flags } = parseArgs({
       default: env.HYPERHTTP_BENCH_CLIENTS ?? DEFAULT_CLIENTS.join(','),
     },
     sizes: { type: 'string', default: env.HYPERHTTP_BENCH_SIZES ?? '200,10240,1048576,post' },
-    protocol: { type: 'string', default: env.HYPERHTTP_BENCH_PROTOCOL ?? 'h1' },
+    protocol: { type: 'string', default: env.HYPERHTTP_BENCH_PROTOCOL ?? 'h1,tls,h2' },
     server: { type: 'string', default: env.HYPERHTTP_BENCH_SERVER ?? 'node' },
     timeout: { type: 'string', default: env.HYPERHTTP_BENCH_TIMEOUT ?? '300' },
     db: {
