@@ -44,3 +44,34 @@ it('a reset in the middle of the body errors the body stream', async () => {
   const res = await client.get(server.url)
   expect(await rejectionOf(res.text())).toBeInstanceOf(HyperHttpError)
 })
+
+it('a graceful GOAWAY lets streams up to the last id finish and resends idempotent ones above it on a new connection', async () => {
+  const seen: string[] = []
+  let goneAway = false
+  const server = await startSecureServer((req, res) => {
+    seen.push(req.url ?? '')
+    if (goneAway || req.url === '/warm-up') return res.end(`done ${req.url}`)
+    if (req.url === '/first') {
+      // Hold the first stream until the second has arrived, then go away with the first as
+      // the last stream processed: the second was never processed.
+      setTimeout(() => {
+        goneAway = true
+        req.stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, req.stream.id ?? 0)
+        res.end('done /first')
+      }, 200)
+    }
+  })
+  await using client = new Client({
+    tls: { ca: caPem() },
+    retry: false,
+    timeout: { read: 10_000 },
+  })
+  await (await client.get(`${server.url}/warm-up`)).text()
+  const first = client.get(`${server.url}/first`)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const second = client.get(`${server.url}/second`)
+  expect(await (await first).text()).toBe('done /first')
+  expect(await (await second).text()).toBe('done /second')
+  expect(seen.filter((url) => url === '/second')).toHaveLength(2)
+  expect(server.sessions()).toBe(2)
+})

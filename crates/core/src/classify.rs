@@ -21,6 +21,17 @@ pub(crate) fn hyper_error(err: &(dyn StdError + 'static), phase: Phase) -> Error
                 .with_phase(phase)
                 .unprocessed();
             }
+            // A graceful GOAWAY fails the streams above the server's last stream id, which it
+            // never processed; h2 reports later connection failures with the same error, so
+            // only idempotent requests are resent.
+            if h2.is_go_away() && h2.is_remote() && h2.reason() == Some(h2::Reason::NO_ERROR) {
+                return Error::new(
+                    Kind::ConnectionClosed,
+                    "server closed the HTTP/2 connection (GOAWAY) before answering",
+                )
+                .with_phase(phase)
+                .resendable_if_idempotent();
+            }
         }
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
             if let Some(kind) = hyper_kind(h) {

@@ -430,8 +430,9 @@ impl Client {
 
     /// Sends one hop. A request the server cannot have acted on is sent once more: one that
     /// failed on a reused connection before any response byte (the server closed an idle
-    /// connection as the request arrived) when it is idempotent, or one refused by an HTTP/2
-    /// server. Never with a streamed body, and never twice.
+    /// connection as the request arrived) or was cut by an HTTP/2 GOAWAY, when it is
+    /// idempotent; or one refused by an HTTP/2 server. Never with a streamed body, and never
+    /// twice.
     async fn send_with_one_retry(
         &self,
         method: &Method,
@@ -462,7 +463,8 @@ impl Client {
                 Err(failure) => failure,
             };
             let stale = failure.reused && failure.error.kind() == Kind::ConnectionClosed;
-            let safe = failure.error.is_unprocessed() || (stale && is_idempotent(method));
+            let resendable = stale || failure.error.is_resendable_if_idempotent();
+            let safe = failure.error.is_unprocessed() || (resendable && is_idempotent(method));
             if safe && replayable && !retried {
                 retried = true;
                 continue;

@@ -133,6 +133,8 @@ struct Inner {
     source: Option<BoxError>,
     /// The server is known not to have processed the request (HTTP/2 REFUSED_STREAM).
     unprocessed: bool,
+    /// The server went away gracefully (HTTP/2 GOAWAY); idempotent requests may be resent.
+    resend_if_idempotent: bool,
     /// Attempts made before giving up.
     attempts: u32,
 }
@@ -148,6 +150,7 @@ impl Error {
                 url: None,
                 source: None,
                 unprocessed: false,
+                resend_if_idempotent: false,
                 attempts: 1,
             }),
         }
@@ -191,6 +194,17 @@ impl Error {
     pub(crate) fn unprocessed(mut self) -> Self {
         self.inner.unprocessed = true;
         self
+    }
+
+    /// Marks a failure that an idempotent request may be resent after.
+    pub(crate) fn resendable_if_idempotent(mut self) -> Self {
+        self.inner.resend_if_idempotent = true;
+        self
+    }
+
+    /// True when an idempotent request may be resent after this failure.
+    pub(crate) fn is_resendable_if_idempotent(&self) -> bool {
+        self.inner.resend_if_idempotent
     }
 
     /// True when the server certainly did not process the request.
@@ -272,6 +286,7 @@ impl Error {
                 url: self.inner.url.clone(),
                 source: None,
                 unprocessed: self.inner.unprocessed,
+                resend_if_idempotent: self.inner.resend_if_idempotent,
                 attempts: self.inner.attempts,
             }),
         }
