@@ -15,7 +15,8 @@ it('by default, 5 failed requests in a row open the breaker and the 6th never re
   const connections = server.connections.total
   const started = performance.now()
   const error = await rejectionOf(client.get(`${server.url}/other/path`))
-  expect(performance.now() - started).toBeLessThan(50)
+  // At once: no connection (asserted below), no timer; generous for a loaded machine.
+  expect(performance.now() - started).toBeLessThan(1_000)
   expect(error).toBeInstanceOf(CircuitBreakerOpenError)
   const open = error as CircuitBreakerOpenError
   expect(open.code).toBe('ERR_CIRCUIT_OPEN')

