@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::body::{Body, ReqBody, Source};
-use crate::config::{Config, RedirectMode};
+use crate::config::Config;
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::error::{Error, Kind, Phase};
@@ -378,13 +378,6 @@ impl Client {
             drain(res, conn, read_timeout).await;
             url = hop.url;
             redirects += 1;
-            let _ = &policy;
-            if policy.mode == RedirectMode::Follow && policy.https_only && url.scheme() == "http" {
-                return Err(Error::new(
-                    Kind::Redirect,
-                    "httpsOnly forbids redirects to http",
-                ));
-            }
         }
     }
 
