@@ -11,7 +11,7 @@
 //
 // Every flag falls back to a HYPERHTTP_BENCH_* variable (see bench/README.md).
 import { execFileSync, fork } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
@@ -21,7 +21,7 @@ import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS } from './clients.mjs'
 import { compareRuns, saveRun } from './db.mjs'
 import { haveTool, INSTALL_HINT, limitTool, measureLimit } from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
-import { startServer } from './spawn-server.mjs'
+import { rustServer, startServer } from './spawn-server.mjs'
 import { renderSvg } from './svg.mjs'
 
 const here = import.meta.dirname
@@ -54,7 +54,7 @@ const { values: flags } = parseArgs({
     },
     sizes: { type: 'string', default: env.HYPERHTTP_BENCH_SIZES ?? '200,10240,1048576,post' },
     protocol: { type: 'string', default: env.HYPERHTTP_BENCH_PROTOCOL ?? 'h1,tls,h2' },
-    server: { type: 'string', default: env.HYPERHTTP_BENCH_SERVER ?? 'node' },
+    server: { type: 'string', default: env.HYPERHTTP_BENCH_SERVER ?? 'hyper' },
     timeout: { type: 'string', default: env.HYPERHTTP_BENCH_TIMEOUT ?? '300' },
     db: {
       type: 'string',
@@ -98,12 +98,25 @@ const protocols = flags.protocol.split(',').map((p) => p.trim())
 for (const protocol of protocols) {
   if (!PROTOCOLS[protocol]) fail(`--protocol must be among ${Object.keys(PROTOCOLS).join(', ')}`)
 }
-if (!['node', 'nginx'].includes(flags.server)) fail('--server must be node or nginx')
+if (!['hyper', 'node', 'nginx'].includes(flags.server))
+  fail('--server must be hyper, node or nginx')
 if (!['auto', 'off'].includes(flags.limit)) fail('--limit must be auto or off')
 const limitDuration = positiveInt('limit-duration', flags['limit-duration'])
 
 const notes = []
 let nginx
+let rust
+const serverThreads = positiveInt('server threads', env.HYPERHTTP_BENCH_SERVER_THREADS ?? '1')
+if (flags.server === 'hyper') {
+  progress('building crates/bench-server (cargo build --release; a few minutes the first time)')
+  try {
+    rust = rustServer()
+  } catch (error) {
+    const message = `${error.message}; falling back to bench/server.mjs (node)`
+    process.stderr.write(`compare: ${message}\n`)
+    notes.push(message)
+  }
+}
 if (flags.server === 'nginx') {
   nginx = nginxBinary()
   if (!nginx) {
@@ -185,7 +198,11 @@ for (const protocol of protocols) {
 progress('')
 
 const versions = collectVersions()
-const serverName = nginx ? `nginx ${versions.nginx}` : 'bench/server.mjs (node:http/https/http2)'
+const serverName = nginx
+  ? `nginx ${versions.nginx} (${env.HYPERHTTP_BENCH_NGINX_WORKERS ?? 1} worker)`
+  : rust
+    ? `crates/bench-server (hyper ${versions.hyperServer}, ${serverThreads} thread${serverThreads > 1 ? 's' : ''})`
+    : 'bench/server.mjs (node:http/https/http2)'
 process.stdout.write(report(rows))
 
 if (flags.db !== 'off') {
@@ -231,11 +248,12 @@ async function startBench(protocol) {
     const sizes = workloads.filter((w) => !w.post).map((w) => w.size)
     return startNginx({ binary: nginx, protocol, sizes, tls })
   }
-  return startServer(
+  const args =
     protocol === 'h1'
       ? []
-      : [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath],
-  )
+      : [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
+  if (rust) return startServer([...args, '--threads', String(serverThreads)], rust)
+  return startServer(args)
 }
 
 function runClient({ client, url, origin, workload, protocol, concurrency }, label) {
@@ -332,7 +350,7 @@ function report(results) {
     ? `${PROTOCOLS[sections[0].protocol]}, concurrency ${sections[0].concurrency}`
     : `${protocols.map((p) => PROTOCOLS[p]).join(' · ')}; concurrency ${concurrencies.join(', ')}`
   const clientVersions = Object.entries(versions)
-    .filter(([name]) => name !== 'hyperhttp')
+    .filter(([name]) => name !== 'hyperhttp' && name !== 'hyperServer')
     .map(([name, version]) => `${name} ${version}`)
     .join(', ')
   const lines = [
@@ -429,7 +447,18 @@ function collectVersions() {
   if (limitTools.wrk) result.wrk = toolVersion('wrk', ['-v'], /wrk (\S+)/)
   if (limitTools.h2load) result.h2load = toolVersion('h2load', ['--version'], /nghttp2\/([\w.-]+)/)
   if (nginx) result.nginx = nginxVersion(nginx)
+  if (rust) result.hyperServer = lockedVersion('hyper')
   return result
+}
+
+// A crate's version as Cargo.lock pins it (the bench server's hyper).
+function lockedVersion(name) {
+  try {
+    const lock = readFileSync(path.join(here, '..', 'Cargo.lock'), 'utf8')
+    return new RegExp(`name = "${name}"\\nversion = "([^"]+)"`).exec(lock)?.[1] ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }
 
 function toolVersion(tool, args, pattern) {

@@ -22,7 +22,7 @@ const args = [
   ...['--clients', clients.join(','), '--sizes', '200', '--requests', '300'],
   ...['--reps', '1', '--concurrency', '8', '--warmup', '50', '--timeout', '60'],
   ...['--db', path.join(dir, 'smoke.sqlite'), '--svg', path.join(dir, 'smoke.svg')],
-  ...['--limit', 'off', '--protocol', 'h1'],
+  ...['--limit', 'off', '--protocol', 'h1', '--server', 'node'],
   ...process.argv.slice(2),
 ]
 

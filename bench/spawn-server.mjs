@@ -1,12 +1,19 @@
-// Starts bench/server.mjs in a child process and resolves once it listens. The server
-// exits with this process: it watches its stdin pipe, and we kill it on exit.
-import { spawn } from 'node:child_process'
+// Starts a load server in a child process and resolves once it listens: bench/server.mjs
+// (node) by default, or the hyper server from crates/bench-server (`rustServer()` builds it).
+// The server exits with this process: it watches its stdin pipe, and we kill it on exit.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 
-export async function startServer(args = []) {
-  const script = path.join(import.meta.dirname, 'server.mjs')
-  const child = spawn(process.execPath, [script, '--port', '0', ...args], {
+const root = path.join(import.meta.dirname, '..')
+
+export async function startServer(args = [], command) {
+  const [file, ...prefix] = command ?? [
+    process.execPath,
+    path.join(import.meta.dirname, 'server.mjs'),
+  ]
+  const child = spawn(file, [...prefix, '--port', '0', ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   process.on('exit', () => child.kill())
@@ -14,5 +21,33 @@ export async function startServer(args = []) {
     const match = /^READY (\d+)$/.exec(line)
     if (match) return { port: Number(match[1]), stop: () => child.kill() }
   }
-  throw new Error('bench/server.mjs exited before printing READY')
+  throw new Error(`${path.basename(file)} exited before printing READY`)
+}
+
+// Builds crates/bench-server (release profile, incremental) and returns the command that
+// runs it, or throws with the reason (no cargo, build error).
+export function rustServer() {
+  const binary = path.join(
+    process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'),
+    'release',
+    process.platform === 'win32' ? 'hyperhttp-bench-server.exe' : 'hyperhttp-bench-server',
+  )
+  try {
+    execFileSync('cargo', ['build', '--release', '--quiet', '-p', 'hyperhttp-bench-server'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+  } catch (error) {
+    const reason =
+      error.code === 'ENOENT'
+        ? 'cargo not found (install Rust with rustup)'
+        : String(error.stderr ?? error.message)
+            .trim()
+            .split('\n')
+            .slice(-3)
+            .join(' ')
+    throw new Error(`could not build crates/bench-server: ${reason}`)
+  }
+  if (!existsSync(binary)) throw new Error(`cargo built no ${binary}`)
+  return [binary, '--watch-stdin']
 }
