@@ -18,7 +18,10 @@ export declare class NativeClient {
   requestBaseline(method: string, url: string, headers: Array<string>): Promise<BaselineResponse>
   /** Builds a client; `on_events` receives batches of event records. */
   constructor(options: NativeClientOptions | undefined | null, onEvents: unknown)
-  /** Starts request `id`. Every outcome, including invalid arguments, arrives as an event. */
+  /**
+   * Starts request `id`. Every outcome, including invalid arguments, arrives as an event;
+   * only a closed client throws (`ERR_CLIENT_CLOSED`), since its events can no longer arrive.
+   */
   request(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
   /**
    * Pulls the next chunk of response body `id`. Bytes the engine already holds (of a body

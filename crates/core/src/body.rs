@@ -208,7 +208,8 @@ impl Body {
             match self.poll_piece(&mut cx) {
                 Poll::Ready(Ok(Some(next))) => {
                     let b = buf.get_or_insert_with(|| {
-                        let mut b = BytesMut::with_capacity(max.max(len + next.len()));
+                        // Sized for what is here; it grows if more is ready.
+                        let mut b = BytesMut::with_capacity((len + next.len()) * 2);
                         b.extend_from_slice(&first);
                         b
                     });

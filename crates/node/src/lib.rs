@@ -102,7 +102,8 @@ impl NativeClient {
         })
     }
 
-    /// Starts request `id`. Every outcome, including invalid arguments, arrives as an event.
+    /// Starts request `id`. Every outcome, including invalid arguments, arrives as an event;
+    /// only a closed client throws (`ERR_CLIENT_CLOSED`), since its events can no longer arrive.
     #[napi]
     pub fn request(
         &self,
@@ -112,11 +113,15 @@ impl NativeClient {
         headers: Vec<String>,
         body: Option<BufferSlice>,
         options: Option<NativeRequestOptions>,
-    ) {
+    ) -> napi::Result<()> {
         let shared = &self.shared;
         let Some(client) = &self.client else {
-            shared.sink.push(error_event(id, &closed()));
-            return;
+            let err = closed();
+            return Err(napi::Error::from_reason(format!(
+                "{}: {}",
+                err.code(),
+                err.message()
+            )));
         };
         let opts = match options
             .as_ref()
@@ -125,9 +130,10 @@ impl NativeClient {
         {
             Ok(o) => o.unwrap_or_default(),
             Err(e) => {
-                return shared
+                shared
                     .sink
-                    .push(error_event(id, &Error::invalid(e.reason.clone())))
+                    .push(error_event(id, &Error::invalid(e.reason.clone())));
+                return Ok(());
             }
         };
         let streamed = options
@@ -151,7 +157,10 @@ impl NativeClient {
         };
         let req = match Request::new(&method, &url, &headers, body, opts) {
             Ok(req) => req,
-            Err(e) => return shared.sink.push(error_event(id, &e.with_url(&url))),
+            Err(e) => {
+                shared.sink.push(error_event(id, &e.with_url(&url)));
+                return Ok(());
+            }
         };
         let client = client.clone();
         let task_shared = shared.clone();
@@ -161,6 +170,7 @@ impl NativeClient {
         });
         slot.task = Some(handle.abort_handle());
         slots.insert(id, slot);
+        Ok(())
     }
 
     /// Pulls the next chunk of response body `id`. Bytes the engine already holds (of a body
