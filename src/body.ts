@@ -107,9 +107,15 @@ async function encodeBlob(blob: Blob): Promise<EncodedBody> {
   return bytes(Buffer.from(await blob.arrayBuffer()), blob.type === '' ? null : blob.type)
 }
 
-/** The platform encodes multipart (with a random boundary); a Request never sent does it. */
+/**
+ * The platform encodes multipart (with a random boundary); a Request never sent does it. The
+ * entries go into a fresh FormData first: some Node versions cache the encoding of a form, and
+ * every request should get its own boundary.
+ */
 async function encodeFormData(form: FormData): Promise<EncodedBody> {
-  const encoded = new Request('http://localhost/', { method: 'POST', body: form })
+  const fresh = new FormData()
+  for (const [name, value] of form) fresh.append(name, value)
+  const encoded = new Request('http://localhost/', { method: 'POST', body: fresh })
   const data = Buffer.from(await encoded.arrayBuffer())
   return bytes(data, encoded.headers.get('content-type'))
 }
