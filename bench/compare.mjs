@@ -18,7 +18,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS } from './clients.mjs'
-import { compareRuns, saveRun } from './db.mjs'
+import { compareRuns, loadRun, saveRun } from './db.mjs'
 import { haveTool, INSTALL_HINT, limitTool, measureLimit } from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
 import { rustServer, startServer } from './spawn-server.mjs'
@@ -67,12 +67,48 @@ const { values: flags } = parseArgs({
     limit: { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT ?? 'auto' },
     'limit-duration': { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT_DURATION ?? '2' },
     compare: { type: 'string', default: env.HYPERHTTP_BENCH_COMPARE },
+    chart: { type: 'string' },
   },
 })
 
 if (flags.compare) {
   try {
     process.stdout.write(compareRuns(flags.db, flags.compare))
+  } catch (error) {
+    fail(error.message)
+  }
+  process.exit(0)
+}
+
+// --chart RUN: (re)draw the chart of a stored run (`last` or its id) and exit.
+if (flags.chart) {
+  try {
+    const { run, rows } = loadRun(flags.db, flags.chart)
+    const target = flags.svg === 'off' ? path.join(here, 'results', 'chart.svg') : flags.svg
+    mkdirSync(path.dirname(path.resolve(target)), { recursive: true })
+    writeFileSync(
+      target,
+      renderSvg({
+        title: 'hyperhttp benchmark',
+        subtitle: chartSubtitle(
+          run.started_at,
+          run.node,
+          run.cpu,
+          run.requests,
+          run.reps,
+          run.server,
+        ),
+        rows,
+        clients: [
+          ...new Set([
+            ...rows.filter((r) => !r.limit).map((r) => r.client),
+            ...rows.filter((r) => r.limit).map((r) => r.client),
+          ]),
+        ],
+        protocolNames: PROTOCOLS,
+      }),
+    )
+    process.stderr.write(`compare: chart of run ${run.id} written to ${target}\n`)
   } catch (error) {
     fail(error.message)
   }
@@ -234,7 +270,14 @@ if (flags.svg !== 'off') {
     flags.svg,
     renderSvg({
       title: 'hyperhttp benchmark',
-      subtitle: `${startedAt.slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpuDescription()}, ${requests} requests × ${reps} reps (median), server: ${serverName}`,
+      subtitle: chartSubtitle(
+        startedAt,
+        process.version,
+        cpuDescription(),
+        requests,
+        reps,
+        serverName,
+      ),
       rows,
       clients: [...clients, ...rows.filter((r) => r.limit).map((r) => r.client)],
       protocolNames: PROTOCOLS,
@@ -469,6 +512,10 @@ function toolVersion(tool, args, pattern) {
     out = `${error.stdout ?? ''}${error.stderr ?? ''}`
   }
   return pattern.exec(out)?.[1] ?? 'unknown'
+}
+
+function chartSubtitle(startedAt, node, cpu, requests, reps, server) {
+  return `${startedAt.slice(0, 16).replace('T', ' ')} UTC, Node ${node}, ${cpu}, ${requests} requests × ${reps} reps (median), server: ${server}`
 }
 
 function cpuDescription() {

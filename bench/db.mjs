@@ -156,3 +156,32 @@ export function compareRuns(file, spec) {
     db.close()
   }
 }
+
+// A stored run's rows in compare.mjs's shape (for --chart), and its header fields.
+export function loadRun(file, token) {
+  const db = openDb(file)
+  try {
+    const id =
+      token === 'last' ? db.prepare('SELECT MAX(id) AS id FROM runs').get().id : Number(token)
+    const run = db.prepare('SELECT * FROM runs WHERE id = ?').get(id)
+    if (!run) throw new Error(`run ${token} not found in ${file}`)
+    const rows = db
+      .prepare('SELECT * FROM results WHERE run_id = ? ORDER BY rowid')
+      .all(id)
+      .map((r) => ({
+        client: r.client,
+        limit: r.client.endsWith('(limit)'),
+        workload: r.workload,
+        size: r.size,
+        protocol: r.protocol,
+        concurrency: r.concurrency,
+        reqPerSec: r.req_per_sec ?? undefined,
+        cpuUsPerReq: r.cpu_us_per_req ?? undefined,
+        failure: r.status === 'failed' ? (r.note ?? 'failed') : undefined,
+        skip: r.status === 'skipped' ? (r.note ?? 'skipped') : undefined,
+      }))
+    return { run, rows }
+  } finally {
+    db.close()
+  }
+}

@@ -1,6 +1,7 @@
 // An SVG chart of a compare.mjs run, written as plain text: for each (protocol,
 // concurrency), two panels of grouped bars, requests per second and CPU µs per request,
-// one group per workload (body size), one bar per client. Failed and skipped rows are left
+// one group per workload (body size, each on its own scale), one bar per client, each bar
+// labelled with its value. Failed and skipped rows are left
 // out; a client missing from a group leaves a gap.
 
 const COLORS = [
@@ -16,7 +17,7 @@ const COLORS = [
   '#6b6ecf',
   '#393b79',
   '#637939',
-  '#843c39',
+  '#222222',
   '#5254a3',
   '#aaaaaa',
 ]
@@ -32,8 +33,9 @@ export function renderSvg({ title, subtitle, rows, clients, protocolNames }) {
     (c, i, all) => all.indexOf(c) === i && ok.some((r) => r.client === c),
   )
   const color = new Map()
+  let next = 0
   for (const client of order) {
-    color.set(client, client.endsWith('(limit)') ? '#b0b0b0' : COLORS[color.size % COLORS.length])
+    color.set(client, client.endsWith('(limit)') ? '#b0b0b0' : COLORS[next++ % COLORS.length])
   }
   const sections = []
   for (const r of ok) {
@@ -92,58 +94,51 @@ ${parts.join('\n')}
 `
 }
 
+// Each workload group has its own scale (a 1 MiB group next to a 200 B group would
+// otherwise be flat), so every bar carries its value.
 function panel(top, heading, rows, key, order, color, digits) {
   const workloads = [...new Set(rows.map((r) => r.workload))]
-  const max = Math.max(...rows.map((r) => r[key] ?? 0), 1e-9)
-  const { step, top: axisTop } = niceAxis(max)
   const plotTop = top + 24
   const plotHeight = PANEL_HEIGHT - 50
   const plotWidth = WIDTH - LEFT - RIGHT
-  const yOf = (v) => plotTop + plotHeight - (v / axisTop) * plotHeight
-  const out = [`<text x="${LEFT}" y="${top + 12}" font-weight="bold">${esc(heading)}</text>`]
-  for (let v = 0; v <= axisTop + step / 2; v += step) {
-    const gy = yOf(v).toFixed(1)
-    out.push(
-      `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${gy}" y2="${gy}" stroke="#dddddd"/>`,
-      `<text x="${LEFT - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle" fill="#555555">${formatTick(v)}</text>`,
-    )
-  }
+  const bottom = plotTop + plotHeight
+  const out = [
+    `<text x="${LEFT}" y="${top + 12}" font-weight="bold">${esc(heading)}</text>`,
+    `<text x="${WIDTH - RIGHT}" y="${top + 12}" text-anchor="end" fill="#777777" font-size="10">each size on its own scale</text>`,
+  ]
   const groupWidth = plotWidth / Math.max(1, workloads.length)
   const clientsHere = order.filter((c) => rows.some((r) => r.client === c))
   const barWidth = Math.min(40, (groupWidth * 0.85) / Math.max(1, clientsHere.length))
   workloads.forEach((workload, g) => {
+    const values = rows.filter((r) => r.workload === workload).map((r) => r[key] ?? 0)
+    const max = Math.max(...values, 1e-9)
     const groupLeft = LEFT + g * groupWidth + (groupWidth - barWidth * clientsHere.length) / 2
     clientsHere.forEach((client, i) => {
       const row = rows.find((r) => r.workload === workload && r.client === client)
       const value = row?.[key]
       if (value === undefined || value === null) return
       const x = groupLeft + i * barWidth
-      const by = yOf(value)
+      const by = bottom - (value / max) * plotHeight * 0.72
+      const label = formatTick(value, digits)
       out.push(
-        `<rect x="${x.toFixed(1)}" y="${by.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(plotTop + plotHeight - by).toFixed(1)}" fill="${color.get(client)}"><title>${esc(`${client}, ${workload}: ${value.toFixed(digits)}`)}</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${by.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - by).toFixed(1)}" fill="${color.get(client)}"><title>${esc(`${client}, ${workload}: ${value.toFixed(digits)}`)}</title></rect>`,
+        `<text transform="translate(${(x + barWidth / 2 + 2).toFixed(1)},${(by - 3).toFixed(1)}) rotate(-90)" font-size="9" fill="#333333">${esc(label)}</text>`,
       )
     })
     out.push(
-      `<text x="${(LEFT + (g + 0.5) * groupWidth).toFixed(1)}" y="${plotTop + plotHeight + 16}" text-anchor="middle">${esc(workload)}</text>`,
+      `<text x="${(LEFT + (g + 0.5) * groupWidth).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${esc(workload)}</text>`,
     )
   })
   out.push(
-    `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${plotTop + plotHeight}" y2="${plotTop + plotHeight}" stroke="#333333"/>`,
+    `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${bottom}" y2="${bottom}" stroke="#333333"/>`,
   )
   return out.join('\n')
 }
 
-function niceAxis(max) {
-  const raw = max / 5
-  const magnitude = 10 ** Math.floor(Math.log10(raw))
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude
-  return { step, top: Math.ceil(max / step) * step }
-}
-
-function formatTick(v) {
-  if (v >= 1e6) return `${+(v / 1e6).toFixed(1)}M`
-  if (v >= 1e3) return `${+(v / 1e3).toFixed(1)}k`
-  return `${+v.toFixed(2)}`
+function formatTick(v, digits) {
+  if (v >= 1e6) return `${+(v / 1e6).toFixed(2)}M`
+  if (v >= 1e4) return `${+(v / 1e3).toFixed(1)}k`
+  return v.toFixed(v >= 1000 ? 0 : digits)
 }
 
 function esc(text) {
