@@ -403,9 +403,13 @@ function report(results) {
     `- hyperhttp ${versions.hyperhttp} (commit ${measuredCommit}), ${clientVersions}`,
     `- Server: ${serverName} in its own process on 127.0.0.1`,
     `- ${requests} requests per repetition after a warm-up of max(4 × concurrency, requests / 4), ${reps} repetitions, median shown; each (client, workload) runs in its own process`,
-    ...(Object.keys(limitTools).length
+    ...(Object.values(limitTools).some(Boolean)
       ? [
-          `- Limit: ${Object.keys(limitTools).join(' / ')} at the same concurrency (wrk: one connection per request in flight; h2load: one connection, that many streams), ${limitDuration} s per repetition; "vs limit" = req/s ÷ the limit's req/s`,
+          `- Limit: ${Object.keys(limitTools)
+            .filter((tool) => limitTools[tool])
+            .join(
+              ' / ',
+            )} at the same concurrency (wrk: one connection per request in flight; h2load: one connection, that many streams), ${limitDuration} s per repetition; "vs limit" = req/s ÷ the limit's req/s`,
         ]
       : []),
     ...notes.map((note) => `- Note: ${note}`),
