@@ -197,6 +197,16 @@ impl Body {
         }
     }
 
+    /// Takes the next piece that is available right now, as it arrived (no copy): `None` if
+    /// nothing is ready.
+    pub fn try_piece(&mut self) -> Option<Result<Option<Bytes>, Error>> {
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        match self.poll_piece(&mut cx) {
+            Poll::Pending => None,
+            Poll::Ready(ready) => Some(ready),
+        }
+    }
+
     fn coalesce(&mut self, first: Bytes, max: usize) -> Result<Bytes, Error> {
         if first.len() >= max {
             return Ok(first);

@@ -199,8 +199,9 @@ impl NativeClient {
             return Ok(None);
         };
         // Raw bytes already received cost one copy here; a task and an event hop cost more.
+        // One piece as it arrived: coalescing would add a copy, and another read is cheap.
         if !body.is_decoded() {
-            match body.try_chunk(CHUNK_MAX) {
+            match body.try_piece() {
                 Some(Ok(Some(data))) => {
                     slot.body = Some(body);
                     drop(slots);
