@@ -1,20 +1,13 @@
-import { type EncodedBody, encodeBody, encodeJson } from './body.js'
+import type { EncodedBody } from './body.js'
 import type { CircuitBreakers } from './breaker-manager.js'
 import { Dispatcher } from './dispatcher.js'
-import { InvalidArgumentError } from './errors.js'
 import { fetchWith } from './fetch-semantics.js'
 import { requestHeaders } from './headers.js'
 import { type HookLists, hookHeaders, mergeHooks, sendWithHooks } from './hooks.js'
 import type { NativeRequestOptions } from './native.js'
-import {
-  abortSignal,
-  type ClientConfig,
-  invalid,
-  normalizeClientOptions,
-  normalizeHooks,
-  requestOverrides,
-} from './options.js'
+import { type ClientConfig, invalid, normalizeClientOptions, normalizeHooks } from './options.js'
 import { Pipeline } from './pipeline.js'
+import { assertOneBody, requestParts } from './request-parts.js'
 import type { Response } from './response.js'
 import type { ClientOptions, FetchInit, RequestConfig, RequestOptions } from './types.js'
 import { resolveUrl } from './url.js'
@@ -213,21 +206,11 @@ export class Client {
     try {
       const o = options ?? NO_OPTIONS
       if (typeof o !== 'object' || o === null) throw invalid('options', 'an object', o)
-      if (o.body !== undefined && o.json !== undefined) {
-        throw new InvalidArgumentError('body and json cannot both be given')
-      }
+      assertOneBody(o)
       const href = resolveUrl(this.#config.baseUrl, url, o.query)
       const hooks = mergeHooks(this.#config.hooks, normalizeHooks(o.hooks, 'hooks'))
       if (hooks !== null) return this.#hooked(method, href, o, hooks)
-      const signal = abortSignal(o.signal, 'signal')
-      const overrides = requestOverrides(
-        o.timeout,
-        o.redirect,
-        o.maxRedirects,
-        o.decompress,
-        o.retry,
-      )
-      const body = o.json === undefined ? encodeBody(o.body) : encodeJson(o.json)
+      const { signal, options: overrides, body } = requestParts(o)
       if (body instanceof Promise) {
         return body.then((ready) => this.#send(method, href, o.headers, ready, overrides, signal))
       }

@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http'
-import { encodeBody, encodeJson } from './body.js'
 import { InvalidArgumentError } from './errors.js'
 import { requestHeaders } from './headers.js'
-import { abortSignal, type ClientConfig, invalid, requestOverrides } from './options.js'
+import { type ClientConfig, invalid } from './options.js'
 import type { Outgoing, Pipeline } from './pipeline.js'
+import { assertOneBody, requestParts } from './request-parts.js'
 import { Response } from './response.js'
 import { type RetryInfo, sendWithRetries } from './retry.js'
 import type { RequestConfig } from './types.js'
@@ -223,21 +223,11 @@ async function afterResponse(
 /** Validates and encodes a request after the hooks had their say. */
 async function outgoing(config: ClientConfig, request: HookRequest): Promise<Outgoing> {
   if (typeof request.method !== 'string') throw invalid('method', 'a string', request.method)
-  if (request.body !== undefined && request.json !== undefined) {
-    throw new InvalidArgumentError('body and json cannot both be given')
-  }
+  assertOneBody(request)
   const url = resolveUrl(config.baseUrl, request.url, request.query)
-  const signal = abortSignal(request.signal, 'signal')
-  const options = requestOverrides(
-    request.timeout,
-    request.redirect,
-    request.maxRedirects,
-    request.decompress,
-    request.retry,
-  )
-  const body = await (request.json === undefined
-    ? encodeBody(request.body)
-    : encodeJson(request.json))
+  const parts = requestParts(request)
+  const { signal, options } = parts
+  const body = await parts.body
   const headers = requestHeaders([], request.headers, body.type)
   return { method: request.method.toUpperCase(), url, headers, body, options, signal }
 }
