@@ -17,10 +17,19 @@ export function runNodeScript(
   env: Record<string, string | undefined> = {},
   deadlineMs = 20_000,
 ): Promise<ChildResult> {
+  return runNode(['--input-type=module', '--eval', source], env, deadlineMs)
+}
+
+/** Runs this very Node binary with `args` (flags, then a script), as {@link runNodeScript}. */
+export function runNode(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  deadlineMs = 20_000,
+): Promise<ChildResult> {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env }
   for (const [name, value] of Object.entries(childEnv))
     if (value === undefined) delete childEnv[name]
-  const child = spawn(process.execPath, ['--input-type=module', '--eval', source], {
+  const child = spawn(process.execPath, args, {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
