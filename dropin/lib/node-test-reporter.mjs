@@ -1,5 +1,5 @@
 // A node:test reporter that writes one JSON line per finished test (suites and the file-level
-// wrapper left out): { file, name, ok, error } for the harness to compare run against run.
+// wrapper left out): { file, name, ok, skipped, subtestsFailed, error } for the harness to compare run against run.
 import { relative } from 'node:path'
 
 export default async function* jsonLines(source) {
@@ -15,6 +15,8 @@ export default async function* jsonLines(source) {
       name: data.name,
       ok: event.type === 'test:pass' && data.skip === undefined && data.todo === undefined,
       skipped: data.skip !== undefined || data.todo !== undefined,
+      // A test whose only failure is a failing subtest: the subtest is the one to look at.
+      subtestsFailed: data.details?.error?.failureType === 'subtestsFailed',
       error,
     })}\n`
   }

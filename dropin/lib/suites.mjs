@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url'
 const modules = fileURLToPath(new URL('../node_modules/', import.meta.url))
 const nodeTestReporter = fileURLToPath(new URL('./node-test-reporter.mjs', import.meta.url))
 
-/** @typedef {{ key: string, ok: boolean, skipped: boolean, error?: string }} TestResult */
+/**
+ * @typedef {object} TestResult
+ * @property {string} key the test's name, with its file where the runner gives one
+ * @property {boolean} ok passed (a skipped test is not ok)
+ * @property {boolean} skipped skipped or todo: left out of the comparison
+ * @property {boolean} [subtestsFailed] failed only because one of its subtests failed
+ * @property {string} [error] the first lines of the failure
+ */
 
 /**
  * @typedef {object} Suite
@@ -48,6 +55,27 @@ function jsonLines(file) {
     .map((line) => JSON.parse(line))
 }
 
+function nodeTestArgs(files, resultFile) {
+  return [
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=60000',
+    `--test-reporter=${nodeTestReporter}`,
+    `--test-reporter-destination=${resultFile}`,
+    ...files,
+  ]
+}
+
+function nodeTestResults(resultFile) {
+  return jsonLines(resultFile).map((test) => ({
+    key: `${test.file} > ${test.name}`,
+    ok: test.ok,
+    skipped: test.skipped,
+    subtestsFailed: test.subtestsFailed,
+    error: test.error,
+  }))
+}
+
 /** @returns {Suite} */
 function fastify() {
   const cwd = join(modules, 'fastify')
@@ -56,21 +84,24 @@ function fastify() {
     name: `fastify@${installedVersion('fastify')}`,
     scope: `node:test, the ${files.length} test files that call the global fetch`,
     cwd,
-    args: (resultFile) => [
-      '--test',
-      '--test-concurrency=2',
-      '--test-timeout=60000',
-      `--test-reporter=${nodeTestReporter}`,
-      `--test-reporter-destination=${resultFile}`,
-      ...files,
-    ],
-    results: (resultFile) =>
-      jsonLines(resultFile).map((test) => ({
-        key: `${test.file} > ${test.name}`,
-        ok: test.ok,
-        skipped: test.skipped,
-        error: test.error,
-      })),
+    args: (resultFile) => nodeTestArgs(files, resultFile),
+    results: nodeTestResults,
+  }
+}
+
+/** @returns {Suite} */
+function fastifyStatic() {
+  const cwd = join(modules, '@fastify', 'static')
+  const files = filesUnder(join(cwd, 'test'))
+    .filter((file) => file.endsWith('.test.js'))
+    .map((file) => relative(cwd, file))
+    .sort()
+  return {
+    name: `@fastify/static@${installedVersion('@fastify/static')}`,
+    scope: `node:test, all ${files.length} test files (ranges, conditional requests, pre-compressed files, HEAD)`,
+    cwd,
+    args: (resultFile) => nodeTestArgs(files, resultFile),
+    results: nodeTestResults,
   }
 }
 
@@ -112,5 +143,5 @@ function fetchRetry() {
 
 /** @returns {Suite[]} */
 export function suites() {
-  return [fastify(), fetchRetry()]
+  return [fastify(), fastifyStatic(), fetchRetry()]
 }
