@@ -67,9 +67,10 @@ async function runSuite(suite, mode, workDir) {
   child.stderr.on('data', (chunk) => {
     output += chunk
   })
-  const deadline = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), RUN_DEADLINE_MS)
+  const deadline = setTimeout(() => endGroup(child.pid), RUN_DEADLINE_MS)
   const code = await new Promise((resolve) => child.on('close', resolve))
   clearTimeout(deadline)
+  endGroup(child.pid)
   if (!existsSync(resultFile)) {
     throw new Error(`${suite.name} on ${mode.name} wrote no results (exit ${code}):\n${output}`)
   }
@@ -77,6 +78,15 @@ async function runSuite(suite, mode, workDir) {
     JSON.parse(readFileSync(join(probeDir, file), 'utf8')),
   )
   return { tests: suite.results(resultFile), processes }
+}
+
+/** Ends what a run left behind (a server forked by the suite would hold its port). */
+function endGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error
+  }
 }
 
 /** Per test key: how many times it ran and passed (a key can repeat: shared helper tests). */
@@ -172,6 +182,9 @@ async function main() {
         runs.push(tally(run.tests))
       }
       const [onNode, onHyperhttp] = runs
+      // A suite that cannot run here (a busy port, a missing dependency) fails on both sides
+      // alike; that must not read as "hyperhttp passes as much as Node's fetch".
+      if (count(onNode, 'passes') === 0) problems.push(`${suite.name} passed nothing on Node fetch`)
       for (const [key, node] of onNode) {
         if (node.passes < node.runs && node.errors.length > 0 && node.ownFailures > 0) {
           console.log(`  fails on Node fetch too (not compared): ${key}\n      ${node.errors[0]}`)

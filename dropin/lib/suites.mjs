@@ -59,6 +59,8 @@ function nodeTestArgs(files, resultFile) {
   return [
     '--test',
     '--test-concurrency=2',
+    // No --test-force-exit: it ends a file before tests that it registers late (fastify's
+    // helpers register them after a server listens) have run.
     '--test-timeout=60000',
     `--test-reporter=${nodeTestReporter}`,
     `--test-reporter-destination=${resultFile}`,
@@ -117,6 +119,9 @@ function fetchRetry() {
     args: (resultFile) => [
       join(modules, 'mocha', 'bin', 'mocha.js'),
       'test/integration/',
+      // If a test fails before the suite's last request stops its forked server, mocha would
+      // wait for it; the harness ends the process group afterwards.
+      '--exit',
       '--reporter',
       'json',
       '--reporter-option',
