@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util'
 const here = fileURLToPath(new URL('.', import.meta.url))
 const register = fileURLToPath(new URL('../dist/esm/register.js', import.meta.url))
 const probe = fileURLToPath(new URL('./lib/fetch-probe.mjs', import.meta.url))
-// A run that takes longer has hung (both runs of every suite together take about a minute).
+// A run that takes longer has hung (both runs of all the suites take about two minutes).
 const RUN_DEADLINE_MS = 10 * 60_000
 
 const MODES = [
@@ -124,6 +124,46 @@ function probeProblem(mode, processes) {
   return `${wrong} of ${processes.length} processes had ${had}`
 }
 
+/**
+ * Lists the tests that hyperhttp passes fewer times than Node's fetch, each with its known
+ * difference if one is listed; adds what is not explained to `problems`.
+ */
+function compare(suite, onNode, onHyperhttp, known, problems) {
+  // A suite that cannot run here (a busy port, a missing dependency) fails on both sides
+  // alike; that must not read as "hyperhttp passes as much as Node's fetch".
+  if (count(onNode, 'passes') === 0) problems.push(`${suite.name} passed nothing on Node fetch`)
+  for (const [key, node] of onNode) {
+    if (node.passes < node.runs && node.errors.length > 0 && node.ownFailures > 0) {
+      console.log(`  fails on Node fetch too (not compared): ${key}\n      ${node.errors[0]}`)
+    }
+  }
+  const regressions = []
+  for (const [key, node] of onNode) {
+    const hyperhttp = onHyperhttp.get(key) ?? notRun
+    if (hyperhttp.passes >= node.passes) continue
+    // A parent that failed only through its subtests: those subtests are listed themselves.
+    if (hyperhttp.ownFailures === 0 && hyperhttp.runs >= node.runs) continue
+    const allowed = known.find(
+      (entry) => suite.name.startsWith(`${entry.suite}@`) && entry.test === key,
+    )
+    regressions.push({ key, errors: hyperhttp.errors, allowed })
+  }
+  for (const regression of regressions) {
+    const why = regression.allowed
+      ? `known difference: ${regression.allowed.reason}`
+      : regression.errors[0]
+    console.log(`  FAILS ON HYPERHTTP ONLY: ${regression.key}\n      ${why ?? ''}`)
+    if (!regression.allowed) problems.push(`${suite.name}: ${regression.key}`)
+  }
+  for (const entry of known) {
+    const applies = suite.name.startsWith(`${entry.suite}@`)
+    if (applies && !regressions.some((regression) => regression.allowed === entry)) {
+      console.log(`  note: known difference no longer seen, remove it: ${entry.test}`)
+    }
+  }
+  return regressions
+}
+
 function loadKnownDifferences() {
   const entries = JSON.parse(readFileSync(join(here, 'known-differences.json'), 'utf8'))
   for (const entry of entries) {
@@ -182,38 +222,7 @@ async function main() {
         runs.push(tally(run.tests))
       }
       const [onNode, onHyperhttp] = runs
-      // A suite that cannot run here (a busy port, a missing dependency) fails on both sides
-      // alike; that must not read as "hyperhttp passes as much as Node's fetch".
-      if (count(onNode, 'passes') === 0) problems.push(`${suite.name} passed nothing on Node fetch`)
-      for (const [key, node] of onNode) {
-        if (node.passes < node.runs && node.errors.length > 0 && node.ownFailures > 0) {
-          console.log(`  fails on Node fetch too (not compared): ${key}\n      ${node.errors[0]}`)
-        }
-      }
-      const regressions = []
-      for (const [key, node] of onNode) {
-        const hyperhttp = onHyperhttp.get(key) ?? notRun
-        if (hyperhttp.passes >= node.passes) continue
-        // A parent that failed only through its subtests: those subtests are listed themselves.
-        if (hyperhttp.ownFailures === 0 && hyperhttp.runs >= node.runs) continue
-        const allowed = known.find(
-          (entry) => suite.name.startsWith(`${entry.suite}@`) && entry.test === key,
-        )
-        regressions.push({ key, errors: hyperhttp.errors, allowed })
-      }
-      for (const regression of regressions) {
-        const why = regression.allowed
-          ? `known difference: ${regression.allowed.reason}`
-          : regression.errors[0]
-        console.log(`  FAILS ON HYPERHTTP ONLY: ${regression.key}\n      ${why ?? ''}`)
-        if (!regression.allowed) problems.push(`${suite.name}: ${regression.key}`)
-      }
-      for (const entry of known) {
-        const applies = suite.name.startsWith(`${entry.suite}@`)
-        if (applies && !regressions.some((regression) => regression.allowed === entry)) {
-          console.log(`  note: known difference no longer seen, remove it: ${entry.test}`)
-        }
-      }
+      const regressions = compare(suite, onNode, onHyperhttp, known, problems)
       const names = regressions.map((r) => (r.allowed ? `${r.key} (known)` : r.key))
       rows.push({
         cells: [
