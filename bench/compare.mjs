@@ -174,7 +174,7 @@ if (!target) {
   const urlOnly = ['method', 'body', 'body-file', 'ca'].filter((name) => flags[name] !== undefined)
   if (flags['expect-length'] !== 'auto') urlOnly.push('expect-length')
   if (urlOnly.length) {
-    fail(`--${urlOnly.join(', --')} go with --url (the local server's POST row is --sizes post)`)
+    fail(`--${urlOnly.join(', --')}: only with --url (the local server's POST row is --sizes post)`)
   }
 }
 const workloads = target
