@@ -26,7 +26,8 @@ const tiny = [
   ...['--timeout', '60', '--limit', 'off'],
 ]
 const problems = []
-const outputs = []
+const tables = [] // each run's stdout
+const logs = [] // each run's stdout and stderr tail, shown when a check fails
 
 // 1. Local server, request count.
 await check({
@@ -63,11 +64,11 @@ rmSync(dir, { recursive: true, force: true })
 
 if (problems.length) {
   process.stderr.write(
-    `bench smoke: FAILED\n${problems.map((p) => `- ${p}`).join('\n')}\n\n${outputs.join('\n')}\n`,
+    `bench smoke: FAILED\n${problems.map((p) => `- ${p}`).join('\n')}\n\n${logs.join('\n')}\n`,
   )
   process.exit(1)
 }
-process.stdout.write(outputs.filter((_, i) => i % 2 === 0).join('\n'))
+process.stdout.write(tables.join('\n'))
 process.stdout.write(
   `\nbench smoke: OK (${clients.length} clients; local run and --url --method POST --body --duration run)\n`,
 )
@@ -87,7 +88,8 @@ async function check({ name, args, workloads, headerNeedles, runFields }) {
   issues.push(...checkShape(stdout, workloads, headerNeedles))
   issues.push(...checkFiles(db, svg, workloads, runFields))
   problems.push(...issues.map((issue) => `${name} run: ${issue}`))
-  outputs.push(stdout, `--- ${name} run: stderr (tail)\n${stderr.slice(-3000)}`)
+  tables.push(stdout)
+  logs.push(stdout, `--- ${name} run: stderr (tail)\n${stderr.slice(-3000)}`)
 }
 
 function run(args) {
