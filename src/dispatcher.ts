@@ -38,7 +38,8 @@ export class Exchange {
   readonly dispatcher: Dispatcher
   readonly id: number
   readonly method: string
-  readonly url: string
+  /** The URL of the attempt in flight (a beforeRetry hook may change it). */
+  url: string
   readonly signal: AbortSignal | undefined
   /** Reject like fetch (TypeError / signal.reason) instead of with typed errors. */
   readonly fetchMode: boolean
@@ -361,8 +362,7 @@ export class Dispatcher {
   /** The engine paused before a retry: the hooks decide how the request goes on. */
   #onRetry(exchange: Exchange, events: unknown[], i: number): void {
     const onRetry = exchange.onRetry
-    if (onRetry === null)
-      throw new Error('the engine paused a request that has no beforeRetry hooks')
+    if (onRetry === null) throw new Error('the engine paused a request without beforeRetry hooks')
     onRetry(retryInfo(events, i, exchange.url)).then(
       (next) => this.#retry(exchange, next),
       (reason: unknown) => this.#stop(exchange, reason),
@@ -372,6 +372,7 @@ export class Dispatcher {
   /** Lets the engine's next attempt go with `next`. */
   #retry(exchange: Exchange, next: Outgoing): void {
     if (exchange.done) return
+    exchange.url = next.url
     const stream = next.body.stream
     if (stream !== null) {
       const error = new InvalidArgumentError(
@@ -396,7 +397,7 @@ export class Dispatcher {
     }
   }
 
-  /** A beforeRetry hook threw: the request ends with what it threw, as the hook's caller would see it. */
+  /** A beforeRetry hook threw: the request ends with what it threw. */
   #stop(exchange: Exchange, reason: unknown): void {
     if (exchange.done) return
     this.#cancelNative(exchange)
