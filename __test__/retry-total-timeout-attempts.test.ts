@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest'
 import { Client, TimeoutError } from '../dist/esm/index.js'
 import { rejectionOf } from './helpers/async.js'
 import { answer, startFlakyServer } from './helpers/flaky.js'
-import { closeAll } from './helpers/servers.js'
+import { closeAll, startRawServer } from './helpers/servers.js'
 
 afterEach(closeAll)
 
@@ -52,5 +52,29 @@ it('with beforeRetry hooks the count is the same', async () => {
   expect(error).toBeInstanceOf(TimeoutError)
   expect((error as TimeoutError).phase).toBe('total')
   expect(seen).toEqual([2])
+  expect((error as TimeoutError).attempts).toBe(2)
+})
+
+it('a total timeout while reading the body reports the attempts the response took', async () => {
+  let connections = 0
+  const server = await startRawServer((socket) => {
+    connections += 1
+    if (connections === 1) {
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      )
+    } else {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc') // and nothing more
+    }
+  })
+  await using client = new Client({
+    timeout: { total: 1_000, read: 0 },
+    retry: { backoff: { kind: 'constant', base: 20 } },
+  })
+  const res = await client.get(server.url)
+  expect(res.attempts).toBe(2)
+  const error = await rejectionOf(res.text())
+  expect(error).toBeInstanceOf(TimeoutError)
+  expect((error as TimeoutError).phase).toBe('total')
   expect((error as TimeoutError).attempts).toBe(2)
 })

@@ -148,6 +148,7 @@ impl Attempts<'_> {
                 return match result {
                     Ok(mut res) => {
                         res.attempts = attempt;
+                        res.body.set_attempts(attempt);
                         Ok(res)
                     }
                     Err(e) => Err(e

@@ -4,10 +4,13 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{client, closed_port, get, http, reply, request, within};
+use common::{client, closed_port, get, http, raw, read_head, reply, request, within};
+use tokio::io::AsyncWriteExt;
+
 use hyperhttp_core::{
     Backoff, Config, Error, Kind, Phase, Request, RequestBody, RequestOptions, Retry, RetryCause,
 };
@@ -249,4 +252,38 @@ async fn a_total_timeout_while_the_hook_decides_counts_the_attempts_before_it() 
 
     assert_eq!(err.phase(), Some(Phase::Total));
     assert_eq!(err.attempts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_total_timeout_while_reading_the_body_reports_the_attempts_made() {
+    let connections = Arc::new(AtomicUsize::new(0));
+    let count = connections.clone();
+    let server = raw(move |mut tcp| {
+        let first = count.fetch_add(1, Ordering::SeqCst) == 0;
+        async move {
+            read_head(&mut tcp).await;
+            let head: &[u8] = if first {
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            } else {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"
+            };
+            let _ = tcp.write_all(head).await;
+            if !first {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        }
+    })
+    .await;
+    let mut config = constant_backoff(10);
+    config.timeouts.read = None;
+    let mut req = get(&server.url("/"));
+    req.options = total(800);
+
+    let res = within(client(config).execute(req)).await.unwrap();
+    assert_eq!(res.attempts, 2);
+    let err = within(res.bytes()).await.err().unwrap();
+
+    assert_eq!(err.phase(), Some(Phase::Total));
+    assert_eq!(err.attempts(), 2);
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
 }
