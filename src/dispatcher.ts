@@ -12,13 +12,16 @@ import {
   EVENT_ERROR,
   EVENT_HEAD,
   EVENT_NEED,
+  EVENT_RETRY,
   EVENT_SLOTS,
   type NativeClient,
   type NativeClientOptions,
   type NativeRequestOptions,
   nativeBinding,
 } from './native.js'
+import type { Outgoing } from './pipeline.js'
 import { Response, type ResponseContent } from './response.js'
+import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
 
 const MAX_ID = 0x7fffffff
@@ -35,13 +38,16 @@ export class Exchange {
   readonly dispatcher: Dispatcher
   readonly id: number
   readonly method: string
-  readonly url: string
+  /** The URL of the attempt in flight (a beforeRetry hook may change it). */
+  url: string
   readonly signal: AbortSignal | undefined
   /** Reject like fetch (TypeError / signal.reason) instead of with typed errors. */
   readonly fetchMode: boolean
   resolve: ((response: Response) => void) | null = null
   reject: ((error: unknown) => void) | null = null
   upload: Upload | null = null
+  /** Runs the `beforeRetry` hooks when the engine pauses before a retry. */
+  onRetry: RetryHandler | null = null
   /** The response body waiting for the answer to a `read`. */
   reader: StreamedBody | null = null
   /** Why the body ended while nobody was reading; the next read rejects with it. */
@@ -148,7 +154,11 @@ export class Dispatcher {
     this.#unread = new FinalizationRegistry((exchange) => self.deref()?.release(exchange))
   }
 
-  /** Starts a request. Rejections follow `fetchMode`: fetch's TypeErrors or typed errors. */
+  /**
+   * Starts a request. Rejections follow `fetchMode`: fetch's TypeErrors or typed errors.
+   * With `onRetry`, the engine pauses before each retry until `onRetry` gives the request to
+   * send next.
+   */
   send(
     method: string,
     url: string,
@@ -157,6 +167,7 @@ export class Dispatcher {
     options: NativeRequestOptions | null,
     signal: AbortSignal | undefined,
     fetchMode: boolean,
+    onRetry: RetryHandler | null = null,
   ): Promise<Response> {
     if (this.#closed || signal?.aborted) {
       const error = this.#closed
@@ -175,6 +186,10 @@ export class Dispatcher {
       native = options ?? {}
       native.streamBody = true
       exchange.upload = new Upload(exchange, body.stream)
+    }
+    if (onRetry !== null) {
+      native = { ...native, beforeRetry: true }
+      exchange.onRetry = onRetry
     }
     this.#live.set(id, exchange)
     if (this.#live.size === 1) busy.add(this)
@@ -275,6 +290,9 @@ export class Dispatcher {
             if (exchange.upload === null) this.write(exchange, null)
             else exchange.upload.next()
             break
+          case EVENT_RETRY:
+            this.#onRetry(exchange, events, i)
+            break
         }
       } catch (cause) {
         const error = new HyperHttpError('handling a response event failed', {
@@ -339,6 +357,55 @@ export class Dispatcher {
       events[i + 6] as number,
     )
     this.#fail(exchange, error, false)
+  }
+
+  /** The engine paused before a retry: the hooks decide how the request goes on. */
+  #onRetry(exchange: Exchange, events: unknown[], i: number): void {
+    const onRetry = exchange.onRetry
+    if (onRetry === null) throw new Error('the engine paused a request without beforeRetry hooks')
+    onRetry(retryInfo(events, i, exchange.url)).then(
+      (next) => this.#retry(exchange, next),
+      (reason: unknown) => this.#stop(exchange, reason),
+    )
+  }
+
+  /** Lets the engine's next attempt go with `next`. */
+  #retry(exchange: Exchange, next: Outgoing): void {
+    if (exchange.done) return
+    exchange.url = next.url
+    const stream = next.body.stream
+    if (stream !== null) {
+      const error = new InvalidArgumentError(
+        'a beforeRetry hook set a stream body, which cannot be sent again: use a buffered body (string, Buffer, Blob, FormData, ...)',
+        { url: exchange.url },
+      )
+      stream.cancel(error).catch(ignore)
+      this.#fail(exchange, error, true)
+      return
+    }
+    try {
+      this.#native.retry(
+        exchange.id,
+        next.method,
+        next.url,
+        next.headers,
+        next.body.bytes,
+        next.options,
+      )
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, exchange.url), true)
+    }
+  }
+
+  /** A beforeRetry hook threw: the request ends with what it threw. */
+  #stop(exchange: Exchange, reason: unknown): void {
+    if (exchange.done) return
+    this.#cancelNative(exchange)
+    this.#finish(exchange)
+    const reject = exchange.reject
+    exchange.resolve = null
+    exchange.reject = null
+    reject?.(reason)
   }
 
   /** Ends `exchange` with `error`: rejects its promise, or errors its body. Never throws. */
