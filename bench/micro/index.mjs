@@ -33,6 +33,7 @@ let watchdog
 
 await addNativeCases()
 await addFacadeCases()
+await addResponseCases()
 await addReferenceCases()
 
 bench.addEventListener('cycle', (event) => {
@@ -128,6 +129,73 @@ async function addFacadeCases() {
   add('facade: connection refused (ConnectError)', async () => {
     await expectError(client.get(`${refusedOrigin}/`), 'ERR_CONNECT')
   })
+}
+
+// What user code pays for a Response object and for reading its body as a stream.
+async function addResponseCases() {
+  let hyperhttp
+  try {
+    hyperhttp = await import('../../dist/esm/index.js')
+  } catch (error) {
+    return skipped.push(`response cases: cannot load dist/esm: ${error.message.split('\n')[0]}`)
+  }
+  const client = new hyperhttp.Client({
+    decompress: false,
+    limits: { maxConnectionsPerHost: IN_FLIGHT },
+    retry: false,
+    circuitBreaker: false,
+  })
+  cleanups.push(() => client.close())
+  const body = Buffer.alloc(200, 97)
+  const rawHeaders = ['content-type', 'application/octet-stream', 'content-length', '200'].join(
+    '\0',
+  )
+  add('response: new hyperhttp Response (200 B inline body)', () => {
+    newHyperResponse(hyperhttp.Response, rawHeaders, body)
+  })
+  add('response: new globalThis.Response (200 B body, 2 headers)', () => {
+    new Response(body, {
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': '200' },
+    })
+  })
+  // A fresh buffer each time, as the engine delivers: a byte stream takes over what it reads.
+  add('response: read a 10 KiB inline body with body.getReader()', async () => {
+    const res = newHyperResponse(hyperhttp.Response, rawHeaders, Buffer.allocUnsafeSlow(10 * 1024))
+    expect([res.status, await readDefault(res.body)], 10 * 1024)
+  })
+  add('facade: GET 10 KiB (inline), read res.body with getReader()', async () => {
+    const res = await client.get(`${origin}/bytes/${10 * 1024}`)
+    expect([res.status, await readDefault(res.body)], 10 * 1024)
+  })
+  add('facade: GET 1 MiB (streamed), read res.body with for await', async () => {
+    const res = await client.get(`${origin}/bytes/${MIB}`)
+    let length = 0
+    for await (const chunk of res.body) length += chunk.byteLength
+    expect([res.status, length], MIB)
+  })
+}
+
+/** Creates a Response the way the dispatcher does for a complete 200 B body. */
+function newHyperResponse(Response, rawHeaders, body) {
+  const head = {
+    status: 200,
+    statusText: 'OK',
+    rawHeaders,
+    url: 'http://127.0.0.1/',
+    redirected: false,
+    attempts: 1,
+  }
+  return new Response(head, body, null)
+}
+
+async function readDefault(stream) {
+  const reader = stream.getReader()
+  let length = 0
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    length += read.value.byteLength
+  }
+  return length
 }
 
 async function addReferenceCases() {
