@@ -29,7 +29,8 @@ export class StreamedBody implements UnderlyingByteSource {
     const first = this.#first
     if (first !== undefined) {
       this.#first = undefined
-      if (first.length > 0) return Promise.resolve(first)
+      // A failure since the head (an abort) discards it, as fetch errors the stream at once.
+      if (first.length > 0 && this.#exchange.failure === undefined) return Promise.resolve(first)
     }
     if (this.#ended) return Promise.resolve(null)
     const { promise, resolve, reject } = Promise.withResolvers<Buffer | null>()
