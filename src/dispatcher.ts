@@ -304,7 +304,8 @@ export class Dispatcher {
       content = bytes ?? EMPTY
       this.#finish(exchange)
       // The exchange no longer hears the signal; the response watches it for its body.
-      if (exchange.signal !== undefined) abort = new SignalAbort(exchange)
+      const signal = exchange.signal
+      if (signal !== undefined) abort = new SignalAbort(signal, exchange.url, exchange.fetchMode)
     } else {
       content = new StreamedBody(this, exchange, bytes)
       exchange.streaming = true
@@ -418,10 +419,10 @@ class SignalAbort implements BodyAbort {
   readonly #url: string
   readonly #fetchMode: boolean
 
-  constructor(exchange: Exchange) {
-    this.#signal = exchange.signal as AbortSignal
-    this.#url = exchange.url
-    this.#fetchMode = exchange.fetchMode
+  constructor(signal: AbortSignal, url: string, fetchMode: boolean) {
+    this.#signal = signal
+    this.#url = url
+    this.#fetchMode = fetchMode
   }
 
   get fired(): boolean {
