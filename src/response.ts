@@ -228,10 +228,9 @@ export class Response implements globalThis.Response {
     if (content === null) return EMPTY
     this.#used = true
     if (this.#abort?.fired === true) throw this.#abort.error()
-    const stream = this.#stream
     if (content instanceof ReadableStream) return readAll(content)
     // A stream created over the content but never read: lock it, read the content directly.
-    stream?.getReader()
+    this.#stream?.getReader()
     if (content instanceof StreamedBody) return content.readAll()
     return content
   }
