@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import { type ChunkSource, chunkBytes, type EncodedBody } from './body.js'
+import type { BodyAbort } from './byte-stream.js'
 import {
   AbortError,
   ClientClosedError,
@@ -20,12 +22,14 @@ import {
   nativeBinding,
 } from './native.js'
 import type { Outgoing } from './pipeline.js'
-import { Response, type ResponseContent } from './response.js'
+import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
 
 const MAX_ID = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
+/** The HEAD event's HTTP version for HTTP/2, which has no reason phrase. */
+const HTTP_2 = 20
 
 /**
  * Dispatchers with live exchanges. The engine only holds a weak reference, so this keeps a
@@ -172,7 +176,7 @@ export class Dispatcher {
     if (this.#closed || signal?.aborted) {
       const error = this.#closed
         ? new ClientClosedError(undefined, { url })
-        : new AbortError(undefined, { url, cause: signal?.reason })
+        : abortError(url, signal)
       body.stream?.cancel(error).catch(ignore)
       return Promise.reject(publicError(error, fetchMode, true))
     }
@@ -245,8 +249,7 @@ export class Dispatcher {
 
   /** The exchange's AbortSignal fired. */
   abort(exchange: Exchange): void {
-    const error = new AbortError(undefined, { url: exchange.url, cause: exchange.signal?.reason })
-    this.#fail(exchange, error, true)
+    this.#fail(exchange, abortError(exchange.url, exchange.signal), true)
   }
 
   /** The body is no longer wanted (stream cancelled or collected unread): free the connection. */
@@ -308,9 +311,9 @@ export class Dispatcher {
     const status = events[i + 2] as number
     const bytes = events[i + 4] as Buffer | undefined
     const complete = events[i + 5] === true
-    const finalUrl = events[i + 6] as string | undefined
     this.#settle(exchange)
     let content: ResponseContent
+    let abort: BodyAbort | null = null
     if (exchange.method === 'HEAD' || isNullBodyStatus(status)) {
       content = null
       if (complete) this.#finish(exchange)
@@ -318,6 +321,9 @@ export class Dispatcher {
     } else if (complete) {
       content = bytes ?? EMPTY
       this.#finish(exchange)
+      // The exchange no longer hears the signal; the response watches it for its body.
+      const signal = exchange.signal
+      if (signal !== undefined) abort = new SignalAbort(signal, exchange.url, exchange.fetchMode)
     } else {
       content = new StreamedBody(this, exchange, bytes)
       exchange.streaming = true
@@ -326,18 +332,16 @@ export class Dispatcher {
     const resolve = exchange.resolve
     exchange.resolve = null
     exchange.reject = null
-    resolve?.(
-      new Response(
-        status,
-        events[i + 3] as string,
-        finalUrl ?? exchange.url,
-        finalUrl !== undefined,
-        events[i + 7] as number,
-        events[i + 8] as string | undefined,
-        events[i + 9] as number,
-        content,
-      ),
-    )
+    const finalUrl = events[i + 6] as string | undefined
+    const head: ResponseHead = {
+      status,
+      statusText: statusText(status, events[i + 7] as number, events[i + 8] as string | undefined),
+      rawHeaders: events[i + 3] as string,
+      url: finalUrl ?? exchange.url,
+      redirected: finalUrl !== undefined,
+      attempts: events[i + 9] as number,
+    }
+    resolve?.(new Response(head, content, abort))
   }
 
   #onChunk(exchange: Exchange, chunk: Buffer | undefined, last: boolean): void {
@@ -471,6 +475,40 @@ export class Dispatcher {
     this.#lastId = id
     return id
   }
+}
+
+/**
+ * A body that arrived whole fails its reads once the request's signal fires, as the platform
+ * fetch fails an unread body aborted after the response resolved.
+ */
+class SignalAbort implements BodyAbort {
+  readonly #signal: AbortSignal
+  readonly #url: string
+  readonly #fetchMode: boolean
+
+  constructor(signal: AbortSignal, url: string, fetchMode: boolean) {
+    this.#signal = signal
+    this.#url = url
+    this.#fetchMode = fetchMode
+  }
+
+  get fired(): boolean {
+    return this.#signal.aborted
+  }
+
+  error(): unknown {
+    return publicError(abortError(this.#url, this.#signal), this.#fetchMode, false)
+  }
+}
+
+function abortError(url: string, signal: AbortSignal | undefined): AbortError {
+  return new AbortError(undefined, { url, cause: signal?.reason })
+}
+
+/** The server's reason phrase, else the standard one (HTTP/2 has none). */
+function statusText(status: number, version: number, reason: string | undefined): string {
+  if (reason !== undefined) return reason
+  return version === HTTP_2 ? '' : (STATUS_CODES[status] ?? '')
 }
 
 function isNullBodyStatus(status: number): boolean {

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http'
 import { InvalidArgumentError } from './errors.js'
 import { requestHeaders } from './headers.js'
 import { type ClientConfig, invalid } from './options.js'
@@ -256,15 +255,13 @@ function asResponse(value: unknown, url: string): Response | null {
   if (!(value instanceof globalThis.Response)) return null
   const raw: string[] = []
   for (const [name, field] of value.headers) raw.push(name, field)
-  const reason = value.statusText === '' || value.statusText === STATUS_CODES[value.status]
-  return new Response(
-    value.status,
-    raw.join('\0'),
-    value.url === '' ? url : value.url,
-    value.redirected,
-    11,
-    reason ? undefined : value.statusText,
-    0,
-    value.body,
-  )
+  const head = {
+    status: value.status,
+    statusText: value.statusText,
+    rawHeaders: raw.join('\0'),
+    url: value.url === '' ? url : value.url,
+    redirected: value.redirected,
+    attempts: 0,
+  }
+  return new Response(head, value.body)
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import { fromNative, type HyperHttpError } from './errors.js'
 import type { Outgoing } from './pipeline.js'
 import { Response } from './response.js'
@@ -32,16 +33,18 @@ export function retryInfo(events: unknown[], i: number, url: string): RetryInfo 
   const status = events[i + 4] as number | undefined
   const at = events[i + 6] as string | undefined
   if (status !== undefined) {
-    // The engine already discarded the body; the HTTP version does not cross with a RETRY.
+    // The engine already discarded the body; the HTTP version (and so HTTP/2's empty
+    // statusText) does not cross with a RETRY.
     const head = events[i + 5] as string
     const response = new Response(
-      status,
-      head,
-      at ?? url,
-      at !== undefined,
-      11,
-      undefined,
-      attempt - 1,
+      {
+        status,
+        statusText: STATUS_CODES[status] ?? '',
+        rawHeaders: head,
+        url: at ?? url,
+        redirected: at !== undefined,
+        attempts: attempt - 1,
+      },
       null,
     )
     return { attempt, delay, response, error: undefined }
