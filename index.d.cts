@@ -29,6 +29,11 @@ export declare class NativeClient {
    * returns `null` and one CHUNK or ERROR event answers later.
    */
   read(id: number): Buffer | null
+  /**
+   * Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
+   * buffered body only). An invalid request ends request `id` with an ERROR event.
+   */
+  retry(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
   /** Sends the next chunk of a streamed request body; `null` ends it. */
   write(id: number, chunk?: Buffer | undefined | null): void
   /**
@@ -117,4 +122,6 @@ export interface NativeRequestOptions {
   streamBody?: boolean
   maxRetries?: number
   retryNonIdempotent?: boolean
+  /** Pause between attempts for JavaScript's answer to a RETRY event (see README.md). */
+  beforeRetry?: boolean
 }

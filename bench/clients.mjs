@@ -1,15 +1,26 @@
 // The clients under comparison, each configured the same way: keep-alive on, at most
 // `connections` connections to the server, no decompression. A client's `get(url)` and
-// `post(url, body)` (body: a JSON string) fully read the response body into one buffer (as
-// arrayBuffer() does) and return [status, body length].
+// `send(method, url, body)` (body: a string or Buffer sent with `content-type:
+// contentType`, or undefined) fully read the response body into one buffer (as
+// arrayBuffer() does) and return [status, body length]. `get` is kept apart so the GET
+// rows measure each client's plainest call.
 //
 // A factory throws `new Skip(reason)` when the client cannot run this configuration (e.g.
 // an HTTP/1.1-only client asked for HTTP/2); the row is then shown as skipped with the reason.
 import http from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
+import { PYTHON_CLIENTS } from './python.mjs'
 
 export class Skip extends Error {}
+
+// The request headers of a body: its content type, or none without a body. Made once per
+// process (one object shared by every request, as a program would keep it).
+export function typedHeaders(contentType) {
+  const headers = { 'content-type': contentType }
+  const none = {}
+  return (body) => (body === undefined ? none : headers)
+}
 
 // Every client known here, in table order; the default run measures them all.
 export const ALL_CLIENTS = [
@@ -26,21 +37,22 @@ export const ALL_CLIENTS = [
   'node-fetch',
   'impit',
   'wreq-js',
+  ...PYTHON_CLIENTS,
 ]
 export const DEFAULT_CLIENTS = ALL_CLIENTS
-
-const JSON_TYPE = { 'content-type': 'application/json' }
 
 export const CLIENTS = {
   'hyperhttp-request': async (opts) => {
     const client = await hyperhttpClient(opts)
+    const { typed } = opts
     return {
       get: async (url) => {
         const res = await client.get(url)
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
-      post: async (url, body) => {
-        const res = await client.post(url, { body, headers: JSON_TYPE })
+      // client.post / put / patch / delete: the per-method call a user writes.
+      send: async (method, url, body) => {
+        const res = await client[method.toLowerCase()](url, { body, headers: typed(body) })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => client.close(),
@@ -48,13 +60,14 @@ export const CLIENTS = {
   },
   'hyperhttp-fetch': async (opts) => {
     const client = await hyperhttpClient(opts)
+    const { typed } = opts
     return {
       get: async (url) => {
         const res = await client.fetch(url)
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
-      post: async (url, body) => {
-        const res = await client.fetch(url, { method: 'POST', body, headers: JSON_TYPE })
+      send: async (method, url, body) => {
+        const res = await client.fetch(url, { method, body, headers: typed(body) })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => client.close(),
@@ -65,14 +78,20 @@ export const CLIENTS = {
   'hyperhttp-newconn': async (opts) => {
     if (opts.protocol === 'h2') throw new Skip('connection: close is HTTP/1.1 only')
     const client = await hyperhttpClient(opts)
+    const { typed } = opts
     const headers = { connection: 'close' }
     return {
       get: async (url) => {
         const res = await client.get(url, { headers })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
-      post: async (url, body) => {
-        const res = await client.post(url, { body, headers: { ...headers, ...JSON_TYPE } })
+      send: async (method, url, body) => {
+        const res = await client.request({
+          method,
+          url,
+          body,
+          headers: { ...headers, ...typed(body) },
+        })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => client.close(),
@@ -81,17 +100,17 @@ export const CLIENTS = {
   'undici-request': async (opts) => {
     const { request } = await import('undici')
     const dispatcher = await undiciAgent(opts)
-    return undiciRequestClient(request, dispatcher, {})
+    return undiciRequestClient(request, dispatcher, opts.typed, {})
   },
   // undici's `reset: true` closes the connection after the request (sends connection: close).
   'undici-newconn': async (opts) => {
     if (opts.protocol === 'h2') throw new Skip('connection: close is HTTP/1.1 only')
     const { request } = await import('undici')
     const dispatcher = await undiciAgent(opts)
-    return undiciRequestClient(request, dispatcher, { reset: true })
+    return undiciRequestClient(request, dispatcher, opts.typed, { reset: true })
   },
   // undici's Pool for the one origin, its own request() (no Agent routing in between).
-  'undici-pool': async ({ connections, protocol, ca, origin }) => {
+  'undici-pool': async ({ connections, protocol, ca, origin, typed }) => {
     const { Pool } = await import('undici')
     const options = { connections, allowH2: protocol === 'h2' }
     if (ca) options.connect = { ca }
@@ -102,12 +121,12 @@ export const CLIENTS = {
         const { statusCode, body } = await pool.request({ path: pathOf(url), method: 'GET' })
         return [statusCode, (await body.arrayBuffer()).byteLength]
       },
-      post: async (url, data) => {
+      send: async (method, url, data) => {
         const { statusCode, body } = await pool.request({
           path: pathOf(url),
-          method: 'POST',
+          method,
           body: data,
-          headers: JSON_TYPE,
+          headers: typed(data),
         })
         return [statusCode, (await body.arrayBuffer()).byteLength]
       },
@@ -117,26 +136,28 @@ export const CLIENTS = {
   'undici-fetch': async (opts) => {
     const { fetch } = await import('undici')
     const dispatcher = await undiciAgent(opts)
+    const { typed } = opts
     return {
       get: async (url) => {
         const res = await fetch(url, { dispatcher })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
-      post: async (url, body) => {
-        const res = await fetch(url, { method: 'POST', body, headers: JSON_TYPE, dispatcher })
+      send: async (method, url, body) => {
+        const res = await fetch(url, { method, body, headers: typed(body), dispatcher })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => dispatcher.close(),
     }
   },
   // node:http(s) with a keep-alive Agent; over HTTP/2, one node:http2 session (multiplexed).
-  'node-http': async ({ connections, protocol, ca, origin }) => {
-    if (protocol === 'h2') return nodeHttp2(origin, ca)
+  'node-http': async ({ connections, protocol, ca, origin, typed }) => {
+    if (protocol === 'h2') return nodeHttp2(origin, ca, typed)
     const mod = protocol === 'tls' ? https : http
     const agent = new mod.Agent({ keepAlive: true, maxSockets: connections, ca })
     const send = (url, method, body) =>
       new Promise((resolve, reject) => {
-        const headers = body ? { ...JSON_TYPE, 'content-length': Buffer.byteLength(body) } : {}
+        const headers =
+          body === undefined ? {} : { ...typed(body), 'content-length': Buffer.byteLength(body) }
         const req = mod.request(url, { agent, method, headers }, (res) => {
           const chunks = []
           res.on('data', (chunk) => chunks.push(chunk))
@@ -148,11 +169,11 @@ export const CLIENTS = {
       })
     return {
       get: (url) => send(url, 'GET'),
-      post: (url, body) => send(url, 'POST', body),
+      send: (method, url, body) => send(url, method, body),
       close: () => agent.destroy(),
     }
   },
-  axios: async ({ connections, protocol, ca }) => {
+  axios: async ({ connections, protocol, ca, typed }) => {
     if (protocol === 'h2') throw new Skip('axios speaks HTTP/1.1 only (node adapter)')
     const { default: axios } = await import('axios')
     const agentOptions = { keepAlive: true, maxSockets: connections }
@@ -170,8 +191,8 @@ export const CLIENTS = {
         const res = await instance.get(url)
         return [res.status, res.data.byteLength]
       },
-      post: async (url, body) => {
-        const res = await instance.post(url, body, { headers: JSON_TYPE })
+      send: async (method, url, body) => {
+        const res = await instance.request({ method, url, data: body, headers: typed(body) })
         return [res.status, res.data.byteLength]
       },
       close: () => {
@@ -180,7 +201,7 @@ export const CLIENTS = {
       },
     }
   },
-  got: async ({ connections, protocol, ca }) => {
+  got: async ({ connections, protocol, ca, typed }) => {
     const { default: got } = await import('got')
     const agentOptions = { keepAlive: true, maxSockets: connections }
     const agent = {
@@ -201,8 +222,8 @@ export const CLIENTS = {
         const res = await instance.get(url)
         return [res.statusCode, res.body.byteLength]
       },
-      post: async (url, body) => {
-        const res = await instance.post(url, { body, headers: JSON_TYPE })
+      send: async (method, url, body) => {
+        const res = await instance(url, { method, body, headers: typed(body) })
         return [res.statusCode, res.body.byteLength]
       },
       close: () => {
@@ -211,7 +232,7 @@ export const CLIENTS = {
       },
     }
   },
-  'node-fetch': async ({ connections, protocol, ca }) => {
+  'node-fetch': async ({ connections, protocol, ca, typed }) => {
     if (protocol === 'h2') throw new Skip('node-fetch speaks HTTP/1.1 only')
     const { default: fetch } = await import('node-fetch')
     const mod = protocol === 'tls' ? https : http
@@ -221,8 +242,8 @@ export const CLIENTS = {
         const res = await fetch(url, { agent, compress: false })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
-      post: async (url, body) => {
-        const res = await fetch(url, { method: 'POST', body, headers: JSON_TYPE, agent })
+      send: async (method, url, body) => {
+        const res = await fetch(url, { method, body, headers: typed(body), agent, compress: false })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => agent.destroy(),
@@ -231,7 +252,7 @@ export const CLIENTS = {
   // impit (reqwest): no connection limit option, no custom CA: TLS runs skip verification.
   // Without browser emulation it offers only HTTP/1.1 in ALPN, so the h2 rows use its
   // 'chrome' profile (which also adds that browser's request headers).
-  impit: async ({ protocol }) => {
+  impit: async ({ protocol, typed }) => {
     const { Impit } = await import('impit')
     const impit = new Impit({
       ignoreTlsErrors: protocol !== 'h1',
@@ -243,15 +264,15 @@ export const CLIENTS = {
         const res = await impit.fetch(url)
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
-      post: async (url, body) => {
-        const res = await impit.fetch(url, { method: 'POST', body, headers: JSON_TYPE })
+      send: async (method, url, body) => {
+        const res = await impit.fetch(url, { method, body, headers: typed(body) })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => {},
     }
   },
   // wreq-js: a transport with the connection limit; no custom CA: TLS runs use `insecure`.
-  'wreq-js': async ({ connections, protocol }) => {
+  'wreq-js': async ({ connections, protocol, typed }) => {
     const { createTransport, fetch } = await import('wreq-js')
     const transport = await createTransport({
       insecure: protocol !== 'h1',
@@ -264,8 +285,8 @@ export const CLIENTS = {
         const res = await fetch(url, init)
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
-      post: async (url, body) => {
-        const res = await fetch(url, { ...init, method: 'POST', body, headers: JSON_TYPE })
+      send: async (method, url, body) => {
+        const res = await fetch(url, { ...init, method, body, headers: typed(body) })
         return [res.status, (await res.arrayBuffer()).byteLength]
       },
       close: () => transport.close?.(),
@@ -273,18 +294,18 @@ export const CLIENTS = {
   },
 }
 
-function undiciRequestClient(request, dispatcher, extra) {
+function undiciRequestClient(request, dispatcher, typed, extra) {
   return {
     get: async (url) => {
       const { statusCode, body } = await request(url, { dispatcher, ...extra })
       return [statusCode, (await body.arrayBuffer()).byteLength]
     },
-    post: async (url, data) => {
+    send: async (method, url, data) => {
       const { statusCode, body } = await request(url, {
         dispatcher,
-        method: 'POST',
+        method,
         body: data,
-        headers: JSON_TYPE,
+        headers: typed(data),
         ...extra,
       })
       return [statusCode, (await body.arrayBuffer()).byteLength]
@@ -293,14 +314,13 @@ function undiciRequestClient(request, dispatcher, extra) {
   }
 }
 
-function nodeHttp2(origin, ca) {
+function nodeHttp2(origin, ca, typed) {
   const session = http2.connect(origin, { ca })
   session.on('error', () => {})
   const send = (url, method, body) =>
     new Promise((resolve, reject) => {
-      const headers = { ':method': method, ':path': url.slice(origin.length) }
-      if (body) Object.assign(headers, JSON_TYPE)
-      const stream = session.request(headers, { endStream: !body })
+      const headers = { ':method': method, ':path': url.slice(origin.length), ...typed(body) }
+      const stream = session.request(headers, { endStream: body === undefined })
       let status = 0
       const chunks = []
       stream.on('response', (h) => {
@@ -309,11 +329,11 @@ function nodeHttp2(origin, ca) {
       stream.on('data', (chunk) => chunks.push(chunk))
       stream.on('end', () => resolve([status, Buffer.concat(chunks).byteLength]))
       stream.on('error', reject)
-      if (body) stream.end(body)
+      if (body !== undefined) stream.end(body)
     })
   return {
     get: (url) => send(url, 'GET'),
-    post: (url, body) => send(url, 'POST', body),
+    send: (method, url, body) => send(url, method, body),
     close: () => session.close(),
   }
 }

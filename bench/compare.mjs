@@ -3,24 +3,30 @@
 // Prints a Markdown table on stdout and a progress line on stderr; appends the run to a
 // SQLite database and writes an SVG chart.
 //
-//   node bench/compare.mjs [--requests 2000] [--concurrency 64[,1,256]] [--reps 3]
-//                          [--clients a,b|all] [--sizes 200,10k,1m,post]
+//   node bench/compare.mjs [--requests 2000 | --duration S] [--concurrency 64[,1,256]]
+//                          [--reps 3] [--clients a,b|all] [--sizes 200,10k,1m,post]
 //                          [--protocol h1,tls,h2] [--server node|nginx]
 //                          [--db path|off] [--svg path|off] [--limit auto|off]
+//   node bench/compare.mjs --url URL [--method POST --body TEXT | --body-file PATH]
+//                                                  # any server instead of a local one
 //   node bench/compare.mjs --compare last,prev     # ratio of two stored runs
 //
 // Every flag falls back to a HYPERHTTP_BENCH_* variable (see bench/README.md).
-import { execFileSync, fork } from 'node:child_process'
+import { execFileSync, fork, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
+import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS } from './clients.mjs'
-import { compareRuns, loadRun, saveRun } from './db.mjs'
+import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
 import { haveTool, INSTALL_HINT, limitTool, measureLimit } from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
+import { PYTHON_CLIENTS, PYTHON_RUNNER, pythonEnv, pythonVersions } from './python.mjs'
 import { rustServer, startServer } from './spawn-server.mjs'
 import { renderSvg } from './svg.mjs'
 
@@ -33,6 +39,8 @@ const PROTOCOLS = {
 }
 const POST_SIZE = 10240
 const POST_WORKLOAD = 'POST 10 KiB JSON'
+const JSON_TYPE = 'application/json'
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 const PACKAGES = {
   undici: ['undici-request', 'undici-fetch', 'undici-pool', 'undici-newconn'],
   axios: ['axios'],
@@ -53,7 +61,7 @@ const { values: flags } = parseArgs({
       default: env.HYPERHTTP_BENCH_CLIENTS ?? DEFAULT_CLIENTS.join(','),
     },
     sizes: { type: 'string', default: env.HYPERHTTP_BENCH_SIZES ?? '200,10240,1048576,post' },
-    protocol: { type: 'string', default: env.HYPERHTTP_BENCH_PROTOCOL ?? 'h1,tls,h2' },
+    protocol: { type: 'string', default: env.HYPERHTTP_BENCH_PROTOCOL },
     server: { type: 'string', default: env.HYPERHTTP_BENCH_SERVER ?? 'hyper' },
     timeout: { type: 'string', default: env.HYPERHTTP_BENCH_TIMEOUT ?? '300' },
     db: {
@@ -65,7 +73,15 @@ const { values: flags } = parseArgs({
       default: env.HYPERHTTP_BENCH_SVG ?? path.join(here, 'results', 'chart.svg'),
     },
     limit: { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT ?? 'auto' },
-    'limit-duration': { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT_DURATION ?? '2' },
+    'limit-duration': { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT_DURATION },
+    duration: { type: 'string', default: env.HYPERHTTP_BENCH_DURATION },
+    url: { type: 'string', default: env.HYPERHTTP_BENCH_URL },
+    method: { type: 'string', default: env.HYPERHTTP_BENCH_METHOD },
+    body: { type: 'string', default: env.HYPERHTTP_BENCH_BODY },
+    'body-file': { type: 'string', default: env.HYPERHTTP_BENCH_BODY_FILE },
+    'content-type': { type: 'string', default: env.HYPERHTTP_BENCH_CONTENT_TYPE ?? JSON_TYPE },
+    ca: { type: 'string', default: env.HYPERHTTP_BENCH_CA },
+    'expect-length': { type: 'string', default: env.HYPERHTTP_BENCH_EXPECT_LENGTH ?? 'auto' },
     compare: { type: 'string', default: env.HYPERHTTP_BENCH_COMPARE },
     chart: { type: 'string' },
   },
@@ -94,7 +110,7 @@ if (flags.chart) {
           run.started_at,
           run.node,
           run.cpu,
-          run.requests,
+          perRepetition(run.requests, run.duration_s),
           run.reps,
           run.server,
         ),
@@ -116,6 +132,9 @@ if (flags.chart) {
 }
 
 const requests = positiveInt('requests', flags.requests)
+// --duration: each repetition runs for that many seconds instead of `requests` requests.
+const durationS =
+  flags.duration === undefined ? undefined : positiveNumber('duration', flags.duration)
 const concurrencies = flags.concurrency.split(',').map((c) => positiveInt('concurrency', c))
 const reps = positiveInt('reps', flags.reps)
 const warmupFor = (concurrency) =>
@@ -123,27 +142,53 @@ const warmupFor = (concurrency) =>
     ? Math.max(4 * concurrency, Math.ceil(requests / 4))
     : positiveInt('warmup', flags.warmup)
 const timeoutMs = positiveInt('timeout', flags.timeout) * 1000
-const workloads = flags.sizes.split(',').map(parseWorkload)
 const clients = (flags.clients.trim() === 'all' ? ALL_CLIENTS : flags.clients.split(',')).map(
   (name) => name.trim(),
 )
+const knownClients = [...Object.keys(CLIENTS), ...PYTHON_CLIENTS]
 for (const name of clients) {
-  if (!CLIENTS[name]) fail(`unknown client ${name}; known: ${Object.keys(CLIENTS).join(', ')}`)
+  if (!knownClients.includes(name))
+    fail(`unknown client ${name}; known: ${knownClients.join(', ')}`)
 }
-const protocols = flags.protocol.split(',').map((p) => p.trim())
+// --url: the user's own server; no local server, one workload (its method and path).
+const target = flags.url === undefined ? undefined : parseTarget(flags.url)
+const protocols = (flags.protocol ?? target?.allowed[0] ?? 'h1,tls,h2')
+  .split(',')
+  .map((p) => p.trim())
 for (const protocol of protocols) {
   if (!PROTOCOLS[protocol]) fail(`--protocol must be among ${Object.keys(PROTOCOLS).join(', ')}`)
+  if (target && !target.allowed.includes(protocol)) {
+    fail(
+      `--protocol ${protocol} does not fit a ${target.url.protocol} URL (want ${target.allowed.join(' or ')})`,
+    )
+  }
 }
 if (!['hyper', 'node', 'nginx'].includes(flags.server))
   fail('--server must be hyper, node or nginx')
 if (!['auto', 'off'].includes(flags.limit)) fail('--limit must be auto or off')
-const limitDuration = positiveInt('limit-duration', flags['limit-duration'])
+const limitDuration =
+  flags['limit-duration'] === undefined
+    ? (durationS ?? 2)
+    : positiveNumber('limit-duration', flags['limit-duration'])
+if (!target) {
+  const urlOnly = ['method', 'body', 'body-file', 'ca'].filter((name) => flags[name] !== undefined)
+  if (flags['expect-length'] !== 'auto') urlOnly.push('expect-length')
+  if (urlOnly.length) {
+    fail(`--${urlOnly.join(', --')}: only with --url (the local server's POST row is --sizes post)`)
+  }
+}
+const workloads = target
+  ? [await targetWorkload(target)]
+  : flags.sizes.split(',').map(parseWorkload)
 
 const notes = []
 let nginx
 let rust
 const serverThreads = positiveInt('server threads', env.HYPERHTTP_BENCH_SERVER_THREADS ?? '1')
-if (flags.server === 'hyper') {
+if (target) {
+  if (env.HYPERHTTP_BENCH_SERVER || process.argv.includes('--server'))
+    notes.push('--server does not apply to --url runs: no local server was started')
+} else if (flags.server === 'hyper') {
   progress('building crates/bench-server (cargo build --release; a few minutes the first time)')
   try {
     rust = rustServer()
@@ -153,7 +198,7 @@ if (flags.server === 'hyper') {
     notes.push(message)
   }
 }
-if (flags.server === 'nginx') {
+if (!target && flags.server === 'nginx') {
   nginx = nginxBinary()
   if (!nginx) {
     process.stderr.write(`compare: --server nginx: nginx not found. Install it: ${NGINX_HINT}\n`)
@@ -176,10 +221,31 @@ if (flags.limit === 'auto') {
   }
 }
 
+// The Python rows need their venv (made on first use); without it they are skipped rows.
+let python
+let pythonSkip
+if (clients.some((client) => PYTHON_CLIENTS.includes(client))) {
+  const began = Date.now()
+  try {
+    python = pythonEnv((message) => progress(`Python clients: ${message}`))
+    if (python.created) {
+      const seconds = ((Date.now() - began) / 1000).toFixed(1)
+      progress('')
+      process.stderr.write(
+        `compare: Python venv for aiohttp/httpx made in ${seconds} s: ${python.dir}\n`,
+      )
+    }
+  } catch (error) {
+    pythonSkip = error.message
+    process.stderr.write(`compare: ${pythonSkip}; the Python rows are skipped\n`)
+  }
+}
+
 const startedAt = new Date().toISOString()
 const measuredCommit = commit()
 const loadAtStart = os.loadavg()[0]
-const tls = protocols.some((p) => p !== 'h1') ? makeCertificate() : undefined
+const tls = !target && protocols.some((p) => p !== 'h1') ? makeCertificate() : undefined
+const ca = target ? target.ca : tls?.ca
 
 const rows = []
 const totalSteps =
@@ -189,13 +255,15 @@ const totalSteps =
   (clients.length + (flags.limit === 'auto' ? 1 : 0))
 let step = 0
 for (const protocol of protocols) {
-  const server = await startBench(protocol)
-  const origin = `${protocol === 'h1' ? 'http' : 'https'}://127.0.0.1:${server.port}`
+  const server = target ? undefined : await startBench(protocol)
+  const origin = target
+    ? target.url.origin
+    : `${protocol === 'h1' ? 'http' : 'https'}://127.0.0.1:${server.port}`
   try {
     for (const concurrency of concurrencies) {
       for (const workload of workloads) {
         const cell = { workload: workload.name, size: workload.size, protocol, concurrency }
-        const url = origin + workload.path
+        const url = target ? target.url.href : origin + workload.path
         if (flags.limit === 'auto') {
           step++
           const tool = limitTool(protocol)
@@ -205,7 +273,9 @@ for (const protocol of protocols) {
               protocol,
               url,
               concurrency,
-              postBody: workload.post ? jsonBody(workload.size) : undefined,
+              method: workload.method,
+              body: workload.bodyFile ? readFileSync(workload.bodyFile) : workload.body,
+              contentType: workload.contentType,
               durationS: limitDuration,
               reps,
             })
@@ -219,6 +289,10 @@ for (const protocol of protocols) {
             rows.push({ client, ...cell, skip: 'nginx serves no POST echo' })
             continue
           }
+          if (pythonSkip && PYTHON_CLIENTS.includes(client)) {
+            rows.push({ client, ...cell, skip: pythonSkip })
+            continue
+          }
           rows.push({
             client,
             ...cell,
@@ -228,17 +302,19 @@ for (const protocol of protocols) {
       }
     }
   } finally {
-    server.stop()
+    server?.stop()
   }
 }
 progress('')
 
 const versions = collectVersions()
-const serverName = nginx
-  ? `nginx ${versions.nginx} (${env.HYPERHTTP_BENCH_NGINX_WORKERS ?? 1} worker)`
-  : rust
-    ? `crates/bench-server (hyper ${versions.hyperServer}, ${serverThreads} thread${serverThreads > 1 ? 's' : ''})`
-    : 'bench/server.mjs (node:http/https/http2)'
+const serverName = target
+  ? `${target.url.origin} (--url: not started by the harness)`
+  : nginx
+    ? `nginx ${versions.nginx} (${env.HYPERHTTP_BENCH_NGINX_WORKERS ?? 1} worker)`
+    : rust
+      ? `crates/bench-server (hyper ${versions.hyperServer}, ${serverThreads} thread${serverThreads > 1 ? 's' : ''})`
+      : 'bench/server.mjs (node:http/https/http2)'
 process.stdout.write(report(rows))
 
 if (flags.db !== 'off') {
@@ -253,6 +329,8 @@ if (flags.db !== 'off') {
         load: loadAtStart,
         server: serverName,
         requests,
+        durationS,
+        target: target ? `${workloads[0].method} ${target.url.href}` : undefined,
         reps,
         versions,
         command: process.argv.slice(2).join(' '),
@@ -274,7 +352,7 @@ if (flags.svg !== 'off') {
         startedAt,
         process.version,
         cpuDescription(),
-        requests,
+        perRepetition(requests, durationS),
         reps,
         serverName,
       ),
@@ -299,39 +377,60 @@ async function startBench(protocol) {
   return startServer(args)
 }
 
+// One (client, workload) in a process of its own: bench/run-client.mjs (messages over the
+// IPC channel) or, for a Python client, bench/python/run_client.py (the same messages as
+// JSON lines on its stdout).
 function runClient({ client, url, origin, workload, protocol, concurrency }, label) {
   const config = {
     client,
     url,
     origin,
-    size: workload.size,
-    post: workload.post,
+    method: workload.method,
+    size: workload.expect,
+    body: workload.body,
+    bodyFile: workload.bodyFile,
+    contentType: workload.contentType,
     requests,
+    durationS,
     concurrency,
     warmup: warmupFor(concurrency),
     reps,
     protocol,
-    ca: tls?.ca,
+    ca,
   }
   return new Promise((resolve) => {
-    const child = fork(path.join(here, 'run-client.mjs'), [JSON.stringify(config)], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    })
+    const child = PYTHON_CLIENTS.includes(client)
+      ? spawn(python.python, [PYTHON_RUNNER, JSON.stringify(config)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : fork(path.join(here, 'run-client.mjs'), [JSON.stringify(config)], {
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        })
     let stderr = ''
     let result
     child.stderr.on('data', (chunk) => {
       stderr = (stderr + chunk).slice(-4000)
     })
-    child.on('message', (message) => {
+    const onMessage = (message) => {
       if (message.type === 'phase') progress(`${label}: ${message.phase}`)
       else if (message.type === 'result' || message.type === 'skip') result = message
-    })
+    }
+    child.on('message', onMessage)
+    if (child.stdout) {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        try {
+          onMessage(JSON.parse(line))
+        } catch {
+          stderr = (stderr + line).slice(-4000)
+        }
+      })
+    }
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
       child.kill('SIGKILL')
     }, timeoutMs)
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer)
       if (result?.type === 'skip') return resolve({ skip: result.reason })
       if (result) return resolve(summarize(result))
@@ -401,8 +500,10 @@ function report(results) {
     '',
     `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpuDescription()}, load average ${loadAtStart.toFixed(2)} at start`,
     `- hyperhttp ${versions.hyperhttp} (commit ${measuredCommit}), ${clientVersions}`,
-    `- Server: ${serverName} in its own process on 127.0.0.1`,
-    `- ${requests} requests per repetition after a warm-up of max(4 × concurrency, requests / 4), ${reps} repetitions, median shown; each (client, workload) runs in its own process`,
+    target
+      ? `- Target: ${workloads[0].method} ${target.url.href} (--url; no local server), ${workloads[0].expect === null ? `any body length (the probe got ${workloads[0].size} bytes)` : `every body must be ${workloads[0].size} bytes`}`
+      : `- Server: ${serverName} in its own process on 127.0.0.1`,
+    `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? 'max(4 × concurrency, requests / 4)' : flags.warmup} requests, ${reps} repetitions, median shown; each (client, workload) runs in its own process`,
     ...(Object.values(limitTools).some(Boolean)
       ? [
           `- Limit: ${Object.keys(limitTools)
@@ -494,6 +595,12 @@ function collectVersions() {
   if (limitTools.wrk) result.wrk = toolVersion('wrk', ['-v'], /wrk (\S+)/)
   if (limitTools.h2load) result.h2load = toolVersion('h2load', ['--version'], /nghttp2\/([\w.-]+)/)
   if (nginx) result.nginx = nginxVersion(nginx)
+  if (python) {
+    const py = pythonVersions(python.python)
+    for (const name of PYTHON_CLIENTS) if (clients.includes(name)) result[name] = py[name]
+    if (clients.includes('httpx')) result.h2 = py.h2
+    result.Python = py.python
+  }
   if (rust) result.hyperServer = lockedVersion('hyper')
   return result
 }
@@ -518,8 +625,8 @@ function toolVersion(tool, args, pattern) {
   return pattern.exec(out)?.[1] ?? 'unknown'
 }
 
-function chartSubtitle(startedAt, node, cpu, requests, reps, server) {
-  return `${startedAt.slice(0, 16).replace('T', ' ')} UTC, Node ${node}, ${cpu}, ${requests} requests × ${reps} reps (median), server: ${server}`
+function chartSubtitle(startedAt, node, cpu, perRep, reps, server) {
+  return `${startedAt.slice(0, 16).replace('T', ' ')} UTC, Node ${node}, ${cpu}, ${perRep} × ${reps} reps (median), server: ${server}`
 }
 
 function cpuDescription() {
@@ -527,17 +634,119 @@ function cpuDescription() {
   return `${cpu[0]?.model.trim()} × ${cpu.length}`
 }
 
+// A workload: the request (method, path, body as a string or a file, content type) and the
+// body length every answer must have (`expect`, null: any; `size` is what the row records).
 function parseWorkload(text) {
   if (text.trim().toLowerCase() === 'post') {
-    return { name: POST_WORKLOAD, size: POST_SIZE, post: true, path: '/echo' }
+    return {
+      name: POST_WORKLOAD,
+      size: POST_SIZE,
+      expect: POST_SIZE,
+      post: true,
+      method: 'POST',
+      path: '/echo',
+      body: jsonBody(POST_SIZE),
+      contentType: JSON_TYPE,
+    }
   }
   const size = parseSize(text)
-  return { name: formatSize(size), size, path: `/bytes/${size}` }
+  return { name: formatSize(size), size, expect: size, method: 'GET', path: `/bytes/${size}` }
 }
 
-// The same JSON body run-client.mjs sends: {"data":"xxx…"} of exactly `size` bytes.
+// {"data":"xxx…"} of exactly `size` bytes, the POST echo row's body.
 function jsonBody(size) {
   return JSON.stringify({ data: 'x'.repeat(Math.max(0, size - 11)) })
+}
+
+// --url and the options that only go with it: the URL, the protocols it allows (its scheme
+// decides: http is h1; https is tls, or h2 when asked), the CA to trust.
+function parseTarget(text) {
+  let url
+  try {
+    url = new URL(text)
+  } catch {
+    fail(`--url ${text} is not an absolute URL (e.g. http://127.0.0.1:8080/health)`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(`--url must be http: or https:, got ${url.protocol}`)
+  }
+  let ca
+  if (flags.ca !== undefined) {
+    try {
+      ca = readFileSync(flags.ca, 'utf8')
+    } catch (error) {
+      fail(`--ca ${flags.ca}: ${error.message}`)
+    }
+  }
+  return { url, allowed: url.protocol === 'http:' ? ['h1'] : ['tls', 'h2'], ca }
+}
+
+// The one workload of a --url run. Its body length is what one probe request (node:http,
+// identity encoding) gets back, unless --expect-length says otherwise.
+async function targetWorkload(target) {
+  const method = (flags.method ?? 'GET').toUpperCase()
+  if (!METHODS.includes(method)) fail(`--method must be one of ${METHODS.join(', ')}`)
+  if (flags.body !== undefined && flags['body-file'] !== undefined) {
+    fail('--body and --body-file exclude each other: give one')
+  }
+  let bodyFile
+  if (flags['body-file'] !== undefined) {
+    bodyFile = path.resolve(flags['body-file'])
+    try {
+      readFileSync(bodyFile)
+    } catch (error) {
+      fail(`--body-file ${flags['body-file']}: ${error.message}`)
+    }
+  }
+  const body = flags.body
+  if (method === 'GET' && (body !== undefined || bodyFile)) {
+    fail('GET carries no body in fetch-style clients: use --method POST, PUT, PATCH or DELETE')
+  }
+  const workload = {
+    name: `${method} ${target.url.pathname}${target.url.search}`,
+    method,
+    body,
+    bodyFile,
+    contentType: flags['content-type'],
+  }
+  const expect = flags['expect-length']
+  if (expect !== 'auto' && expect !== 'any' && !/^\d+$/.test(expect)) {
+    fail(`--expect-length must be auto, any or a number of bytes, got ${expect}`)
+  }
+  progress(`probing ${method} ${target.url.href}`)
+  const probe = await probeTarget(target, workload)
+  progress('')
+  if (probe.error) fail(`--url ${target.url.href}: ${probe.error}`)
+  if (probe.status < 200 || probe.status > 299) {
+    fail(`--url: ${method} ${target.url.href} answered ${probe.status}; the run needs a 2xx answer`)
+  }
+  workload.size = expect === 'auto' || expect === 'any' ? probe.length : Number(expect)
+  workload.expect = expect === 'any' ? null : workload.size
+  return workload
+}
+
+function probeTarget(target, workload) {
+  const body = workload.bodyFile ? readFileSync(workload.bodyFile) : workload.body
+  const headers = { 'accept-encoding': 'identity' }
+  if (body !== undefined) headers['content-type'] = workload.contentType
+  const mod = target.url.protocol === 'https:' ? https : http
+  return new Promise((resolve) => {
+    const req = mod.request(
+      target.url,
+      { method: workload.method, headers, ca: target.ca, timeout: 30_000 },
+      (res) => {
+        let length = 0
+        res.on('data', (chunk) => {
+          length += chunk.length
+        })
+        res.on('end', () => resolve({ status: res.statusCode, length }))
+        res.on('error', (error) => resolve({ error: error.message }))
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')))
+    req.on('error', (error) => resolve({ error: `${error.code ?? ''} ${error.message}`.trim() }))
+    req.end(body)
+  })
 }
 
 function packageVersion(specifier) {
@@ -575,6 +784,13 @@ function formatSize(bytes) {
   if (bytes >= 1048576 && bytes % 1048576 === 0) return `${bytes / 1048576} MiB`
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`
   return `${bytes} B`
+}
+
+function positiveNumber(name, text) {
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0)
+    fail(`--${name} must be a positive number, got ${text}`)
+  return value
 }
 
 function positiveInt(name, text) {

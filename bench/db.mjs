@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS runs (
   requests INTEGER,
   reps INTEGER,
   versions TEXT,
-  command TEXT
+  command TEXT,
+  duration_s REAL,
+  target TEXT
 );
 CREATE TABLE IF NOT EXISTS results (
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -38,10 +40,23 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE INDEX IF NOT EXISTS results_run ON results(run_id);
 `
 
+// Columns added after the first release of the schema, with their types: a database made
+// before them gets them on open (older runs read NULL there).
+const ADDED_RUN_COLUMNS = { duration_s: 'REAL', target: 'TEXT' }
+
 export function openDb(file) {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   const db = new DatabaseSync(file)
   db.exec(SCHEMA)
+  const present = new Set(
+    db
+      .prepare('PRAGMA table_info(runs)')
+      .all()
+      .map((c) => c.name),
+  )
+  for (const [name, type] of Object.entries(ADDED_RUN_COLUMNS)) {
+    if (!present.has(name)) db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`)
+  }
   return db
 }
 
@@ -51,8 +66,9 @@ export function saveRun(file, run, rows) {
     db.exec('BEGIN')
     const { lastInsertRowid } = db
       .prepare(
-        `INSERT INTO runs (started_at, git_commit, node, cpu, load_avg, server, requests, reps, versions, command)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (started_at, git_commit, node, cpu, load_avg, server, requests, reps,
+           versions, command, duration_s, target)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.startedAt,
@@ -65,6 +81,8 @@ export function saveRun(file, run, rows) {
         run.reps,
         JSON.stringify(run.versions),
         run.command,
+        run.durationS ?? null,
+        run.target ?? null,
       )
     const insert = db.prepare(
       `INSERT INTO results (run_id, client, workload, size, protocol, concurrency, req_per_sec,
@@ -128,7 +146,7 @@ export function compareRuns(file, spec) {
     const byKey = new Map(resultsOf(b).map((r) => [key(r), r]))
     const ratio = (x, y) => (x && y ? `${(x / y).toFixed(2)}x` : '')
     const describe = (run) =>
-      `run ${run.id}: ${run.started_at}, commit ${run.git_commit}, ${run.node}, load ${Number(run.load_avg).toFixed(2)}`
+      `run ${run.id}: ${run.started_at}, commit ${run.git_commit}, ${run.node}, load ${Number(run.load_avg).toFixed(2)}, ${perRepetition(run.requests, run.duration_s)} per repetition${run.target ? `, --url ${run.target}` : ''}`
     const lines = [
       `## hyperhttp benchmark: run ${runA.id} against run ${runB.id}`,
       '',
@@ -155,6 +173,11 @@ export function compareRuns(file, spec) {
   } finally {
     db.close()
   }
+}
+
+// What one repetition of a run was: a request count, or a duration (--duration).
+export function perRepetition(requests, durationS) {
+  return durationS ? `${durationS} s` : `${requests} requests`
 }
 
 // A stored run's rows in compare.mjs's shape (for --chart), and its header fields.

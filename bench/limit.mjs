@@ -23,30 +23,47 @@ export function haveTool(name) {
 }
 
 // One measurement: a 1 s warm-up, then `reps` runs of `durationS` seconds; median of each
-// figure. Resolves to { reqPerSec, p50, p95, p99, cpuUsPerReq, errors, failure? }.
-export async function measureLimit({ protocol, url, concurrency, postBody, durationS, reps }) {
+// figure. `method` and `body` (a string or Buffer, sent with `content-type: contentType`)
+// describe the request. Resolves to { reqPerSec, p50, p95, p99, cpuUsPerReq, errors, failure? }.
+export async function measureLimit({
+  protocol,
+  url,
+  concurrency,
+  method = 'GET',
+  body,
+  contentType,
+  durationS,
+  reps,
+}) {
   const tool = limitTool(protocol)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hyperhttp-bench-limit-'))
+  const bodyFile = path.join(dir, 'body')
+  if (body !== undefined) writeFileSync(bodyFile, body)
   let args
   if (tool === 'wrk') {
     const threads = Math.min(concurrency, os.cpus().length)
     args = ['-t', String(threads), '-c', String(concurrency), '--latency']
-    if (postBody) {
-      const script = path.join(dir, 'post.lua')
-      writeFileSync(
-        script,
-        `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(postBody)}\n`,
-      )
+    if (method !== 'GET' || body !== undefined) {
+      // The body is read from its file by the script: any bytes, no Lua escaping.
+      const lua = [`wrk.method = ${JSON.stringify(method)}`]
+      if (body !== undefined) {
+        lua.push(
+          `wrk.headers["Content-Type"] = ${JSON.stringify(contentType)}`,
+          `local file = assert(io.open(${JSON.stringify(bodyFile)}, "rb"))`,
+          'wrk.body = file:read("*a")',
+          'file:close()',
+        )
+      }
+      const script = path.join(dir, 'request.lua')
+      writeFileSync(script, `${lua.join('\n')}\n`)
       args.push('-s', script)
     }
   } else {
     // One connection with `concurrency` streams: how the HTTP/2 clients multiplex too.
     args = ['-c', '1', '-m', String(concurrency)]
-    if (postBody) {
-      const file = path.join(dir, 'body.json')
-      writeFileSync(file, postBody)
-      args.push('-d', file, '-H', 'content-type: application/json')
-    }
+    // -d makes h2load POST the file; a `:method` header names any other method.
+    if (body !== undefined) args.push('-d', bodyFile, '-H', `content-type: ${contentType}`)
+    if (method !== (body !== undefined ? 'POST' : 'GET')) args.push('-H', `:method: ${method}`)
   }
   const runOnce = (seconds) =>
     run(

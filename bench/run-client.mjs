@@ -1,11 +1,15 @@
-// One client, one body size, in a process of its own so that CPU time and peak RSS are
+// One client, one workload, in a process of its own so that CPU time and peak RSS are
 // this client's alone. Spawned by compare.mjs (IPC channel) with a JSON config in argv[2]:
-// { client, url, origin, size, post?, requests, concurrency, warmup, reps, protocol, ca? }.
-// With `post` set, each request POSTs a JSON body of `size` bytes to `url` (an echo route)
-// and expects the same length back. Sends { type: 'phase' } messages while it runs and one
-// { type: 'result' } (or { type: 'skip', reason }) at the end.
+// { client, url, origin, method, size, body? | bodyFile?, contentType, requests, durationS?,
+//   concurrency, warmup, reps, protocol, ca? }.
+// Each request is `method url` with the body (a string, or the bytes of bodyFile) if any;
+// a 2xx status and a body of exactly `size` bytes (any length when size is null) count as
+// success. A repetition is `requests` requests, or as many as `durationS` seconds allow.
+// Sends { type: 'phase' } messages while it runs and one { type: 'result' } (or
+// { type: 'skip', reason }) at the end. bench/python/run_client.py keeps the same contract.
+import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
-import { CLIENTS, Skip } from './clients.mjs'
+import { CLIENTS, Skip, typedHeaders } from './clients.mjs'
 
 const config = JSON.parse(process.argv[2])
 const send = (message) => process.send?.(message)
@@ -17,6 +21,7 @@ try {
     protocol: config.protocol,
     ca: config.ca,
     origin: config.origin,
+    typed: typedHeaders(config.contentType),
   })
 } catch (error) {
   // A peer client whose package is missing or does not load here is skipped, not failed;
@@ -26,8 +31,11 @@ try {
   process.send({ type: 'skip', reason: reason.split('\n')[0] }, () => process.exit(0))
   await new Promise(() => {})
 }
-const body = config.post ? jsonBody(config.size) : undefined
-const call = body ? () => client.post(config.url, body) : () => client.get(config.url)
+const body = config.bodyFile ? readFileSync(config.bodyFile) : config.body
+const call =
+  config.method === 'GET' && body === undefined
+    ? () => client.get(config.url)
+    : () => client.send(config.method, config.url, body)
 
 send({ type: 'phase', phase: 'warm-up' })
 await load(config.warmup)
@@ -35,15 +43,18 @@ await load(config.warmup)
 const reps = []
 for (let rep = 1; rep <= config.reps; rep++) {
   send({ type: 'phase', phase: `rep ${rep}/${config.reps}` })
-  reps.push(await load(config.requests))
+  reps.push(await load(config.durationS ? Number.POSITIVE_INFINITY : config.requests))
 }
 const maxRssMb = process.resourceUsage().maxRSS / 1024
 await client.close()
 send({ type: 'result', reps, maxRssMb })
 
-// Runs `total` requests, `concurrency` at a time; every body is read and its length checked.
+// Runs `total` requests (Infinity: until `durationS` has passed), `concurrency` at a time;
+// every body is read and its length checked.
 async function load(total) {
-  const latencies = new Float64Array(total)
+  const timed = !Number.isFinite(total)
+  // Sized for the count, or grown as needed for a timed repetition.
+  let latencies = new Float64Array(timed ? 65536 : total)
   const outcome = {
     errors: 0,
     shortBodies: 0,
@@ -51,17 +62,24 @@ async function load(total) {
     firstError: undefined,
   }
   let next = 0
+  let deadline = Number.POSITIVE_INFINITY
 
   async function worker() {
-    while (next < total) {
+    while (next < total && performance.now() < deadline) {
       const i = next++
+      if (i >= latencies.length) {
+        const grown = new Float64Array(latencies.length * 2)
+        grown.set(latencies)
+        latencies = grown
+      }
       const start = performance.now()
       try {
         const [status, length] = await call()
-        if (status !== 200) outcome.badStatus++
-        else if (length !== config.size) outcome.shortBodies++
-        if (status !== 200 || length !== config.size) {
-          outcome.firstError ??= `status ${status}, body ${length} of ${config.size} bytes`
+        const ok = status >= 200 && status <= 299
+        if (!ok) outcome.badStatus++
+        else if (config.size !== null && length !== config.size) outcome.shortBodies++
+        if (!ok || (config.size !== null && length !== config.size)) {
+          outcome.firstError ??= `status ${status}, body ${length} of ${config.size ?? 'any'} bytes`
         }
       } catch (error) {
         outcome.errors++
@@ -73,18 +91,20 @@ async function load(total) {
 
   const cpuStart = process.cpuUsage()
   const start = performance.now()
+  if (timed) deadline = start + config.durationS * 1000
   await Promise.all(Array.from({ length: Math.min(config.concurrency, total) }, worker))
   const elapsedMs = performance.now() - start
   const cpu = process.cpuUsage(cpuStart)
 
-  latencies.sort()
+  const done = latencies.subarray(0, next).sort()
   return {
     ...outcome,
-    reqPerSec: total / (elapsedMs / 1000),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    cpuUsPerReq: (cpu.user + cpu.system) / total,
+    requests: next,
+    reqPerSec: next / (elapsedMs / 1000),
+    p50: percentile(done, 50),
+    p95: percentile(done, 95),
+    p99: percentile(done, 99),
+    cpuUsPerReq: (cpu.user + cpu.system) / next,
   }
 }
 
@@ -95,12 +115,5 @@ function percentile(sorted, p) {
 function describe(error) {
   let text = `${error?.name ?? 'Error'}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? error}`
   if (error?.cause) text += ` (cause: ${describe(error.cause)})`
-  return text
-}
-
-// A JSON document of exactly `size` bytes (ASCII): {"data":"xxx…"}.
-function jsonBody(size) {
-  const text = JSON.stringify({ data: 'x'.repeat(Math.max(0, size - 11)) })
-  if (text.length !== size) throw new Error(`JSON body of ${size} bytes not possible`)
   return text
 }

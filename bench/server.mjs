@@ -2,7 +2,8 @@
 //
 //   node bench/server.mjs [--port N] [--tls|--h2 --cert cert.pem --key key.pem]
 //
-// Routes: GET|HEAD /bytes/:n (n bytes of a fixed pattern), POST /echo (the body back).
+// Routes: GET|HEAD /bytes/:n (n bytes of a fixed pattern), POST /echo (the body back; also
+// PUT, PATCH and DELETE, so `compare.mjs --url …/echo --method M` can be tried on loopback).
 // Prints `READY <port>` on stdout once listening. Exits on SIGTERM/SIGINT, and when its
 // stdin is a pipe that closes (so it never outlives the benchmark that spawned it).
 import { fstatSync, readFileSync } from 'node:fs'
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util'
 
 const MAX_BYTES = 64 * 1024 * 1024
 const KEEP_ALIVE_MS = 60_000
+const ECHO_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 const { values: args } = parseArgs({
   options: {
@@ -42,7 +44,7 @@ function patternBytes(n) {
 function handle(req, res) {
   const url = req.url ?? '/'
   if (url.startsWith('/bytes/')) return sendBytes(req, res, url.slice(7))
-  if (url === '/echo' && req.method === 'POST') return echo(req, res)
+  if (url === '/echo' && ECHO_METHODS.has(req.method)) return echo(req, res)
   send(res, 404, 'not found\n')
 }
 

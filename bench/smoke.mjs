@@ -1,68 +1,128 @@
-// CI smoke test of the benchmark harness: runs compare.mjs on a tiny configuration and
-// checks the SHAPE of what it prints (header, one row per client and size, numeric
-// columns, zero errors). It never judges speed.
+// CI smoke test of the benchmark harness: runs compare.mjs twice on tiny configurations and
+// checks the SHAPE of what it prints (header, one row per client and workload, numeric
+// columns, zero errors) and stores. It never judges speed.
+//
+//   1. the local run: the node server started by compare.mjs, GET 200 B, 300 requests;
+//   2. the --url run: a loopback server this script starts, named with --url, POST /echo
+//      with a --body, time-boxed with --duration 1.
 //
 //   node bench/smoke.mjs            # exit 0 when the output is well-formed
 //
-// Extra arguments are passed on to compare.mjs (after the tiny defaults, so they win).
-// HYPERHTTP_BENCH_SMOKE_CLIENTS overrides the two clients.
+// Extra arguments are passed on to the first compare.mjs run (after the tiny defaults, so
+// they win). HYPERHTTP_BENCH_SMOKE_CLIENTS overrides the two clients.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { startServer } from './spawn-server.mjs'
 
 const clients = (
   process.env.HYPERHTTP_BENCH_SMOKE_CLIENTS ?? 'hyperhttp-request,undici-request'
 ).split(',')
-const sizes = ['200 B']
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hyperhttp-bench-smoke-'))
-const args = [
-  path.join(import.meta.dirname, 'compare.mjs'),
-  ...['--clients', clients.join(','), '--sizes', '200', '--requests', '300'],
-  ...['--reps', '1', '--concurrency', '8', '--warmup', '50', '--timeout', '60'],
-  ...['--db', path.join(dir, 'smoke.sqlite'), '--svg', path.join(dir, 'smoke.svg')],
-  ...['--limit', 'off', '--protocol', 'h1', '--server', 'node'],
-  ...process.argv.slice(2),
+const tiny = [
+  ...['--clients', clients.join(','), '--reps', '1', '--concurrency', '8', '--warmup', '50'],
+  ...['--timeout', '60', '--limit', 'off'],
 ]
-
-// Every HYPERHTTP_BENCH_* variable the user may have set is dropped: the smoke run is fixed.
-const env = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !key.startsWith('HYPERHTTP_BENCH_')),
-)
-const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-let stdout = ''
-let stderr = ''
-child.stdout.on('data', (chunk) => {
-  stdout += chunk
-})
-child.stderr.on('data', (chunk) => {
-  stderr += chunk
-})
-const code = await new Promise((resolve) => child.on('close', resolve))
-
 const problems = []
-if (code !== 0) problems.push(`compare.mjs exited with code ${code}`)
-problems.push(...checkShape(stdout))
-problems.push(...checkFiles())
+const tables = [] // each run's stdout
+const logs = [] // each run's stdout and stderr tail, shown when a check fails
+
+// 1. Local server, request count.
+await check({
+  name: 'local',
+  args: [
+    ...tiny,
+    ...['--sizes', '200', '--requests', '300', '--protocol', 'h1', '--server', 'node'],
+    ...process.argv.slice(2),
+  ],
+  workloads: ['200 B'],
+  headerNeedles: ['- Server: ', '300 requests per repetition'],
+  runFields: { duration_s: null, target: null },
+})
+
+// 2. --url at a loopback server of our own, POST with a body, one second per repetition.
+const server = await startServer()
+const body = JSON.stringify({ smoke: 'x'.repeat(100) })
+const url = `http://127.0.0.1:${server.port}/echo`
+try {
+  await check({
+    name: '--url',
+    args: [...tiny, '--url', url, '--method', 'POST', '--body', body, '--duration', '1'],
+    workloads: ['POST /echo'],
+    headerNeedles: [
+      `- Target: POST ${url} (--url; no local server), every body must be ${body.length} bytes`,
+      '1 s per repetition',
+    ],
+    runFields: { duration_s: 1, target: `POST ${url}` },
+  })
+} finally {
+  server.stop()
+}
 rmSync(dir, { recursive: true, force: true })
 
 if (problems.length) {
   process.stderr.write(
-    `bench smoke: FAILED\n${problems.map((p) => `- ${p}`).join('\n')}\n\n--- stdout\n${stdout}\n--- stderr (tail)\n${stderr.slice(-3000)}\n`,
+    `bench smoke: FAILED\n${problems.map((p) => `- ${p}`).join('\n')}\n\n${logs.join('\n')}\n`,
   )
   process.exit(1)
 }
-process.stdout.write(stdout)
-process.stdout.write(`\nbench smoke: OK (${clients.length} clients × ${sizes.length} size)\n`)
+process.stdout.write(tables.join('\n'))
+process.stdout.write(
+  `\nbench smoke: OK (${clients.length} clients; local run and --url --method POST --body --duration run)\n`,
+)
 
-function checkShape(text) {
+// Runs compare.mjs with `args` (plus its own database and chart) and records every
+// deviation from the expected shape in `problems`, prefixed with the run's name.
+async function check({ name, args, workloads, headerNeedles, runFields }) {
+  const db = path.join(dir, `${name.replace(/\W/g, '')}.sqlite`)
+  const svg = path.join(dir, `${name.replace(/\W/g, '')}.svg`)
+  const { code, stdout, stderr } = await run([
+    path.join(import.meta.dirname, 'compare.mjs'),
+    ...args,
+    ...['--db', db, '--svg', svg],
+  ])
+  const issues = []
+  if (code !== 0) issues.push(`compare.mjs exited with code ${code}`)
+  issues.push(...checkShape(stdout, workloads, headerNeedles))
+  issues.push(...checkFiles(db, svg, workloads, runFields))
+  problems.push(...issues.map((issue) => `${name} run: ${issue}`))
+  tables.push(stdout)
+  logs.push(stdout, `--- ${name} run: stderr (tail)\n${stderr.slice(-3000)}`)
+}
+
+function run(args) {
+  // Every HYPERHTTP_BENCH_* variable the user may have set is dropped: the smoke run is fixed.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('HYPERHTTP_BENCH_')),
+  )
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+}
+
+function checkShape(text, sizes, headerNeedles) {
   const issues = []
   const lines = text.split('\n')
   if (!/^## hyperhttp benchmark: /.test(lines[0] ?? '')) {
     issues.push('first line is not the "## hyperhttp benchmark:" title')
   }
-  for (const needle of ['- Node v', 'CPU: ', 'load average', '- hyperhttp ', 'undici ']) {
+  for (const needle of [
+    '- Node v',
+    'CPU: ',
+    'load average',
+    '- hyperhttp ',
+    'undici ',
+    ...headerNeedles,
+  ]) {
     if (!text.includes(needle)) issues.push(`header lacks "${needle}"`)
   }
   const headerAt = lines.findIndex((line) => line.startsWith('| client | size | req/s |'))
@@ -118,23 +178,32 @@ function checkShape(text) {
   return issues
 }
 
-// The run was stored (one run, one ok row per client and size) and the chart written.
-function checkFiles() {
+// The run was stored (one run with `runFields`, one ok row per client and workload) and
+// the chart written.
+function checkFiles(dbFile, svgFile, sizes, runFields) {
   const issues = []
   try {
-    const db = new DatabaseSync(path.join(dir, 'smoke.sqlite'))
-    const runs = db.prepare('SELECT COUNT(*) AS n FROM runs').get().n
-    const ok = db.prepare("SELECT COUNT(*) AS n FROM results WHERE status = 'ok'").get().n
+    const db = new DatabaseSync(dbFile)
+    const runs = db.prepare('SELECT * FROM runs').all()
+    const ok = db
+      .prepare("SELECT client, workload FROM results WHERE status = 'ok'")
+      .all()
+      .filter((row) => clients.includes(row.client) && sizes.includes(row.workload))
     db.close()
-    if (runs !== 1) issues.push(`database holds ${runs} runs, expected 1`)
-    if (ok !== clients.length * sizes.length) {
-      issues.push(`database holds ${ok} ok rows, expected ${clients.length * sizes.length}`)
+    if (runs.length !== 1) issues.push(`database holds ${runs.length} runs, expected 1`)
+    for (const [field, value] of Object.entries(runFields)) {
+      if (runs[0] && runs[0][field] !== value) {
+        issues.push(`stored run has ${field} = ${runs[0][field]}, expected ${value}`)
+      }
+    }
+    if (ok.length !== clients.length * sizes.length) {
+      issues.push(`database holds ${ok.length} ok rows, expected ${clients.length * sizes.length}`)
     }
   } catch (error) {
     issues.push(`database not readable: ${error.message}`)
   }
   try {
-    const svg = readFileSync(path.join(dir, 'smoke.svg'), 'utf8')
+    const svg = readFileSync(svgFile, 'utf8')
     if (!svg.startsWith('<svg ') || !svg.trimEnd().endsWith('</svg>'))
       issues.push('chart is not an SVG')
     for (const client of clients) {

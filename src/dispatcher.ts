@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import { type ChunkSource, chunkBytes, type EncodedBody } from './body.js'
+import type { BodyAbort } from './byte-stream.js'
 import {
   AbortError,
   ClientClosedError,
@@ -12,17 +14,22 @@ import {
   EVENT_ERROR,
   EVENT_HEAD,
   EVENT_NEED,
+  EVENT_RETRY,
   EVENT_SLOTS,
   type NativeClient,
   type NativeClientOptions,
   type NativeRequestOptions,
   nativeBinding,
 } from './native.js'
-import { Response, type ResponseContent } from './response.js'
+import type { Outgoing } from './pipeline.js'
+import { Response, type ResponseContent, type ResponseHead } from './response.js'
+import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
 
 const MAX_ID = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
+/** The HEAD event's HTTP version for HTTP/2, which has no reason phrase. */
+const HTTP_2 = 20
 
 /**
  * Dispatchers with live exchanges. The engine only holds a weak reference, so this keeps a
@@ -35,13 +42,16 @@ export class Exchange {
   readonly dispatcher: Dispatcher
   readonly id: number
   readonly method: string
-  readonly url: string
+  /** The URL of the attempt in flight (a beforeRetry hook may change it). */
+  url: string
   readonly signal: AbortSignal | undefined
   /** Reject like fetch (TypeError / signal.reason) instead of with typed errors. */
   readonly fetchMode: boolean
   resolve: ((response: Response) => void) | null = null
   reject: ((error: unknown) => void) | null = null
   upload: Upload | null = null
+  /** Runs the `beforeRetry` hooks when the engine pauses before a retry. */
+  onRetry: RetryHandler | null = null
   /** The response body waiting for the answer to a `read`. */
   reader: StreamedBody | null = null
   /** Why the body ended while nobody was reading; the next read rejects with it. */
@@ -148,7 +158,11 @@ export class Dispatcher {
     this.#unread = new FinalizationRegistry((exchange) => self.deref()?.release(exchange))
   }
 
-  /** Starts a request. Rejections follow `fetchMode`: fetch's TypeErrors or typed errors. */
+  /**
+   * Starts a request. Rejections follow `fetchMode`: fetch's TypeErrors or typed errors.
+   * With `onRetry`, the engine pauses before each retry until `onRetry` gives the request to
+   * send next.
+   */
   send(
     method: string,
     url: string,
@@ -157,11 +171,12 @@ export class Dispatcher {
     options: NativeRequestOptions | null,
     signal: AbortSignal | undefined,
     fetchMode: boolean,
+    onRetry: RetryHandler | null = null,
   ): Promise<Response> {
     if (this.#closed || signal?.aborted) {
       const error = this.#closed
         ? new ClientClosedError(undefined, { url })
-        : new AbortError(undefined, { url, cause: signal?.reason })
+        : abortError(url, signal)
       body.stream?.cancel(error).catch(ignore)
       return Promise.reject(publicError(error, fetchMode, true))
     }
@@ -175,6 +190,10 @@ export class Dispatcher {
       native = options ?? {}
       native.streamBody = true
       exchange.upload = new Upload(exchange, body.stream)
+    }
+    if (onRetry !== null) {
+      native = { ...native, beforeRetry: true }
+      exchange.onRetry = onRetry
     }
     this.#live.set(id, exchange)
     if (this.#live.size === 1) busy.add(this)
@@ -230,8 +249,7 @@ export class Dispatcher {
 
   /** The exchange's AbortSignal fired. */
   abort(exchange: Exchange): void {
-    const error = new AbortError(undefined, { url: exchange.url, cause: exchange.signal?.reason })
-    this.#fail(exchange, error, true)
+    this.#fail(exchange, abortError(exchange.url, exchange.signal), true)
   }
 
   /** The body is no longer wanted (stream cancelled or collected unread): free the connection. */
@@ -275,6 +293,9 @@ export class Dispatcher {
             if (exchange.upload === null) this.write(exchange, null)
             else exchange.upload.next()
             break
+          case EVENT_RETRY:
+            this.#onRetry(exchange, events, i)
+            break
         }
       } catch (cause) {
         const error = new HyperHttpError('handling a response event failed', {
@@ -290,9 +311,9 @@ export class Dispatcher {
     const status = events[i + 2] as number
     const bytes = events[i + 4] as Buffer | undefined
     const complete = events[i + 5] === true
-    const finalUrl = events[i + 6] as string | undefined
     this.#settle(exchange)
     let content: ResponseContent
+    let abort: BodyAbort | null = null
     if (exchange.method === 'HEAD' || isNullBodyStatus(status)) {
       content = null
       if (complete) this.#finish(exchange)
@@ -300,6 +321,9 @@ export class Dispatcher {
     } else if (complete) {
       content = bytes ?? EMPTY
       this.#finish(exchange)
+      // The exchange no longer hears the signal; the response watches it for its body.
+      const signal = exchange.signal
+      if (signal !== undefined) abort = new SignalAbort(signal, exchange.url, exchange.fetchMode)
     } else {
       content = new StreamedBody(this, exchange, bytes)
       exchange.streaming = true
@@ -308,18 +332,16 @@ export class Dispatcher {
     const resolve = exchange.resolve
     exchange.resolve = null
     exchange.reject = null
-    resolve?.(
-      new Response(
-        status,
-        events[i + 3] as string,
-        finalUrl ?? exchange.url,
-        finalUrl !== undefined,
-        events[i + 7] as number,
-        events[i + 8] as string | undefined,
-        events[i + 9] as number,
-        content,
-      ),
-    )
+    const finalUrl = events[i + 6] as string | undefined
+    const head: ResponseHead = {
+      status,
+      statusText: statusText(status, events[i + 7] as number, events[i + 8] as string | undefined),
+      rawHeaders: events[i + 3] as string,
+      url: finalUrl ?? exchange.url,
+      redirected: finalUrl !== undefined,
+      attempts: events[i + 9] as number,
+    }
+    resolve?.(new Response(head, content, abort))
   }
 
   #onChunk(exchange: Exchange, chunk: Buffer | undefined, last: boolean): void {
@@ -339,6 +361,55 @@ export class Dispatcher {
       events[i + 6] as number,
     )
     this.#fail(exchange, error, false)
+  }
+
+  /** The engine paused before a retry: the hooks decide how the request goes on. */
+  #onRetry(exchange: Exchange, events: unknown[], i: number): void {
+    const onRetry = exchange.onRetry
+    if (onRetry === null) throw new Error('the engine paused a request without beforeRetry hooks')
+    onRetry(retryInfo(events, i, exchange.url)).then(
+      (next) => this.#retry(exchange, next),
+      (reason: unknown) => this.#stop(exchange, reason),
+    )
+  }
+
+  /** Lets the engine's next attempt go with `next`. */
+  #retry(exchange: Exchange, next: Outgoing): void {
+    if (exchange.done) return
+    exchange.url = next.url
+    const stream = next.body.stream
+    if (stream !== null) {
+      const error = new InvalidArgumentError(
+        'a beforeRetry hook set a stream body, which cannot be sent again: use a buffered body (string, Buffer, Blob, FormData, ...)',
+        { url: exchange.url },
+      )
+      stream.cancel(error).catch(ignore)
+      this.#fail(exchange, error, true)
+      return
+    }
+    try {
+      this.#native.retry(
+        exchange.id,
+        next.method,
+        next.url,
+        next.headers,
+        next.body.bytes,
+        next.options,
+      )
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, exchange.url), true)
+    }
+  }
+
+  /** A beforeRetry hook threw: the request ends with what it threw. */
+  #stop(exchange: Exchange, reason: unknown): void {
+    if (exchange.done) return
+    this.#cancelNative(exchange)
+    this.#finish(exchange)
+    const reject = exchange.reject
+    exchange.resolve = null
+    exchange.reject = null
+    reject?.(reason)
   }
 
   /** Ends `exchange` with `error`: rejects its promise, or errors its body. Never throws. */
@@ -404,6 +475,40 @@ export class Dispatcher {
     this.#lastId = id
     return id
   }
+}
+
+/**
+ * A body that arrived whole fails its reads once the request's signal fires, as the platform
+ * fetch fails an unread body aborted after the response resolved.
+ */
+class SignalAbort implements BodyAbort {
+  readonly #signal: AbortSignal
+  readonly #url: string
+  readonly #fetchMode: boolean
+
+  constructor(signal: AbortSignal, url: string, fetchMode: boolean) {
+    this.#signal = signal
+    this.#url = url
+    this.#fetchMode = fetchMode
+  }
+
+  get fired(): boolean {
+    return this.#signal.aborted
+  }
+
+  error(): unknown {
+    return publicError(abortError(this.#url, this.#signal), this.#fetchMode, false)
+  }
+}
+
+function abortError(url: string, signal: AbortSignal | undefined): AbortError {
+  return new AbortError(undefined, { url, cause: signal?.reason })
+}
+
+/** The server's reason phrase, else the standard one (HTTP/2 has none). */
+function statusText(status: number, version: number, reason: string | undefined): string {
+  if (reason !== undefined) return reason
+  return version === HTTP_2 ? '' : (STATUS_CODES[status] ?? '')
 }
 
 function isNullBodyStatus(status: number): boolean {

@@ -1,11 +1,10 @@
-import { STATUS_CODES } from 'node:http'
 import { InvalidArgumentError } from './errors.js'
 import { requestHeaders } from './headers.js'
 import { type ClientConfig, invalid } from './options.js'
 import type { Outgoing, Pipeline } from './pipeline.js'
 import { assertOneBody, requestParts } from './request-parts.js'
 import { Response } from './response.js'
-import { type RetryInfo, sendWithRetries } from './retry.js'
+import type { RetryInfo } from './retry.js'
 import type { RequestConfig } from './types.js'
 import { resolveUrl } from './url.js'
 
@@ -111,7 +110,7 @@ export type BeforeErrorHook = (
 export interface Hooks {
   /** Before the request is sent; may change or replace it, or answer it. */
   beforeRequest?: BeforeRequestHook[]
-  /** Before each retry; with such hooks the retry loop runs in JavaScript (see README). */
+  /** Before each retry, after the engine's wait; the engine pauses its retry loop for them. */
   beforeRetry?: BeforeRetryHook[]
   /** After the response head arrives; may replace the response. */
   afterResponse?: AfterResponseHook[]
@@ -193,13 +192,10 @@ async function send(
   if (hooks.beforeRetry.length === 0) {
     return pipeline.send(out.method, out.url, out.headers, out.body, out.options, out.signal, false)
   }
-  const context = pipeline.attempts(async (info) => {
+  return pipeline.sendWithRetryHook(out, async (info) => {
     for (const hook of hooks.beforeRetry) await hook(request, info)
     return outgoing(config, request)
   })
-  return pipeline.guard(out.url, out.signal, out.options, out.body, false, (options) =>
-    sendWithRetries(context, { ...out, options }),
-  )
 }
 
 async function afterResponse(
@@ -259,15 +255,13 @@ function asResponse(value: unknown, url: string): Response | null {
   if (!(value instanceof globalThis.Response)) return null
   const raw: string[] = []
   for (const [name, field] of value.headers) raw.push(name, field)
-  const reason = value.statusText === '' || value.statusText === STATUS_CODES[value.status]
-  return new Response(
-    value.status,
-    raw.join('\0'),
-    value.url === '' ? url : value.url,
-    value.redirected,
-    11,
-    reason ? undefined : value.statusText,
-    0,
-    value.body,
-  )
+  const head = {
+    status: value.status,
+    statusText: value.statusText,
+    rawHeaders: raw.join('\0'),
+    url: value.url === '' ? url : value.url,
+    redirected: value.redirected,
+    attempts: 0,
+  }
+  return new Response(head, value.body)
 }

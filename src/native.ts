@@ -63,6 +63,8 @@ export interface NativeRequestOptions {
   streamBody?: boolean
   maxRetries?: number
   retryNonIdempotent?: boolean
+  /** The engine pauses before each retry with a RETRY event answered with `retry` or `cancel`. */
+  beforeRetry?: boolean
 }
 
 /** The binding's client (see crates/node/README.md for the event protocol). */
@@ -76,6 +78,14 @@ export interface NativeClient {
     options: NativeRequestOptions | null | undefined,
   ): void
   write(id: number, chunk: Buffer | null): void
+  retry(
+    id: number,
+    method: string,
+    url: string,
+    headers: string[],
+    body: Buffer | null | undefined,
+    options: NativeRequestOptions | null | undefined,
+  ): void
   read(id: number): Buffer | null
   cancel(id: number): void
   ref(): void
@@ -94,6 +104,7 @@ export const EVENT_HEAD = 1
 export const EVENT_CHUNK = 2
 export const EVENT_ERROR = 3
 export const EVENT_NEED = 4
+export const EVENT_RETRY = 5
 /** Slots per event record. */
 export const EVENT_SLOTS = 10
 

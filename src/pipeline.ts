@@ -3,11 +3,11 @@ import type { BreakerCall } from './breaker.js'
 import { BreakerRegistry } from './breaker-manager.js'
 import { Bulkhead } from './bulkhead.js'
 import { type Dispatcher, publicError } from './dispatcher.js'
-import { AbortError, ClientClosedError, type HyperHttpError } from './errors.js'
+import type { HyperHttpError } from './errors.js'
 import type { NativeRequestOptions } from './native.js'
 import type { ClientConfig } from './options.js'
 import type { Response } from './response.js'
-import { type AttemptContext, RetryBudget, type RetryPolicy, retryPolicy } from './retry.js'
+import type { RetryHandler } from './retry.js'
 import { originOf } from './url.js'
 
 /** The engine's total timeout when the client sets none. */
@@ -37,48 +37,6 @@ export interface Sender {
   ): Promise<Response>
 }
 
-/** A wait between attempts, ended early by an abort or by `close()`. */
-class Sleep {
-  readonly promise: Promise<void>
-  readonly #sleeps: Set<Sleep>
-  readonly #url: string
-  readonly #signal: AbortSignal | undefined
-  readonly #resolve: () => void
-  readonly #reject: (error: HyperHttpError) => void
-  readonly #timer: NodeJS.Timeout
-
-  constructor(sleeps: Set<Sleep>, ms: number, signal: AbortSignal | undefined, url: string) {
-    const { promise, resolve, reject } = Promise.withResolvers<void>()
-    this.promise = promise
-    this.#sleeps = sleeps
-    this.#url = url
-    this.#signal = signal
-    this.#resolve = resolve
-    this.#reject = reject
-    this.#timer = setTimeout(() => this.#end(null), Math.max(0, ms))
-    sleeps.add(this)
-    if (signal?.aborted) this.handleEvent()
-    else signal?.addEventListener('abort', this)
-  }
-
-  /** The abort listener. */
-  handleEvent(): void {
-    this.#end(new AbortError(undefined, { url: this.#url, cause: this.#signal?.reason }))
-  }
-
-  close(): void {
-    this.#end(new ClientClosedError(undefined, { url: this.#url }))
-  }
-
-  #end(error: HyperHttpError | null): void {
-    if (!this.#sleeps.delete(this)) return
-    clearTimeout(this.#timer)
-    this.#signal?.removeEventListener('abort', this)
-    if (error === null) this.#resolve()
-    else this.#reject(error)
-  }
-}
-
 /**
  * Every request of a client passes here on its way to the engine: the origin's circuit
  * breaker admits it (or refuses at once), the origin's bulkhead gives it a slot (or queues or
@@ -89,9 +47,7 @@ export class Pipeline implements Sender {
   readonly breakers: BreakerRegistry
   readonly #bulkhead: Bulkhead | null
   readonly #config: ClientConfig
-  readonly #sleeps = new Set<Sleep>()
   #closed = false
-  #retry: { policy: RetryPolicy; budget: RetryBudget | null } | null = null
 
   constructor(dispatcher: Dispatcher, config: ClientConfig) {
     this.dispatcher = dispatcher
@@ -160,35 +116,21 @@ export class Pipeline implements Sender {
     )
   }
 
-  /** The pieces `sendWithRetries` needs, bound to this client. */
-  attempts(next: AttemptContext['next']): AttemptContext {
-    this.#retry ??= {
-      policy: retryPolicy(this.#config.native),
-      budget: RetryBudget.of(this.#config.native),
-    }
-    const dispatcher = this.dispatcher
-    return {
-      ...this.#retry,
-      totalTimeout: this.totalTimeout,
-      send: (request, options) =>
-        dispatcher.send(
-          request.method,
-          request.url,
-          request.headers,
-          request.body,
-          options,
-          request.signal,
-          false,
-        ),
-      sleep: (ms, signal, url) => new Sleep(this.#sleeps, ms, signal, url).promise,
-      next,
-    }
+  /**
+   * `send` for a request with `beforeRetry` hooks. The breaker and the bulkhead see the
+   * request once, whatever the number of attempts; the engine pauses before each retry and
+   * `onRetry` gives the request to send next.
+   */
+  sendWithRetryHook(request: Outgoing, onRetry: RetryHandler): Promise<Response> {
+    const { method, url, headers, body, signal } = request
+    return this.guard(url, signal, request.options, body, false, (options) =>
+      this.dispatcher.send(method, url, headers, body, options, signal, false, onRetry),
+    )
   }
 
-  /** Fails queued requests and waits between attempts, then everything in the engine. */
+  /** Fails queued requests, then everything in the engine. */
   close(): void {
     this.#closed = true
-    for (const sleep of this.#sleeps) sleep.close()
     this.#bulkhead?.close()
     this.dispatcher.close()
   }

@@ -1,19 +1,46 @@
-import { STATUS_CODES } from 'node:http'
+import { type InspectOptionsStylized, inspect } from 'node:util'
+import {
+  type BodyAbort,
+  byteStream,
+  consumedStream,
+  isDisturbed,
+  isUnusable,
+  readAll,
+  WholeBody,
+} from './byte-stream.js'
 import { parseRawHeaders } from './headers.js'
 import { StreamedBody } from './streamed-body.js'
 
 /** What a response carries: nothing, all bytes, bytes still in the engine, or a stream. */
 export type ResponseContent = Buffer | StreamedBody | ReadableStream<Uint8Array> | null
 
+/** @internal The response line and headers; a response and its clones share one. */
+export interface ResponseHead {
+  status: number
+  statusText: string
+  /** Header names and values joined by NUL, as the engine delivers them. */
+  rawHeaders: string
+  /** Final URL, after redirects. */
+  url: string
+  redirected: boolean
+  /** Attempts the engine made (0 for a response a hook made). */
+  attempts: number
+}
+
 const EMPTY = Buffer.alloc(0)
 const UTF8_BOM = 0xfeff
 
 /**
- * An HTTP response with the surface of the platform `Response`. Headers stay one raw string
- * until `headers` is first read; a body that arrived whole is decoded straight from its
- * bytes, and a `ReadableStream` is only created when `body` is read.
+ * An HTTP response with the surface of the platform `Response`, and recognised as one:
+ * `res instanceof globalThis.Response` is true and `Object.prototype.toString` says
+ * `[object Response]`, without paying for the platform constructor. Headers stay one raw
+ * string until `headers` is first read; a body that arrived whole is decoded straight from
+ * its bytes, and the body's `ReadableStream` (a byte stream) is only created when `body` is
+ * read.
  *
- * Responses are created by hyperhttp; the constructor is not part of the public API.
+ * Responses are created by hyperhttp; the constructor is not part of the public API. The
+ * static `Response.json()`, `Response.error()` and `Response.redirect()` are the platform's
+ * and return platform responses.
  *
  * @example
  * ```ts
@@ -22,56 +49,53 @@ const UTF8_BOM = 0xfeff
  * const data = await res.json()
  * ```
  */
-export class Response {
-  /** HTTP status code. */
-  readonly status: number
-  /** Final URL, after redirects. */
-  readonly url: string
-  /** Whether redirects were followed to get here. */
-  readonly redirected: boolean
-  /** Attempts the engine made to get this response (1 when it was not retried). */
+export class Response implements globalThis.Response {
+  /** Attempts made to get this response (1 when it was not retried). */
   readonly attempts: number
-  /** HTTP version: 10, 11 or 20. */
-  readonly #version: number
-  /** The server's reason phrase when it is not the standard one for the status. */
-  readonly #reason: string | undefined
-  readonly #rawHeaders: string
+  readonly #head: ResponseHead
   #headers: Headers | null = null
+  /** The bytes, or what `#stream` reads when it is not a branch of a clone's tee. */
   #content: ResponseContent
-  #stream: ReadableStream<Uint8Array> | null = null
+  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null = null
+  /** Consumed by a body method. */
   #used = false
+  readonly #abort: BodyAbort | null
 
   /** @internal */
-  constructor(
-    status: number,
-    rawHeaders: string,
-    url: string,
-    redirected: boolean,
-    version: number,
-    reason: string | undefined,
-    attempts: number,
-    content: ResponseContent,
-  ) {
-    this.status = status
-    this.#rawHeaders = rawHeaders
-    this.url = url
-    this.redirected = redirected
-    this.#version = version
-    this.#reason = reason
-    this.attempts = attempts
+  constructor(head: ResponseHead, content: ResponseContent, abort: BodyAbort | null = null) {
+    this.attempts = head.attempts
+    this.#head = head
     this.#content = content
-    if (content instanceof ReadableStream) this.#stream = content
+    this.#abort = abort
+    if (content instanceof ReadableStream) {
+      this.#stream = content as ReadableStream<Uint8Array<ArrayBuffer>>
+    }
   }
 
-  /** Whether the status is 200-299. */
-  get ok(): boolean {
-    return this.status >= 200 && this.status <= 299
+  /** HTTP status code. */
+  get status(): number {
+    return this.#head.status
   }
 
   /** The server's reason phrase (HTTP/2 has none, so it is empty there). */
   get statusText(): string {
-    if (this.#reason !== undefined) return this.#reason
-    return this.#version === 20 ? '' : (STATUS_CODES[this.status] ?? '')
+    return this.#head.statusText
+  }
+
+  /** Whether the status is 200-299. */
+  get ok(): boolean {
+    const status = this.#head.status
+    return status >= 200 && status <= 299
+  }
+
+  /** Final URL, after redirects. */
+  get url(): string {
+    return this.#head.url
+  }
+
+  /** Whether redirects were followed to get here. */
+  get redirected(): boolean {
+    return this.#head.redirected
   }
 
   /** Always `'basic'`. */
@@ -82,35 +106,32 @@ export class Response {
   /** Response headers, parsed on first access; `getSetCookie()` works. */
   get headers(): Headers {
     if (this.#headers === null) {
-      this.#headers = parseRawHeaders(this.#rawHeaders)
+      this.#headers = parseRawHeaders(this.#head.rawHeaders)
     }
     return this.#headers
   }
 
-  /** The body as a stream of bytes, created on first access; `null` when there is no body. */
-  get body(): ReadableStream<Uint8Array> | null {
+  /**
+   * The body as a byte stream (`getReader({ mode: 'byob' })` works), created on first access;
+   * `null` when there is no body. Once a body method has read it, it is locked.
+   */
+  get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
     if (this.#stream !== null) return this.#stream
     const content = this.#content
     if (content === null) return null
     if (this.#used) {
-      // Already consumed by text() or another reader: an empty, finished stream.
-      this.#stream = bytesStream(EMPTY, ignore)
+      this.#stream = consumedStream()
     } else if (content instanceof StreamedBody) {
-      this.#stream = new ReadableStream(content, { highWaterMark: 0 })
+      this.#stream = byteStream(content)
     } else {
-      this.#stream = bytesStream(content as Buffer, () => {
-        this.#used = true
-      })
+      this.#stream = byteStream(new WholeBody(content as Buffer, this.#abort))
     }
     return this.#stream
   }
 
-  /** Whether the body has been read (a teed stream counts once a reader holds it). */
+  /** Whether the body has been read, by a body method or from its stream. */
   get bodyUsed(): boolean {
-    const content = this.#content
-    if (this.#used) return true
-    if (content instanceof StreamedBody) return content.used
-    return content instanceof ReadableStream && content.locked
+    return this.#used || (this.#stream !== null && isDisturbed(this.#stream))
   }
 
   /** The body decoded as UTF-8 (a leading byte order mark is dropped). */
@@ -137,58 +158,97 @@ export class Response {
     return new Uint8Array(exactArrayBuffer(bytes instanceof Buffer ? bytes : await bytes))
   }
 
-  /** The body as a `Blob` typed with the response's content-type. */
+  /** The body as a `Blob`, typed with the content-type normalised as the platform does. */
   async blob(): Promise<Blob> {
     const bytes = this.#take()
-    const type = this.headers.get('content-type') ?? ''
-    return new Blob([bytes instanceof Buffer ? bytes : await bytes], { type })
+    return this.#platformBody(bytes instanceof Buffer ? bytes : await bytes).blob()
   }
 
   /** The body parsed as `multipart/form-data` or `application/x-www-form-urlencoded`. */
   async formData(): Promise<FormData> {
     const bytes = this.#take()
-    const data = bytes instanceof Buffer ? bytes : await bytes
-    const contentType = this.headers.get('content-type') ?? ''
-    return new globalThis.Response(data, { headers: { 'content-type': contentType } }).formData()
+    return this.#platformBody(bytes instanceof Buffer ? bytes : await bytes).formData()
   }
 
-  /** A copy whose body can be read independently (a streamed body is teed). */
+  /**
+   * A copy whose body can be read independently. A body still arriving is teed, as the
+   * platform does: each branch can be read or cancelled on its own, and the transfer stops
+   * once every branch is cancelled.
+   */
   clone(): Response {
-    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.')
+    if (this.#isUnusable()) {
+      throw new TypeError('Response.clone: Body has already been consumed.')
+    }
     let content = this.#content
     if (content instanceof Buffer && this.#stream === null) {
+      // The stream of either copy takes over the buffer it reads, so each gets its own.
       content = Buffer.from(content)
     } else if (content !== null) {
-      const [mine, theirs] = (this.body as ReadableStream<Uint8Array>).tee()
+      const [mine, theirs] = (this.body as ReadableStream<Uint8Array<ArrayBuffer>>).tee()
       this.#stream = mine
       this.#content = mine
       content = theirs
     }
-    return new Response(
-      this.status,
-      this.#rawHeaders,
-      this.url,
-      this.redirected,
-      this.#version,
-      this.#reason,
-      this.attempts,
-      content,
-    )
+    return new Response(this.#head, content, this.#abort)
+  }
+
+  /** Describes the response as `console.log` shows the platform's. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized): string {
+    const shown = {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+      body: this.body,
+      bodyUsed: this.bodyUsed,
+      ok: this.ok,
+      redirected: this.redirected,
+      type: this.type,
+      url: this.url,
+      attempts: this.attempts,
+    }
+    return `Response ${inspect(shown, { ...options, depth: options.depth ?? depth })}`
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Response'
+  }
+
+  /** Whether a body method can no longer read the body (fetch's "unusable"). */
+  #isUnusable(): boolean {
+    return this.#used || (this.#stream !== null && isUnusable(this.#stream))
   }
 
   /** Marks the body used and returns its bytes (synchronously when they are at hand). */
   #take(): Buffer | Promise<Buffer> {
-    if (this.bodyUsed || this.#stream?.locked === true) {
+    if (this.#isUnusable()) {
       throw new TypeError('Body is unusable: Body has already been read')
     }
     const content = this.#content
     if (content === null) return EMPTY
     this.#used = true
-    if (this.#stream !== null) return readStream(this.#stream)
+    if (this.#abort?.fired === true) throw this.#abort.error()
+    if (content instanceof ReadableStream) return readAll(content)
+    // A stream created over the content but never read: lock it, read the content directly.
+    this.#stream?.getReader()
     if (content instanceof StreamedBody) return content.readAll()
-    return content as Buffer
+    return content
+  }
+
+  /** A platform response over `bytes`, for what the platform already decodes exactly. */
+  #platformBody(bytes: Buffer): globalThis.Response {
+    const type = this.headers.get('content-type')
+    return new globalThis.Response(
+      bytes,
+      type === null ? undefined : { headers: { 'content-type': type } },
+    )
   }
 }
+
+// Third-party code recognises a Response by its prototype chain: the platform's prototype is
+// in it, and every member of it is overridden above, so none of its brand-checked accessors
+// is reachable. The statics (json, error, redirect) are inherited.
+Object.setPrototypeOf(Response.prototype, globalThis.Response.prototype)
+Object.setPrototypeOf(Response, globalThis.Response)
 
 function utf8(bytes: Buffer): string {
   const text = bytes.toString('utf8')
@@ -207,25 +267,3 @@ function exactArrayBuffer(bytes: Buffer): ArrayBuffer {
   }
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 }
-
-/** A stream of bytes already at hand; the first read marks the body used. */
-function bytesStream(bytes: Buffer, onRead: () => void): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        onRead()
-        if (bytes.length > 0) controller.enqueue(bytes)
-        controller.close()
-      },
-    },
-    { highWaterMark: 0 },
-  )
-}
-
-async function readStream(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = []
-  for await (const chunk of stream) chunks.push(chunk)
-  return Buffer.concat(chunks)
-}
-
-function ignore(): void {}

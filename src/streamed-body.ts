@@ -1,4 +1,5 @@
-import type { UnderlyingSource } from 'node:stream/web'
+import type { ReadableByteStreamController, UnderlyingByteSource } from 'node:stream/web'
+import { closeStream, enqueueOwned } from './byte-stream.js'
 import type { Dispatcher, Exchange } from './dispatcher.js'
 
 /**
@@ -6,7 +7,8 @@ import type { Dispatcher, Exchange } from './dispatcher.js'
  * is read ahead of the consumer and backpressure reaches the server. It is also the
  * underlying source of the `ReadableStream` that `response.body` creates on demand.
  */
-export class StreamedBody implements UnderlyingSource<Uint8Array> {
+export class StreamedBody implements UnderlyingByteSource {
+  readonly type = 'bytes'
   readonly #dispatcher: Dispatcher
   readonly #exchange: Exchange
   /** Bytes that arrived with the head. */
@@ -14,9 +16,7 @@ export class StreamedBody implements UnderlyingSource<Uint8Array> {
   #ended = false
   #resolve: ((chunk: Buffer | null) => void) | null = null
   #reject: ((error: unknown) => void) | null = null
-  #controller: ReadableStreamDefaultController<Uint8Array> | null = null
-  /** Whether reading has started (the body is disturbed). */
-  used = false
+  #controller: ReadableByteStreamController | null = null
 
   constructor(dispatcher: Dispatcher, exchange: Exchange, first: Buffer | undefined) {
     this.#dispatcher = dispatcher
@@ -26,11 +26,11 @@ export class StreamedBody implements UnderlyingSource<Uint8Array> {
 
   /** The next chunk, or `null` at the end. Callers wait for one read before the next. */
   read(): Promise<Buffer | null> {
-    this.used = true
     const first = this.#first
     if (first !== undefined) {
       this.#first = undefined
-      if (first.length > 0) return Promise.resolve(first)
+      // A failure since the head (an abort) discards it, as fetch errors the stream at once.
+      if (first.length > 0 && this.#exchange.failure === undefined) return Promise.resolve(first)
     }
     if (this.#ended) return Promise.resolve(null)
     const { promise, resolve, reject } = Promise.withResolvers<Buffer | null>()
@@ -71,7 +71,7 @@ export class StreamedBody implements UnderlyingSource<Uint8Array> {
   }
 
   /** @internal ReadableStream hook. */
-  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+  start(controller: ReadableByteStreamController): void {
     this.#controller = controller
   }
 
@@ -87,8 +87,8 @@ export class StreamedBody implements UnderlyingSource<Uint8Array> {
   }
 
   readonly #enqueue = (chunk: Buffer | null): void => {
-    const controller = this.#controller as ReadableStreamDefaultController<Uint8Array>
-    if (chunk === null) controller.close()
-    else controller.enqueue(chunk)
+    const controller = this.#controller as ReadableByteStreamController
+    if (chunk === null) closeStream(controller)
+    else enqueueOwned(controller, chunk)
   }
 }

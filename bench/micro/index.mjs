@@ -33,6 +33,7 @@ let watchdog
 
 await addNativeCases()
 await addFacadeCases()
+await addResponseCases()
 await addReferenceCases()
 
 bench.addEventListener('cycle', (event) => {
@@ -130,6 +131,107 @@ async function addFacadeCases() {
   })
 }
 
+// What user code pays for a Response object and for reading its body as a stream.
+async function addResponseCases() {
+  let hyperhttp
+  try {
+    hyperhttp = await import('../../dist/esm/index.js')
+  } catch (error) {
+    return skipped.push(`response cases: cannot load dist/esm: ${error.message.split('\n')[0]}`)
+  }
+  const client = new hyperhttp.Client({
+    decompress: false,
+    limits: { maxConnectionsPerHost: IN_FLIGHT },
+    retry: false,
+    circuitBreaker: false,
+  })
+  cleanups.push(() => client.close())
+  const body = Buffer.alloc(200, 97)
+  const rawHeaders = ['content-type', 'application/octet-stream', 'content-length', '200'].join(
+    '\0',
+  )
+  add('response: new hyperhttp Response (200 B inline body)', () => {
+    newHyperResponse(hyperhttp.Response, rawHeaders, body)
+  })
+  add('response: new globalThis.Response (200 B body, 2 headers)', () => {
+    new Response(body, {
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': '200' },
+    })
+  })
+  // A fresh buffer each time, as the engine delivers: a byte stream takes over what it reads.
+  add('response: read a 10 KiB inline body with body.getReader()', async () => {
+    const res = newHyperResponse(hyperhttp.Response, rawHeaders, Buffer.allocUnsafeSlow(10 * 1024))
+    expect([res.status, await readDefault(res.body)], 10 * 1024)
+  })
+  const { StreamedBody } = await import('../../dist/esm/streamed-body.js')
+  add('response: read a 1 MiB body pulled in 16 chunks, for await (no network)', async () => {
+    const res = newHyperResponse(hyperhttp.Response, rawHeaders, pulledBody(StreamedBody, 16))
+    let length = 0
+    for await (const chunk of res.body) length += chunk.byteLength
+    expect([res.status, length], MIB)
+  })
+  add('facade: GET 10 KiB (inline), read res.body with getReader()', async () => {
+    const res = await client.get(`${origin}/bytes/${10 * 1024}`)
+    expect([res.status, await readDefault(res.body)], 10 * 1024)
+  })
+  add('facade: GET 1 MiB (streamed), read res.body with for await', async () => {
+    const res = await client.get(`${origin}/bytes/${MIB}`)
+    let length = 0
+    for await (const chunk of res.body) length += chunk.byteLength
+    expect([res.status, length], MIB)
+  })
+  add('facade: GET 1 MiB (streamed), read res.body with a BYOB reader (64 KiB view)', async () => {
+    const res = await client.get(`${origin}/bytes/${MIB}`)
+    const reader = res.body.getReader({ mode: 'byob' })
+    let length = 0
+    let view = new Uint8Array(64 * 1024)
+    for (let read = await reader.read(view); !read.done; read = await reader.read(view)) {
+      length += read.value.byteLength
+      view = new Uint8Array(read.value.buffer)
+    }
+    expect([res.status, length], MIB)
+  })
+}
+
+/** Creates a Response the way the dispatcher does for a complete 200 B body. */
+function newHyperResponse(Response, rawHeaders, body) {
+  const head = {
+    status: 200,
+    statusText: 'OK',
+    rawHeaders,
+    url: 'http://127.0.0.1/',
+    redirected: false,
+    attempts: 1,
+  }
+  return new Response(head, body, null)
+}
+
+/**
+ * A streamed body whose engine answers each pull at once with a fresh chunk (a byte stream
+ * takes over what it reads), so only the JavaScript side of reading is timed.
+ */
+function pulledBody(StreamedBody, count) {
+  const size = MIB / count
+  let sent = 0
+  const engine = {
+    pull(_exchange, body) {
+      sent += 1
+      body.deliver(Buffer.allocUnsafeSlow(size), sent === count)
+    },
+  }
+  return new StreamedBody(engine, {}, undefined)
+}
+
+async function readDefault(stream) {
+  const reader = stream.getReader()
+  let length = 0
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    length += read.value.byteLength
+  }
+  return length
+}
+
 async function addReferenceCases() {
   const { Agent, request } = await import('undici')
   const dispatcher = new Agent({ connections: IN_FLIGHT })
@@ -194,20 +296,20 @@ function report() {
     '- Server: bench/server.mjs (node:http) in its own process on 127.0.0.1',
     `- tinybench, ${flags.time} ms per case after a 250 ms warm-up; ops/s = 1000 / mean`,
     '',
-    '| case | ops/s | mean µs | p99 µs | samples |',
-    '|---|--:|--:|--:|--:|',
+    '| case | ops/s | mean µs | p50 µs | p99 µs | samples |',
+    '|---|--:|--:|--:|--:|--:|',
   ]
   const errors = []
   for (const task of bench.tasks) {
     const { result } = task
     if (result.state !== 'completed') {
-      lines.push(`| ${task.name} | failed | | | |`)
+      lines.push(`| ${task.name} | failed | | | | |`)
       errors.push(`- ${task.name}: ${result.error?.message ?? result.state}`)
       continue
     }
-    const { mean, p99, samplesCount } = result.latency
+    const { mean, p50, p99, samplesCount } = result.latency
     lines.push(
-      `| ${task.name} | ${(1000 / mean).toFixed(0)} | ${(mean * 1000).toFixed(1)} | ${(p99 * 1000).toFixed(1)} | ${samplesCount} |`,
+      `| ${task.name} | ${(1000 / mean).toFixed(0)} | ${(mean * 1000).toFixed(1)} | ${(p50 * 1000).toFixed(1)} | ${(p99 * 1000).toFixed(1)} | ${samplesCount} |`,
     )
   }
   for (const reason of skipped) errors.push(`- skipped ${reason}`)

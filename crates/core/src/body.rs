@@ -121,6 +121,8 @@ pub struct Body {
     total: Option<(Instant, Duration)>,
     in_flight: Option<InFlight>,
     url: String,
+    /// Attempts the request made, carried by the body's errors.
+    attempts: u32,
 }
 
 const DECODE_CHUNK: usize = 64 * 1024;
@@ -139,6 +141,7 @@ impl Body {
             total,
             in_flight,
             url,
+            attempts: 1,
         };
         if let Source::Raw(incoming) = &body.source {
             if incoming.is_end_stream() {
@@ -177,7 +180,7 @@ impl Body {
             Some((limit, phase, ms)) => {
                 tokio::time::timeout(limit, std::future::poll_fn(|cx| self.poll_piece(cx)))
                     .await
-                    .map_err(|_| Error::timeout(phase, ms).with_url(&self.url))??
+                    .map_err(|_| self.located(Error::timeout(phase, ms)))??
             }
             None => std::future::poll_fn(|cx| self.poll_piece(cx)).await?,
         };
@@ -205,6 +208,16 @@ impl Body {
             Poll::Pending => None,
             Poll::Ready(ready) => Some(ready),
         }
+    }
+
+    /// Records how many attempts the request made.
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        self.attempts = attempts;
+    }
+
+    /// `err` with the URL and the attempts of the request this body answers.
+    fn located(&self, err: Error) -> Error {
+        err.with_url(&self.url).with_attempts(self.attempts)
     }
 
     fn coalesce(&mut self, first: Bytes, max: usize) -> Result<Bytes, Error> {
@@ -272,7 +285,10 @@ impl Body {
     fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Error>> {
         let res = match &mut self.source {
             Source::Empty => return Poll::Ready(Ok(None)),
-            Source::Raw(incoming) => poll_incoming(incoming, cx).map_err(|e| e.with_url(&self.url)),
+            Source::Raw(incoming) => {
+                let polled = poll_incoming(incoming, cx);
+                polled.map_err(|e| self.located(e))
+            }
             Source::Decoded {
                 reader,
                 produced,
@@ -298,7 +314,7 @@ impl Body {
                     }
                     Poll::Ready(Err(e)) => Poll::Ready(Err(decode_error(e))),
                 }
-                .map_err(|e: Error| e.with_url(&self.url))
+                .map_err(|e: Error| self.located(e))
             }
         };
         match res {

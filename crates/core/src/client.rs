@@ -1,7 +1,7 @@
 //! The client: one pool, one TLS configuration and one set of defaults, shared by every
 //! request. Cheap to clone.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::attempts::{Attempts, BeforeRetry};
 use crate::body::{Body, ReqBody, Source};
 use crate::config::Config;
 use crate::conn::{ConnHandle, ConnShared, InFlight};
@@ -170,110 +171,62 @@ impl Client {
     /// Sends `req`, following redirects and retrying as configured, and returns the response
     /// head. The body is read from [`Response::body`].
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+        self.execute_with_retries(req, None).await
+    }
+
+    /// Like [`Client::execute`], and calls `hook` between attempts, after each retry wait;
+    /// the hook may change the request or stop it (see [`BeforeRetry`]).
+    pub async fn execute_with_hook(
+        &self,
+        req: Request,
+        mut hook: impl BeforeRetry,
+    ) -> Result<Response, Error> {
+        self.execute_with_retries(req, Some(&mut hook)).await
+    }
+
+    /// The retry loop under the total timeout.
+    async fn execute_with_retries(
+        &self,
+        req: Request,
+        hook: Option<&mut dyn BeforeRetry>,
+    ) -> Result<Response, Error> {
         let url = req.url.to_string();
         let total = req
             .options
             .total_timeout
             .unwrap_or(self.inner.config.timeouts.total)
             .map(|d| (Instant::now() + d, d));
+        let made = AtomicU32::new(1);
+        let attempts = Attempts {
+            policy: &self.inner.config.retry,
+            budget: self.inner.budget.as_ref(),
+            made: &made,
+        };
+        let retries = attempts.run(req, hook, |req| self.attempt(req, total));
         let res = match total {
-            Some((at, d)) => tokio::time::timeout_at(at, self.with_retries(req, total))
+            Some((at, d)) => tokio::time::timeout_at(at, retries)
                 .await
-                .unwrap_or_else(|_| Err(Error::timeout(Phase::Total, d.as_millis() as u64))),
-            None => self.with_retries(req, None).await,
+                .unwrap_or_else(|_| {
+                    Err(Error::timeout(Phase::Total, d.as_millis() as u64)
+                        .with_attempts(made.load(Ordering::Relaxed)))
+                }),
+            None => retries.await,
         };
         res.map_err(|e| e.with_url(&url))
     }
 
-    /// Runs attempts until one succeeds, the policy says stop, or the budget is spent. Waits
-    /// between attempts are tokio timers, under the total timeout.
-    async fn with_retries(
+    /// One attempt: a turn of the origin's rate limit, then the exchange.
+    async fn attempt(
         &self,
         req: Request,
         total: Option<(Instant, Duration)>,
     ) -> Result<Response, Error> {
-        let inner = &self.inner;
-        let policy = &inner.config.retry;
-        let max_retries = req.options.max_retries.unwrap_or(policy.max_retries);
-        let method_allowed = req.options.retry_non_idempotent.unwrap_or(false)
-            || policy.allows(&req.method, &req.headers);
-        if let Some(budget) = &inner.budget {
-            budget.record_request();
+        if let Some(limiter) = &self.inner.limiter {
+            limiter
+                .acquire(&req.url.origin().ascii_serialization())
+                .await?;
         }
-        let origin = req.url.origin().ascii_serialization();
-        let Request {
-            method,
-            url,
-            headers,
-            body,
-            options,
-        } = req;
-        let replayable = !body.is_stream();
-        let mut body = Some(body);
-        let mut previous_wait = Duration::ZERO;
-        let mut attempt = 1;
-        loop {
-            if let Some(limiter) = &inner.limiter {
-                limiter
-                    .acquire(&origin)
-                    .await
-                    .map_err(|e| e.with_attempts(attempt))?;
-            }
-            let this_body = match &body {
-                Some(RequestBody::Bytes(b)) => RequestBody::Bytes(b.clone()),
-                Some(RequestBody::Stream(_)) => body.take().unwrap_or_default(),
-                _ => RequestBody::Empty,
-            };
-            let req = Request {
-                method: method.clone(),
-                url: url.clone(),
-                headers: headers.clone(),
-                body: this_body,
-                options: options.clone(),
-            };
-            let result = self.exchange(req, total).await;
-            let wait = match &result {
-                Ok(res) if policy.statuses.contains(&res.status.as_u16()) => {
-                    match crate::retry::retry_after(&res.headers) {
-                        Some(asked) if asked > policy.max_retry_after => None,
-                        Some(asked) => Some(asked),
-                        None => Some(policy.backoff.delay(attempt, previous_wait)),
-                    }
-                }
-                Err(e) if policy.retries_error(e) => {
-                    Some(policy.backoff.delay(attempt, previous_wait))
-                }
-                _ => None,
-            };
-            let retry = wait.filter(|_| attempt <= max_retries && method_allowed);
-            let refusal = match retry {
-                None => None,
-                Some(_) if !replayable => {
-                    Some("; not retried: the request body was a stream that cannot be sent again")
-                }
-                Some(_) if inner.budget.as_ref().is_some_and(|b| !b.try_retry()) => {
-                    Some("; not retried: the client's retry budget is spent")
-                }
-                Some(_) => None,
-            };
-            let Some(wait) = retry.filter(|_| refusal.is_none()) else {
-                return match result {
-                    Ok(mut res) => {
-                        res.attempts = attempt;
-                        Ok(res)
-                    }
-                    Err(e) => Err(e
-                        .explain(refusal.unwrap_or_default())
-                        .with_attempts(attempt)),
-                };
-            };
-            if let Ok(res) = result {
-                res.body.drain().await;
-            }
-            tokio::time::sleep(wait).await;
-            previous_wait = wait;
-            attempt += 1;
-        }
+        self.exchange(req, total).await
     }
 
     async fn exchange(

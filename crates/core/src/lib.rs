@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod attempts;
 mod body;
 mod classify;
 mod client;
@@ -32,6 +33,7 @@ mod retry;
 pub mod runtime;
 mod tls;
 
+pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
 pub use body::Body;
 pub use client::{Client, Response};
 pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions};

@@ -11,16 +11,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use hyperhttp_core::{Body, BodyStream, Client, Error, Request, RequestBody, Response};
+use hyperhttp_core::{
+    BeforeRetry, Body, BodyStream, Client, Error, Request, RequestBody, Response, Retry,
+    RetryCause, RetryDecision, RetryFuture,
+};
 use napi::bindgen_prelude::{BufferSlice, Unknown};
 use napi::{Env, JsValue};
 use napi_derive::napi;
 use parking_lot::Mutex;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 
 pub use options::{NativeClientOptions, NativeRequestOptions};
-use sink::{Event, Sink};
+use sink::{Event, RetryOutcome, Sink};
 
 /// Width of one event record (see README.md); the facade checks it against its own.
 #[napi]
@@ -43,6 +46,8 @@ struct Slot {
     pending_error: Option<Error>,
     /// The producer side of a streamed request body.
     upload: Option<mpsc::UnboundedSender<Bytes>>,
+    /// The engine is paused before a retry until JavaScript answers through this.
+    retry: Option<oneshot::Sender<RetryDecision>>,
 }
 
 struct Shared {
@@ -150,10 +155,7 @@ impl NativeClient {
                 on_need: Arc::new(move || sink.push(Event::Need { id })),
             })
         } else {
-            match body {
-                Some(b) if !b.is_empty() => RequestBody::Bytes(Bytes::copy_from_slice(&b)),
-                _ => RequestBody::Empty,
-            }
+            buffered(body)
         };
         let req = match Request::new(&method, &url, &headers, body, opts) {
             Ok(req) => req,
@@ -164,9 +166,17 @@ impl NativeClient {
         };
         let client = client.clone();
         let task_shared = shared.clone();
+        let hook = options
+            .as_ref()
+            .and_then(|o| o.before_retry)
+            .unwrap_or(false)
+            .then(|| JsRetry {
+                id,
+                shared: shared.clone(),
+            });
         let mut slots = shared.slots.lock();
         let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
-            run(client, req, id, task_shared).await;
+            run(client, req, hook, id, task_shared).await;
         });
         slot.task = Some(handle.abort_handle());
         slots.insert(id, slot);
@@ -228,6 +238,50 @@ impl NativeClient {
         });
         slot.task = Some(handle.abort_handle());
         Ok(None)
+    }
+
+    /// Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
+    /// buffered body only). An invalid request ends request `id` with an ERROR event.
+    #[napi]
+    pub fn retry(
+        &self,
+        id: u32,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        body: Option<BufferSlice>,
+        options: Option<NativeRequestOptions>,
+    ) {
+        let shared = &self.shared;
+        let mut slots = shared.slots.lock();
+        let Some(answer) = slots.get_mut(&id).and_then(|slot| slot.retry.take()) else {
+            // Not paused before a retry: the facade and the engine disagree, so the request
+            // cannot go on.
+            if let Some(task) = slots.remove(&id).and_then(|slot| slot.task) {
+                task.abort();
+            }
+            drop(slots);
+            let err = Error::invalid(format!("request {id} is not waiting for a retry"));
+            shared.sink.push(error_event(id, &err));
+            return;
+        };
+        drop(slots);
+        let decision = options
+            .as_ref()
+            .map(NativeRequestOptions::to_request_options)
+            .transpose()
+            .map_err(|e| Error::invalid(e.reason.clone()))
+            .and_then(|opts| {
+                Request::new(
+                    &method,
+                    &url,
+                    &headers,
+                    buffered(body),
+                    opts.unwrap_or_default(),
+                )
+            })
+            .map(Some);
+        let _ = answer.send(decision);
     }
 
     /// Sends the next chunk of a streamed request body; `null` ends it.
@@ -297,8 +351,65 @@ fn closed() -> Error {
     Error::new(hyperhttp_core::Kind::ClientClosed, "the client is closed")
 }
 
-async fn run(client: Client, req: Request, id: u32, shared: Arc<Shared>) {
-    let res = match client.execute(req).await {
+/// A buffered request body as it crossed.
+fn buffered(body: Option<BufferSlice>) -> RequestBody {
+    match body {
+        Some(b) if !b.is_empty() => RequestBody::Bytes(Bytes::copy_from_slice(&b)),
+        _ => RequestBody::Empty,
+    }
+}
+
+/// The `beforeRetry` pause: a RETRY event, then the engine waits for `retry` (or `cancel`).
+struct JsRetry {
+    id: u32,
+    shared: Arc<Shared>,
+}
+
+impl BeforeRetry for JsRetry {
+    fn before_retry(&mut self, retry: Retry) -> RetryFuture {
+        let (answer, decision) = oneshot::channel();
+        match self.shared.slots.lock().get_mut(&self.id) {
+            Some(slot) => slot.retry = Some(answer),
+            None => return Box::pin(async { Err(closed()) }), // cancelled meanwhile
+        }
+        self.shared.sink.push(retry_event(self.id, retry));
+        Box::pin(async move { decision.await.unwrap_or_else(|_| Err(closed())) })
+    }
+}
+
+fn retry_event(id: u32, retry: Retry) -> Event {
+    let outcome = match retry.cause {
+        RetryCause::Response {
+            status,
+            headers,
+            url,
+            redirected,
+        } => RetryOutcome::Response {
+            status: status.as_u16(),
+            headers: raw_headers(&headers),
+            url: redirected.then(|| url.to_string()),
+        },
+        RetryCause::Error(err) => RetryOutcome::Error {
+            code: err.code(),
+            message: err.message().to_owned(),
+            phase: err.phase().map(|p| p.as_str()),
+            url: err.url().map(str::to_owned),
+        },
+    };
+    Event::Retry {
+        id,
+        attempt: retry.attempt,
+        delay: retry.delay.as_secs_f64() * 1000.0,
+        outcome,
+    }
+}
+
+async fn run(client: Client, req: Request, hook: Option<JsRetry>, id: u32, shared: Arc<Shared>) {
+    let sent = match hook {
+        Some(hook) => client.execute_with_hook(req, hook).await,
+        None => client.execute(req).await,
+    };
+    let res = match sent {
         Ok(res) => res,
         Err(e) => return shared.error(id, &e),
     };

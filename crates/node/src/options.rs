@@ -73,6 +73,8 @@ pub struct NativeRequestOptions {
     pub stream_body: Option<bool>,
     pub max_retries: Option<u32>,
     pub retry_non_idempotent: Option<bool>,
+    /// Pause between attempts for JavaScript's answer to a RETRY event (see README.md).
+    pub before_retry: Option<bool>,
 }
 
 fn duration(ms: f64) -> Option<Duration> {

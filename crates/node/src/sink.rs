@@ -42,6 +42,29 @@ pub(crate) enum Event {
     Need {
         id: u32,
     },
+    Retry {
+        id: u32,
+        attempt: u32,
+        /// Milliseconds waited.
+        delay: f64,
+        outcome: RetryOutcome,
+    },
+}
+
+/// What the attempt before a retry ended with.
+pub(crate) enum RetryOutcome {
+    Response {
+        status: u16,
+        headers: Vec<u8>,
+        /// The last hop, when redirects were followed.
+        url: Option<String>,
+    },
+    Error {
+        code: &'static str,
+        message: String,
+        phase: Option<&'static str>,
+        url: Option<String>,
+    },
 }
 
 struct State {
@@ -287,6 +310,45 @@ impl Writer {
                 self.u32(0, 4);
                 self.u32(1, *id);
             }
+            Event::Retry {
+                id,
+                attempt,
+                delay,
+                outcome,
+            } => {
+                self.u32(0, 5);
+                self.u32(1, *id);
+                self.u32(2, *attempt);
+                self.f64(3, *delay);
+                match outcome {
+                    RetryOutcome::Response {
+                        status,
+                        headers,
+                        url,
+                    } => {
+                        self.u32(4, u32::from(*status));
+                        self.latin1(5, headers);
+                        if let Some(url) = url {
+                            self.utf8(6, url.as_bytes());
+                        }
+                    }
+                    RetryOutcome::Error {
+                        code,
+                        message,
+                        phase,
+                        url,
+                    } => {
+                        if let Some(url) = url {
+                            self.utf8(6, url.as_bytes());
+                        }
+                        self.utf8(7, code.as_bytes());
+                        self.utf8(8, message.as_bytes());
+                        if let Some(phase) = phase {
+                            self.utf8(9, phase.as_bytes());
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -297,6 +359,12 @@ impl Writer {
     unsafe fn u32(&self, slot: u32, n: u32) {
         let mut v = ptr::null_mut();
         sys::napi_create_uint32(self.env, n, &mut v);
+        self.set(slot, v);
+    }
+
+    unsafe fn f64(&self, slot: u32, n: f64) {
+        let mut v = ptr::null_mut();
+        sys::napi_create_double(self.env, n, &mut v);
         self.set(slot, v);
     }
 

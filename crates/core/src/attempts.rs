@@ -1,0 +1,250 @@
+//! The attempts of one request: the retry loop. The policy in [`crate::retry`] says whether an
+//! outcome is retried and how long to wait; the loop takes each retry from the client's
+//! budget, waits on a tokio timer and, when the request has a [`BeforeRetry`] hook, pauses
+//! after the wait until the hook lets the next attempt go (possibly changed) or stops it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use http::{HeaderMap, Method, StatusCode};
+use url::Url;
+
+use crate::client::Response;
+use crate::config::RequestOptions;
+use crate::error::Error;
+use crate::request::{Request, RequestBody};
+use crate::retry::{BudgetState, RetryPolicy};
+
+/// The outcome of the attempt that is being retried.
+#[derive(Debug)]
+pub enum RetryCause {
+    /// A response whose status is retried. Its body has been discarded.
+    Response {
+        /// Its status.
+        status: StatusCode,
+        /// Its header fields.
+        headers: HeaderMap,
+        /// The URL that answered (the last hop when redirects were followed).
+        url: Url,
+        /// Whether redirects were followed to get it.
+        redirected: bool,
+    },
+    /// A failure before any response byte.
+    Error(Error),
+}
+
+/// What a [`BeforeRetry`] hook is told, once the wait before the next attempt is over.
+#[derive(Debug)]
+pub struct Retry {
+    /// The attempt about to be made (2 for the first retry).
+    pub attempt: u32,
+    /// How long the engine waited before this attempt.
+    pub delay: Duration,
+    /// What happened to the previous attempt.
+    pub cause: RetryCause,
+}
+
+/// A hook's answer. `Ok(None)`: send the same request again. `Ok(Some(request))`: send
+/// `request` (its method, URL, headers, body and per-attempt options; the retry settings and
+/// the total timeout stay those of the first) from this attempt on. `Err(error)`: end the
+/// request with `error`.
+pub type RetryDecision = Result<Option<Request>, Error>;
+
+/// The future a [`BeforeRetry`] hook returns.
+pub type RetryFuture = Pin<Box<dyn Future<Output = RetryDecision> + Send>>;
+
+/// Called by the retry loop between attempts, after the wait, with what happened; the next
+/// attempt starts when the returned future resolves. The wait and the hook both run under
+/// the request's total timeout. Implemented by any `FnMut(Retry) -> impl Future`.
+///
+/// ```no_run
+/// # async fn run(client: hyperhttp_core::Client, req: hyperhttp_core::Request) -> Result<(), hyperhttp_core::Error> {
+/// use hyperhttp_core::{Retry, RetryCause};
+/// let res = client
+///     .execute_with_hook(req, |retry: Retry| async move {
+///         if let RetryCause::Response { status, .. } = &retry.cause {
+///             println!("attempt {} after {status}", retry.attempt);
+///         }
+///         Ok(None)
+///     })
+///     .await?;
+/// # Ok(()) }
+/// ```
+pub trait BeforeRetry: Send {
+    /// Decides how the request goes on before attempt `retry.attempt`.
+    fn before_retry(&mut self, retry: Retry) -> RetryFuture;
+}
+
+impl<F, Fut> BeforeRetry for F
+where
+    F: FnMut(Retry) -> Fut + Send,
+    Fut: Future<Output = RetryDecision> + Send + 'static,
+{
+    fn before_retry(&mut self, retry: Retry) -> RetryFuture {
+        Box::pin(self(retry))
+    }
+}
+
+/// What the loop uses of the client.
+pub(crate) struct Attempts<'a> {
+    pub(crate) policy: &'a RetryPolicy,
+    pub(crate) budget: Option<&'a BudgetState>,
+    /// Attempts started so far. Kept outside the loop's future so that the count is still
+    /// there when the total timeout drops that future.
+    pub(crate) made: &'a AtomicU32,
+}
+
+impl Attempts<'_> {
+    /// Runs attempts of `req` through `send` until one succeeds, the policy says stop, the
+    /// budget is spent, or `hook` stops the request.
+    pub(crate) async fn run<F, Fut>(
+        &self,
+        req: Request,
+        mut hook: Option<&mut dyn BeforeRetry>,
+        mut send: F,
+    ) -> Result<Response, Error>
+    where
+        F: FnMut(Request) -> Fut,
+        Fut: Future<Output = Result<Response, Error>>,
+    {
+        let policy = self.policy;
+        let max_retries = req.options.max_retries.unwrap_or(policy.max_retries);
+        if let Some(budget) = self.budget {
+            budget.record_request();
+        }
+        let mut next = NextAttempt::from(req);
+        let mut previous_wait = Duration::ZERO;
+        let mut attempt = 1;
+        self.made.store(attempt, Ordering::Relaxed);
+        loop {
+            let result = send(next.request()).await;
+            let wait = match &result {
+                Ok(res) if policy.statuses.contains(&res.status.as_u16()) => {
+                    match crate::retry::retry_after(&res.headers) {
+                        Some(asked) if asked > policy.max_retry_after => None,
+                        Some(asked) => Some(asked),
+                        None => Some(policy.backoff.delay(attempt, previous_wait)),
+                    }
+                }
+                Err(e) if policy.retries_error(e) => {
+                    Some(policy.backoff.delay(attempt, previous_wait))
+                }
+                _ => None,
+            };
+            let retry = wait.filter(|_| attempt <= max_retries && next.method_allowed(policy));
+            let refusal = match retry {
+                None => None,
+                Some(_) if !next.replayable() => {
+                    Some("; not retried: the request body was a stream that cannot be sent again")
+                }
+                Some(_) if self.budget.is_some_and(|b| !b.try_retry()) => {
+                    Some("; not retried: the client's retry budget is spent")
+                }
+                Some(_) => None,
+            };
+            let Some(wait) = retry.filter(|_| refusal.is_none()) else {
+                return match result {
+                    Ok(mut res) => {
+                        res.attempts = attempt;
+                        res.body.set_attempts(attempt);
+                        Ok(res)
+                    }
+                    Err(e) => Err(e
+                        .explain(refusal.unwrap_or_default())
+                        .with_attempts(attempt)),
+                };
+            };
+            let cause = match result {
+                Ok(mut res) => {
+                    let cause = hook.is_some().then(|| RetryCause::Response {
+                        status: res.status,
+                        headers: std::mem::take(&mut res.headers),
+                        url: res.url.clone(),
+                        redirected: res.redirects > 0,
+                    });
+                    res.body.drain().await;
+                    cause
+                }
+                Err(e) => Some(RetryCause::Error(e)),
+            };
+            tokio::time::sleep(wait).await;
+            previous_wait = wait;
+            attempt += 1;
+            if let (Some(hook), Some(cause)) = (hook.as_mut(), cause) {
+                let retry = Retry {
+                    attempt,
+                    delay: wait,
+                    cause,
+                };
+                match hook.before_retry(retry).await {
+                    Ok(None) => {}
+                    Ok(Some(changed)) => next.replace(changed),
+                    Err(e) => return Err(e.with_attempts(attempt - 1)),
+                }
+            }
+            self.made.store(attempt, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The request the next attempt sends: a buffered body is sent again, a streamed one once.
+struct NextAttempt {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Option<RequestBody>,
+    options: RequestOptions,
+}
+
+impl From<Request> for NextAttempt {
+    fn from(req: Request) -> Self {
+        NextAttempt {
+            method: req.method,
+            url: req.url,
+            headers: req.headers,
+            body: Some(req.body),
+            options: req.options,
+        }
+    }
+}
+
+impl NextAttempt {
+    fn request(&mut self) -> Request {
+        let body = match &self.body {
+            Some(RequestBody::Bytes(b)) => RequestBody::Bytes(b.clone()),
+            Some(RequestBody::Stream(_)) => self.body.take().unwrap_or_default(),
+            _ => RequestBody::Empty,
+        };
+        Request {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body,
+            options: self.options.clone(),
+        }
+    }
+
+    /// False once a streamed body has been sent.
+    fn replayable(&self) -> bool {
+        self.body.is_some()
+    }
+
+    fn method_allowed(&self, policy: &RetryPolicy) -> bool {
+        self.options.retry_non_idempotent.unwrap_or(false)
+            || policy.allows(&self.method, &self.headers)
+    }
+
+    /// Takes a hook's changed request. The retry count and the total timeout are the first
+    /// request's: they bound the whole request, not one attempt.
+    fn replace(&mut self, changed: Request) {
+        let options = RequestOptions {
+            max_retries: self.options.max_retries,
+            retry_non_idempotent: self.options.retry_non_idempotent,
+            total_timeout: self.options.total_timeout,
+            ..changed.options
+        };
+        *self = NextAttempt::from(Request { options, ..changed });
+    }
+}
