@@ -36,7 +36,7 @@ export function fetchWith(
     const method = o.method === undefined ? 'GET' : fetchMethod(o.method)
     if (isLocalUrl(href)) return local(href, method, o.signal)
     const url = resolveUrl(config.baseUrl, input instanceof URL ? input : href, undefined)
-    refuseCredentials(url)
+    refuseCredentials(url, href)
     return start(sender, config, method, url, o.headers, o.body, o, o.signal)
   } catch (error) {
     return Promise.reject(fetchInputError(error))
@@ -151,16 +151,20 @@ function fetchHeaders(config: ClientConfig, init: unknown, contentType: string |
 }
 
 /**
- * fetch refuses credentials in the URL, as the platform does; the message names the URL with
- * its password masked, since error messages end up in logs.
+ * fetch refuses credentials in the URL with the platform's message, which names the URL as
+ * given; a password in it is masked, since error messages end up in logs.
  */
-function refuseCredentials(href: string): void {
+function refuseCredentials(href: string, input: string): void {
   if (!href.includes('@')) return
   const url = new URL(href)
   if (url.username === '' && url.password === '') return
-  if (url.password !== '') url.password = '***'
+  let named = input
+  if (url.password !== '') {
+    url.password = '***'
+    named = url.href
+  }
   throw new InvalidArgumentError(
-    `Request cannot be constructed from a URL that includes credentials: ${url.href}`,
+    `Request cannot be constructed from a URL that includes credentials: ${named}`,
   )
 }
 
