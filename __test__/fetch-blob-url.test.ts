@@ -36,3 +36,31 @@ it('a revoked blob URL, or another method than GET, is a TypeError', async () =>
   expect(revoked).toBeInstanceOf(TypeError)
   expect(((revoked as TypeError).cause as Error).message).toContain('not a registered blob URL')
 })
+
+it('a single byte Range is answered 206 with content-range, as Node does', async () => {
+  const url = URL.createObjectURL(new Blob(['0123456789'], { type: 'text/x-digits' }))
+  try {
+    const read = async (send: typeof globalThis.fetch | typeof fetch, range: string) => {
+      const res = await send(url, { headers: { range } })
+      return [res.status, res.statusText, [...res.headers], await res.text()]
+    }
+    for (const range of ['bytes=0-0', 'bytes=-3', 'bytes=1-100', 'bytes = 1 - 2']) {
+      expect(await read(fetch, range), range).toEqual(await read(globalThis.fetch, range))
+    }
+    expect(await read(fetch, 'bytes=7-')).toEqual([
+      206,
+      'Partial Content',
+      [
+        ['content-length', '3'],
+        ['content-range', 'bytes 7-9/10'],
+        ['content-type', 'text/x-digits'],
+      ],
+      '789',
+    ])
+    for (const range of ['bytes=5-2', 'bytes=10-', 'bytes=0-1,2-3', 'items=0-1']) {
+      await expect(fetch(url, { headers: { range } }), range).rejects.toBeInstanceOf(TypeError)
+    }
+  } finally {
+    URL.revokeObjectURL(url)
+  }
+})

@@ -1,6 +1,6 @@
 import { type EncodedBody, encodeBody, isStreamBody } from './body.js'
 import { InvalidArgumentError } from './errors.js'
-import { hasHeader, requestHeaders, withoutHeader } from './headers.js'
+import { flattenHeaders, hasHeader, headerValue, requestHeaders, withoutHeader } from './headers.js'
 import { fetchLocal, isLocalUrl } from './local-url.js'
 import type { NativeRequestOptions } from './native.js'
 import { abortSignal, type ClientConfig, requestOverrides } from './options.js'
@@ -34,7 +34,7 @@ export function fetchWith(
     const o = init ?? NO_INIT
     const href = input instanceof URL ? input.href : String(input)
     const method = o.method === undefined ? 'GET' : fetchMethod(o.method)
-    if (isLocalUrl(href)) return local(href, method, o.signal)
+    if (isLocalUrl(href)) return local(href, method, o.headers, o.signal)
     const url = resolveUrl(config.baseUrl, input instanceof URL ? input : href, undefined)
     refuseCredentials(url, href)
     return start(sender, config, method, url, o.headers, o.body, o, o.signal)
@@ -62,7 +62,9 @@ async function fetchRequest(
   try {
     const method = o.method === undefined ? request.method : fetchMethod(o.method)
     const signal = o.signal === undefined ? request.signal : o.signal
-    if (isLocalUrl(request.url)) return local(request.url, method, signal)
+    if (isLocalUrl(request.url)) {
+      return local(request.url, method, o.headers ?? request.headers, signal)
+    }
     if (body === undefined && request.body !== null) {
       body = Buffer.from(await request.arrayBuffer())
     }
@@ -169,10 +171,16 @@ function refuseCredentials(href: string, input: string): void {
 }
 
 /** A data: or blob: URL, served without the network; failures are `TypeError('fetch failed')`. */
-function local(href: string, method: string, signalInit: unknown): Promise<Response> {
+function local(
+  href: string,
+  method: string,
+  headers: unknown,
+  signalInit: unknown,
+): Promise<Response> {
   const signal = abortSignal(signalInit, 'signal')
   if (signal?.aborted) return Promise.reject(signal.reason)
-  return fetchLocal(href, method).catch((error: unknown) => {
+  const range = headerValue(flattenHeaders(headers, 'headers'), 'range')
+  return fetchLocal(href, method, range).catch((error: unknown) => {
     throw error instanceof InvalidArgumentError
       ? new TypeError('fetch failed', { cause: error })
       : error

@@ -79,6 +79,14 @@ export function hasHeader(headers: string[], lowerName: string, end: number): bo
   return false
 }
 
+/** The first value of `lowerName` in a flat header list, or `null`. */
+export function headerValue(headers: string[], lowerName: string): string | null {
+  for (let i = 0; i < headers.length; i += 2) {
+    if ((headers[i] as string).toLowerCase() === lowerName) return headers[i + 1] as string
+  }
+  return null
+}
+
 /** `headers` without any `lowerName` field; `headers` itself when it has none. */
 export function withoutHeader(headers: string[], lowerName: string): string[] {
   if (!hasHeader(headers, lowerName, headers.length)) return headers

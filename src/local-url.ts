@@ -10,6 +10,8 @@ const ASCII_WHITESPACE = /[\t\n\f\r ]+/g
 const BASE64 = /^[A-Za-z0-9+/]*$/
 const DEFAULT_DATA_TYPE = 'text/plain;charset=US-ASCII'
 const HTTP_11 = 11
+/** The fetch standard's single byte range: `bytes=start-end`, either end may be omitted. */
+const SINGLE_RANGE = /^bytes[\t ]*=[\t ]*(\d*)[\t ]*-[\t ]*(\d*)[\t ]*$/
 
 /** Whether fetch serves `input` itself (a `data:` or `blob:` URL) instead of the network. */
 export function isLocalUrl(input: string): boolean {
@@ -23,15 +25,20 @@ export function isLocalUrl(input: string): boolean {
 /**
  * Serves a `data:` or `blob:` URL as Node's fetch does: status 200, the body decoded from
  * the URL (base64 or percent-encoded) or read from the Blob registered with
- * `URL.createObjectURL`, and its `content-type`. Blob URLs answer GET only. A bad URL throws
- * an InvalidArgumentError, which fetch reports as `TypeError('fetch failed')`.
+ * `URL.createObjectURL`, and its `content-type`. Blob URLs answer GET only, and a single
+ * byte `range` with 206. A bad URL or range throws an InvalidArgumentError, which fetch
+ * reports as `TypeError('fetch failed')`.
  */
-export async function fetchLocal(href: string, method: string): Promise<Response> {
+export async function fetchLocal(
+  href: string,
+  method: string,
+  range: string | null,
+): Promise<Response> {
   const url = new URL(href)
   url.hash = ''
   if (url.protocol === 'data:') {
     const { type, body } = parseDataUrl(url.href)
-    return local(url.href, method, `content-type\0${type}`, body)
+    return local(url.href, method, 200, `content-type\0${type}`, body)
   }
   if (method !== 'GET') {
     throw new InvalidArgumentError(`blob: URLs can only be fetched with GET, not ${method}`)
@@ -42,13 +49,44 @@ export async function fetchLocal(href: string, method: string): Promise<Response
       `${describe(url.href)} is not a registered blob URL (never created, or revoked)`,
     )
   }
+  if (range !== null) return blobRange(url.href, blob, range)
   const body = Buffer.from(await blob.arrayBuffer())
-  return local(url.href, method, `content-length\0${body.length}\0content-type\0${blob.type}`, body)
+  const headers = `content-length\0${body.length}\0content-type\0${blob.type}`
+  return local(url.href, method, 200, headers, body)
 }
 
-function local(url: string, method: string, rawHeaders: string, body: Buffer): Response {
+function local(
+  url: string,
+  method: string,
+  status: number,
+  rawHeaders: string,
+  body: Buffer,
+): Response {
   const content = method === 'HEAD' ? null : body
-  return new Response(200, rawHeaders, url, false, HTTP_11, undefined, 1, content)
+  return new Response(status, rawHeaders, url, false, HTTP_11, undefined, 1, content)
+}
+
+/** The fetch standard's blob range: one range, clamped to the blob, or an error. */
+async function blobRange(url: string, blob: Blob, range: string): Promise<Response> {
+  const match = SINGLE_RANGE.exec(range)
+  const [first, last] = [match?.[1] ?? '', match?.[2] ?? '']
+  const size = blob.size
+  let start = Number(first)
+  let end = Number(last)
+  if (first === '') {
+    start = Math.max(0, size - end)
+    end = size - 1
+  } else if (last === '' || end >= size) {
+    end = size - 1
+  }
+  if (match === null || (first === '' && last === '') || start >= size || start > end) {
+    throw new InvalidArgumentError(
+      `range ${describe(range)} cannot be served from a ${size}-byte blob`,
+    )
+  }
+  const body = Buffer.from(await blob.slice(start, end + 1).arrayBuffer())
+  const headers = `content-length\0${body.length}\0content-type\0${blob.type}\0content-range\0bytes ${start}-${end}/${size}`
+  return local(url, 'GET', 206, headers, body)
 }
 
 /** The fetch standard's data: URL processor (`href` has no fragment). */
