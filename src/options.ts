@@ -5,6 +5,7 @@ import { InvalidArgumentError } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { HookLists } from './hooks.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
+import { tlsVerifyFromEnv } from './tls-env.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -83,8 +84,10 @@ const HOOK_NAMES = ['beforeRequest', 'beforeRetry', 'afterResponse', 'beforeErro
 /** Validates `new Client(options)` once; every problem throws an InvalidArgumentError. */
 export function normalizeClientOptions(options: unknown): ClientConfig {
   if (options === undefined) {
+    const native: NativeClientOptions = {}
+    setTls(native, undefined)
     return {
-      native: {},
+      native,
       baseUrl: null,
       headers: [],
       breaker: breakerSettings(undefined),
@@ -372,10 +375,12 @@ function setLimits(target: NativeClientOptions, value: unknown): void {
 }
 
 function setTls(target: NativeClientOptions, value: unknown): void {
-  if (value === undefined) return
-  const t = record(value, 'tls', TLS_OPTIONS)
+  const t: Record<string, unknown> = value === undefined ? {} : record(value, 'tls', TLS_OPTIONS)
   if (t.rejectUnauthorized !== undefined) {
     target.tlsVerify = bool(t.rejectUnauthorized, 'tls.rejectUnauthorized')
+  } else {
+    const fromEnv = tlsVerifyFromEnv()
+    if (fromEnv !== undefined) target.tlsVerify = fromEnv
   }
   if (t.ca !== undefined) {
     const list = Array.isArray(t.ca) ? t.ca : [t.ca]
