@@ -148,8 +148,24 @@ function fetchHeaders(config: ClientConfig, init: unknown, contentType: string |
     if (!hasHeader(defaults, 'accept', defaults.length)) defaults = [...defaults, 'accept', '*/*']
     fetchDefaults.set(config, defaults)
   }
-  const all = requestHeaders(defaults, init, contentType)
+  const all = requestHeaders(defaults, stringValues(init), contentType)
   return init === undefined || init === null ? all : withoutHeader(all, 'host')
+}
+
+/**
+ * fetch turns every value of a headers record into a string, `undefined` included (it sends
+ * `content-type: undefined`); the Client skips `undefined` values instead.
+ */
+function stringValues(init: unknown): unknown {
+  if (typeof init !== 'object' || init === null) return init
+  if (init instanceof Headers || Symbol.iterator in init) return init
+  const record = init as Record<string, unknown>
+  for (const name of Object.keys(record)) {
+    if (record[name] === undefined) {
+      return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, String(value)]))
+    }
+  }
+  return init
 }
 
 /**

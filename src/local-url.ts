@@ -1,4 +1,5 @@
 import { resolveObjectURL } from 'node:buffer'
+import { STATUS_CODES } from 'node:http'
 import { MIMEType } from 'node:util'
 import { describe } from './describe.js'
 import { InvalidArgumentError } from './errors.js'
@@ -9,7 +10,6 @@ const BASE64_SUFFIX = /;[ ]*base64$/i
 const ASCII_WHITESPACE = /[\t\n\f\r ]+/g
 const BASE64 = /^[A-Za-z0-9+/]*$/
 const DEFAULT_DATA_TYPE = 'text/plain;charset=US-ASCII'
-const HTTP_11 = 11
 /** The fetch standard's single byte range: `bytes=start-end`, either end may be omitted. */
 const SINGLE_RANGE = /^bytes[\t ]*=[\t ]*(\d*)[\t ]*-[\t ]*(\d*)[\t ]*$/
 
@@ -63,7 +63,15 @@ function local(
   body: Buffer,
 ): Response {
   const content = method === 'HEAD' ? null : body
-  return new Response(status, rawHeaders, url, false, HTTP_11, undefined, 1, content)
+  const head = {
+    status,
+    statusText: STATUS_CODES[status] ?? '',
+    rawHeaders,
+    url,
+    redirected: false,
+    attempts: 1,
+  }
+  return new Response(head, content)
 }
 
 /** The fetch standard's blob range: one range, clamped to the blob, or an error. */
