@@ -301,9 +301,15 @@ impl Body {
                 .map_err(|e: Error| e.with_url(&self.url))
             }
         };
-        match res {
-            Poll::Ready(Ok(None)) | Poll::Ready(Err(_)) => self.finish(),
-            _ => {}
+        // A raw body whose last bytes were just taken ends now, not at one more poll: the
+        // connection is released sooner and a reader learns the end with the last piece.
+        let ended = match (&res, &self.source) {
+            (Poll::Ready(Ok(None) | Err(_)), _) => true,
+            (Poll::Ready(Ok(Some(_))), Source::Raw(incoming)) => incoming.is_end_stream(),
+            _ => false,
+        };
+        if ended {
+            self.finish();
         }
         res
     }

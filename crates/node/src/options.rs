@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use hyperhttp_core::{Backoff, Config, RateLimit, RedirectMode, RequestOptions, RetryBudget};
+use hyperhttp_core::{
+    Backoff, Config, Error, RateLimit, RedirectMode, RequestOptions, RetryBudget,
+};
 use napi_derive::napi;
 
 /// Client options as the facade passes them. See the crate README for meanings.
@@ -79,19 +81,19 @@ fn duration(ms: f64) -> Option<Duration> {
     (ms > 0.0 && ms.is_finite()).then(|| Duration::from_millis(ms as u64))
 }
 
-fn redirect_mode(mode: &str) -> napi::Result<RedirectMode> {
+fn redirect_mode(mode: &str) -> Result<RedirectMode, Error> {
     match mode {
         "follow" => Ok(RedirectMode::Follow),
         "manual" => Ok(RedirectMode::Manual),
         "error" => Ok(RedirectMode::Error),
-        other => Err(napi::Error::from_reason(format!(
+        other => Err(Error::invalid(format!(
             "redirect must be 'follow', 'manual' or 'error', got {other:?}"
         ))),
     }
 }
 
 impl NativeClientOptions {
-    pub(crate) fn into_config(self) -> napi::Result<Config> {
+    pub(crate) fn into_config(self) -> Result<Config, Error> {
         let mut c = Config::default();
         self.set_retry(&mut c)?;
         let t = &mut c.timeouts;
@@ -156,18 +158,17 @@ impl NativeClientOptions {
         Ok(c)
     }
 
-    fn set_retry(&self, c: &mut Config) -> napi::Result<()> {
+    fn set_retry(&self, c: &mut Config) -> Result<(), Error> {
         let r = &mut c.retry;
         r.max_retries = self.max_retries.unwrap_or(r.max_retries);
         if let Some(methods) = &self.retry_methods {
             r.methods = methods
                 .iter()
                 .map(|m| {
-                    http::Method::from_bytes(m.to_ascii_uppercase().as_bytes()).map_err(|_| {
-                        napi::Error::from_reason(format!("retry.methods: invalid method {m:?}"))
-                    })
+                    http::Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+                        .map_err(|_| Error::invalid(format!("retry.methods: invalid method {m:?}")))
                 })
-                .collect::<napi::Result<_>>()?;
+                .collect::<Result<_, _>>()?;
         }
         if let Some(statuses) = &self.retry_statuses {
             r.statuses = statuses.iter().map(|s| *s as u16).collect();
@@ -193,7 +194,7 @@ impl NativeClientOptions {
             Some("exponential") => Backoff::Exponential { base, max },
             Some("decorrelated-jitter") => Backoff::DecorrelatedJitter { base, max },
             Some(other) => {
-                return Err(napi::Error::from_reason(format!(
+                return Err(Error::invalid(format!(
                     "retry.backoff.kind must be 'none', 'constant', 'exponential' or 'decorrelated-jitter', got {other:?}"
                 )))
             }
@@ -211,7 +212,7 @@ impl NativeClientOptions {
 }
 
 impl NativeRequestOptions {
-    pub(crate) fn to_request_options(&self) -> napi::Result<RequestOptions> {
+    pub(crate) fn to_request_options(&self) -> Result<RequestOptions, Error> {
         Ok(RequestOptions {
             connect_timeout: self.connect_timeout.map(duration),
             pool_timeout: self.pool_timeout.map(duration),
