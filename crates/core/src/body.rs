@@ -125,6 +125,10 @@ pub struct Body {
 
 const DECODE_CHUNK: usize = 64 * 1024;
 
+/// The most bytes a caller reading a body piece by piece should ask [`Body::chunk`] for: larger
+/// pieces mean fewer hand-overs, smaller ones bound what one piece holds in memory.
+pub const CHUNK_MAX: usize = 256 * 1024;
+
 impl Body {
     pub(crate) fn new(
         source: Source,

@@ -33,7 +33,7 @@ mod retry;
 pub mod runtime;
 mod tls;
 
-pub use body::Body;
+pub use body::{Body, CHUNK_MAX};
 pub use client::{Client, Response};
 pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions};
 pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};

@@ -3,6 +3,7 @@
 
 #![deny(clippy::all)]
 
+#[cfg(feature = "bench-baseline")]
 mod baseline;
 mod options;
 mod sink;
@@ -12,7 +13,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hyperhttp_core::{Body, BodyStream, Client, Error, Request, RequestBody, Response, INLINE_MAX};
+use hyperhttp_core::{
+    Body, BodyStream, Client, Error, Request, RequestBody, Response, CHUNK_MAX, INLINE_MAX,
+};
 use napi::bindgen_prelude::{BufferSlice, Unknown};
 use napi::{Env, JsValue};
 use napi_derive::napi;
@@ -26,9 +29,6 @@ use sink::{Event, Sink};
 /// Width of one event record (see README.md); the facade checks it against its own.
 #[napi]
 pub const EVENT_SLOTS: u32 = sink::SLOTS;
-
-/// The most bytes one streamed chunk carries.
-const CHUNK_MAX: usize = 256 * 1024;
 
 /// What the binding keeps for a live request id.
 #[derive(Default)]
