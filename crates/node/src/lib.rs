@@ -253,14 +253,14 @@ impl NativeClient {
 
     /// Keeps the process alive while requests are pending.
     #[napi(js_name = "ref")]
-    pub fn keep_alive(&self, env: Env) {
-        self.shared.sink.set_ref(env.raw(), true);
+    pub fn keep_alive(&self, env: Env) -> napi::Result<()> {
+        self.shared.sink.set_ref(env.raw(), true)
     }
 
     /// Lets the process exit when nothing is pending.
     #[napi]
-    pub fn unref(&self, env: Env) {
-        self.shared.sink.set_ref(env.raw(), false);
+    pub fn unref(&self, env: Env) -> napi::Result<()> {
+        self.shared.sink.set_ref(env.raw(), false)
     }
 
     /// Cancels everything and frees the pool.
