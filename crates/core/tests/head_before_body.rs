@@ -5,8 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{client, get, raw, read_head, within};
-use hyperhttp_core::{Config, Kind, Phase, INLINE_MAX};
+use common::{answer_then_stall, client, get, raw, read_head, within};
+use hyperhttp_core::{Config, Kind, Phase, Ready, Response, INLINE_MAX};
 use tokio::io::AsyncWriteExt;
 
 /// How long the scripted server waits between the head and the body.
@@ -74,20 +74,20 @@ async fn a_read_timeout_shorter_than_the_gap_fails_the_body_not_the_head() {
     );
 }
 
+/// Sends a GET to a server that answers with `response` and then stays silent, and takes
+/// what of the body is ready, up to `max` bytes.
+async fn ready_from(response: &'static [u8], max: usize) -> (Response, Ready) {
+    let server = answer_then_stall(response).await;
+    let client = client(Config::default());
+    let mut res = within(client.execute(get(&server.url("/")))).await.unwrap();
+    let ready = within(res.body.take_ready(max)).await;
+    (res, ready)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_sent_with_its_head_is_ready_whole() {
-    let server = raw(|mut tcp| async move {
-        read_head(&mut tcp).await;
-        let _ = tcp
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-            .await;
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    })
-    .await;
-    let client = client(Config::default());
-
-    let mut res = within(client.execute(get(&server.url("/")))).await.unwrap();
-    let ready = within(res.body.take_ready(INLINE_MAX)).await;
+    let response = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    let (res, ready) = ready_from(response, INLINE_MAX).await;
 
     assert!(ready.complete, "{ready:?}");
     assert_eq!(ready.bytes.as_deref(), Some(&b"hello"[..]));
@@ -97,21 +97,9 @@ async fn a_body_sent_with_its_head_is_ready_whole() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bytes_ready_beyond_the_limit_are_left_for_reads() {
     // Chunked coding: each chunk arrives as its own piece.
-    let server = raw(|mut tcp| async move {
-        read_head(&mut tcp).await;
-        let _ = tcp
-            .write_all(
-                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
-                  5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n",
-            )
-            .await;
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    })
-    .await;
-    let client = client(Config::default());
-
-    let mut res = within(client.execute(get(&server.url("/")))).await.unwrap();
-    let ready = within(res.body.take_ready(5)).await;
+    let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+                     5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n";
+    let (mut res, ready) = ready_from(response, 5).await;
 
     assert_eq!(ready.bytes.as_deref(), Some(&b"hello"[..]));
     assert!(!ready.complete, "{ready:?}");
@@ -121,18 +109,8 @@ async fn bytes_ready_beyond_the_limit_are_left_for_reads() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_error_met_with_the_head_is_reported_not_taken_for_the_end() {
-    let server = raw(|mut tcp| async move {
-        read_head(&mut tcp).await;
-        let _ = tcp
-            .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n")
-            .await;
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    })
-    .await;
-    let client = client(Config::default());
-
-    let mut res = within(client.execute(get(&server.url("/")))).await.unwrap();
-    let ready = within(res.body.take_ready(INLINE_MAX)).await;
+    let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n";
+    let (_res, ready) = ready_from(response, INLINE_MAX).await;
 
     assert!(!ready.complete, "{ready:?}");
     let err = ready.error.expect("the malformed chunk size is an error");
