@@ -530,19 +530,29 @@ export function publicError(
   return new TypeError(beforeResponse ? 'fetch failed' : 'terminated', { cause: error })
 }
 
-/** `ERR_CODE: message`, how the binding words errors it throws synchronously. */
-const CODED_MESSAGE = /^(ERR_[A-Z0-9_]+): ([\s\S]*)$/
+/** An engine error thrown synchronously by the binding: its fields are those of an ERROR record. */
+interface NativeThrown extends Error {
+  code: string
+  phase?: string
+  url?: string
+  attempts: number
+}
 
-/** A synchronous throw from the binding, as a typed error. */
+function isNativeThrown(error: unknown): error is NativeThrown {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_')
+}
+
+/**
+ * A synchronous throw from the binding, as a typed error. Anything but an engine error (such
+ * as napi-rs refusing an argument) means the facade passed a value the contract does not allow.
+ */
 function nativeError(error: unknown, url: string | undefined): HyperHttpError {
   if (error instanceof HyperHttpError) return error
-  const message = error instanceof Error ? error.message : String(error)
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && code.startsWith('ERR_')) {
-    return fromNative(code, message, undefined, url)
+  if (isNativeThrown(error)) {
+    return fromNative(error.code, error.message, error.phase, error.url ?? url, error.attempts)
   }
-  const coded = CODED_MESSAGE.exec(message)
-  if (coded !== null) return fromNative(coded[1] as string, coded[2] as string, undefined, url)
+  const message = error instanceof Error ? error.message : String(error)
   return new InvalidArgumentError(message, { url, cause: error })
 }
 

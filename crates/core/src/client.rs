@@ -618,7 +618,7 @@ impl Response {
     /// Reads the whole body into memory.
     pub async fn bytes(mut self) -> Result<Bytes, Error> {
         let mut out = bytes::BytesMut::new();
-        while let Some(chunk) = self.body.chunk(256 * 1024).await? {
+        while let Some(chunk) = self.body.chunk(crate::body::CHUNK_MAX).await? {
             out.extend_from_slice(&chunk);
         }
         Ok(out.freeze())

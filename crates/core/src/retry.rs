@@ -38,13 +38,18 @@ pub enum Backoff {
 impl Default for Backoff {
     fn default() -> Self {
         Backoff::DecorrelatedJitter {
-            base: Duration::from_millis(100),
-            max: Duration::from_secs(10),
+            base: Backoff::DEFAULT_BASE,
+            max: Backoff::DEFAULT_MAX,
         }
     }
 }
 
 impl Backoff {
+    /// The `base` of a strategy (the `Constant` wait) when none is configured: 100 ms.
+    pub const DEFAULT_BASE: Duration = Duration::from_millis(100);
+    /// The `max` of a strategy when none is configured: 10 s.
+    pub const DEFAULT_MAX: Duration = Duration::from_secs(10);
+
     /// The wait before retry number `retry` (1-based), given the previous wait.
     pub fn delay(&self, retry: u32, previous: Duration) -> Duration {
         match *self {
