@@ -194,14 +194,15 @@ export function traceRequest(
   url: string,
   sent: string[],
 ): RequestTrace | null {
-  const own = create.hasSubscribers || headers.hasSubscribers || error.hasSubscribers
+  const own =
+    create.hasSubscribers || headers.hasSubscribers || error.hasSubscribers || end.hasSubscribers
   const bridged =
     undici &&
     (undiciCreate.hasSubscribers ||
       undiciHeaders.hasSubscribers ||
       undiciTrailers.hasSubscribers ||
       undiciError.hasSubscribers)
-  if (!own && !bridged && !end.hasSubscribers) return null
+  if (!own && !bridged) return null
   const request = new DiagnosticsRequest(method, url, sent)
   const message: RequestCreateMessage = { request }
   if (create.hasSubscribers) create.publish(message)
