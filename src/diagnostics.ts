@@ -1,6 +1,7 @@
 import { channel } from 'node:diagnostics_channel'
 import { parseRawHeaders } from './headers.js'
 import type { ResponseHead } from './response.js'
+import { originOf } from './url.js'
 
 /**
  * The outgoing request as `diagnostics_channel` subscribers see it, on both hyperhttp's
@@ -33,10 +34,9 @@ export class DiagnosticsRequest {
   readonly #sent: number
 
   constructor(method: string, url: string, headers: string[]) {
-    const parsed = new URL(url)
-    this.origin = parsed.origin
+    this.origin = originOf(url)
     this.method = method
-    this.path = parsed.pathname + parsed.search
+    this.path = pathOf(url)
     this.url = url
     // A copy: the caller's list may be the client's shared default headers.
     this.headers = headers.slice()
@@ -63,16 +63,61 @@ export class DiagnosticsRequest {
   }
 }
 
-/** The response head as hyperhttp's `hyperhttp:request:headers` subscribers see it. */
-export interface DiagnosticsResponse {
-  status: number
-  statusText: string
-  headers: Headers
+/**
+ * The response head as `hyperhttp:request:headers` subscribers see it. `headers` is parsed on
+ * first read.
+ *
+ * @example
+ * ```ts
+ * subscribe('hyperhttp:request:headers', (message) => {
+ *   const { response } = message as RequestHeadersMessage
+ *   console.log(response.status, response.headers.get('content-type'))
+ * })
+ * ```
+ */
+export class DiagnosticsResponse {
+  readonly status: number
+  readonly statusText: string
   /** Final URL, after redirects. */
-  url: string
-  redirected: boolean
+  readonly url: string
+  readonly redirected: boolean
   /** Attempts the engine made. */
-  attempts: number
+  readonly attempts: number
+  readonly #raw: string
+  #headers: Headers | null = null
+
+  constructor(head: ResponseHead) {
+    this.status = head.status
+    this.statusText = head.statusText
+    this.url = head.url
+    this.redirected = head.redirected
+    this.attempts = head.attempts
+    this.#raw = head.rawHeaders
+  }
+
+  get headers(): Headers {
+    this.#headers ??= parseRawHeaders(this.#raw)
+    return this.#headers
+  }
+}
+
+/** The response head in undici's shape: `headers` flat `[name, value, ...]` Buffers. */
+class UndiciResponse {
+  readonly statusCode: number
+  readonly statusText: string
+  readonly #raw: string
+  #headers: Buffer[] | null = null
+
+  constructor(head: ResponseHead) {
+    this.statusCode = head.status
+    this.statusText = head.statusText
+    this.#raw = head.rawHeaders
+  }
+
+  get headers(): Buffer[] {
+    this.#headers ??= rawHeaderBuffers(this.#raw)
+    return this.#headers
+  }
 }
 
 /** `hyperhttp:request:create`: the request is about to be handed to the engine. */
@@ -137,23 +182,11 @@ export class RequestTrace {
     this.#responded = true
     const request = this.request
     if (headers.hasSubscribers) {
-      const response: DiagnosticsResponse = {
-        status: head.status,
-        statusText: head.statusText,
-        headers: parseRawHeaders(head.rawHeaders),
-        url: head.url,
-        redirected: head.redirected,
-        attempts: head.attempts,
-      }
+      const response = new DiagnosticsResponse(head)
       headers.publish({ request, response } satisfies RequestHeadersMessage)
     }
     if (this.#undici && undiciHeaders.hasSubscribers) {
-      const response = {
-        statusCode: head.status,
-        statusText: head.statusText,
-        headers: rawHeaderBuffers(head.rawHeaders),
-      }
-      undiciHeaders.publish({ request, response })
+      undiciHeaders.publish({ request, response: new UndiciResponse(head) })
     }
     if (this.#endPending) this.finish()
   }
@@ -208,6 +241,18 @@ export function traceRequest(
   if (create.hasSubscribers) create.publish(message)
   if (bridged && undiciCreate.hasSubscribers) undiciCreate.publish(message)
   return new RequestTrace(request, bridged)
+}
+
+/** Path and query of a serialized URL (no fragment). */
+function pathOf(href: string): string {
+  const scheme = href.indexOf('://')
+  const slash = scheme === -1 ? -1 : href.indexOf('/', scheme + 3)
+  if (slash === -1) {
+    const url = new URL(href)
+    return url.pathname + url.search
+  }
+  const hash = href.indexOf('#', slash)
+  return hash === -1 ? href.slice(slash) : href.slice(slash, hash)
 }
 
 /** undici's response header shape: `[name, value, ...]` as Buffers. */

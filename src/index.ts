@@ -18,7 +18,7 @@ export {
 export { Client } from './client.js'
 export {
   DiagnosticsRequest,
-  type DiagnosticsResponse,
+  DiagnosticsResponse,
   type RequestCreateMessage,
   type RequestEndMessage,
   type RequestErrorMessage,

@@ -55,7 +55,9 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
 propagation.setGlobalPropagator(new W3CTraceContextPropagator())
 trace.setGlobalTracerProvider(provider)
-const instrumentation = new UndiciInstrumentation({ enabled: false })
+// Constructed enabled (`enabled: false` would also make it skip requests once enabled).
+const instrumentation = new UndiciInstrumentation()
+instrumentation.disable()
 
 const noop = () => {}
 const modes = {
@@ -72,6 +74,8 @@ const modes = {
     on: () => instrumentation.enable(),
     off: () => {
       instrumentation.disable()
+      const spans = exporter.getFinishedSpans().length
+      if (spans !== requests) throw new Error(`${spans} spans for ${requests} requests`)
       exporter.reset()
     },
   },
@@ -101,7 +105,10 @@ for (let round = 0; round < rounds; round++) {
     const wall = performance.now() - start
     const used = process.cpuUsage(cpu)
     mode.off()
-    samples[name].push({ cpu: (used.user + used.system) / requests, rate: requests / (wall / 1000) })
+    samples[name].push({
+      cpu: (used.user + used.system) / requests,
+      rate: requests / (wall / 1000),
+    })
   }
   process.stderr.write(`round ${round + 1}/${rounds}\n`)
 }
