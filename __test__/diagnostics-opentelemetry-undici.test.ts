@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/sdk-trace-base'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { Client, fetch } from '../dist/esm/index.js'
-import { rejectionOf } from './helpers/async.js'
+import { deferred, rejectionOf } from './helpers/async.js'
 import { closeAll, closedPort, startHttpServer } from './helpers/servers.js'
 
 // The stock undici instrumentation, set up as an application would, with no hyperhttp code.
@@ -104,4 +104,17 @@ it('a refused connection ends the span with error status and error.type', async 
   expect(span.attributes['error.type']).toBe('ERR_CONNECT')
   expect(span.attributes['http.response.status_code']).toBeUndefined()
   expect(span.events.map((event) => event.name)).toContain('exception')
+})
+
+it('an aborted request ends its span without error status, as undici aborts do', async () => {
+  const arrived = deferred()
+  const server = await startHttpServer(() => arrived.resolve()) // never answers
+  const controller = new AbortController()
+  const pending = fetch(server.url, { signal: controller.signal })
+  await arrived.promise
+  controller.abort()
+  await rejectionOf(pending)
+  const span = clientSpan()
+  expect(span.status.code).toBe(SpanStatusCode.UNSET)
+  expect(span.attributes['error.type']).toBeUndefined()
 })
