@@ -5,7 +5,7 @@
 // into memory (what an instrumented application pays, mostly OpenTelemetry itself). Modes
 // alternate round by round so machine load hits each alike; the median round is reported.
 //
-//   node bench/micro/diagnostics.mjs [--rounds 9] [--requests 4000]
+//   node bench/micro/diagnostics.mjs [--rounds 9] [--requests 4000] [--filter text]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { parseArgs } from 'node:util'
 import { context, propagation, trace } from '@opentelemetry/api'
@@ -35,6 +35,7 @@ const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '9' },
     requests: { type: 'string', default: '4000' },
+    filter: { type: 'string', default: '' },
   },
 })
 const rounds = Number(flags.rounds)
@@ -94,6 +95,7 @@ async function run(count) {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
 }
 
+for (const name of Object.keys(modes)) if (!name.includes(flags.filter)) delete modes[name]
 const samples = Object.fromEntries(Object.keys(modes).map((name) => [name, []]))
 await run(requests) // warm-up
 for (let round = 0; round < rounds; round++) {
@@ -116,7 +118,7 @@ await client.close()
 server.stop()
 
 const median = (values) => values.toSorted((a, b) => a - b)[values.length >> 1]
-const base = median(samples['no subscriber'].map((s) => s.cpu))
+const base = median((samples['no subscriber'] ?? []).map((s) => s.cpu))
 let out = `| mode | CPU µs/req (median of ${rounds}) | vs none | req/s (median) |\n|---|--:|--:|--:|\n`
 for (const [name, list] of Object.entries(samples)) {
   const cpu = median(list.map((s) => s.cpu))
