@@ -120,25 +120,64 @@ class UndiciResponse {
   }
 }
 
-/** `hyperhttp:request:create`: the request is about to be handed to the engine. */
+/**
+ * `hyperhttp:request:create`: the request is about to be handed to the engine.
+ *
+ * @example
+ * ```ts
+ * subscribe('hyperhttp:request:create', (message) => {
+ *   const { request } = message as RequestCreateMessage
+ *   console.log(request.method, request.origin + request.path)
+ * })
+ * ```
+ */
 export interface RequestCreateMessage {
   request: DiagnosticsRequest
 }
 
-/** `hyperhttp:request:headers`: the response head arrived. */
+/**
+ * `hyperhttp:request:headers`: the response head arrived.
+ *
+ * @example
+ * ```ts
+ * subscribe('hyperhttp:request:headers', (message) => {
+ *   const { request, response } = message as RequestHeadersMessage
+ *   console.log(request.url, response.status, response.attempts)
+ * })
+ * ```
+ */
 export interface RequestHeadersMessage {
   request: DiagnosticsRequest
   response: DiagnosticsResponse
 }
 
-/** `hyperhttp:request:error`: the request failed (before or after its response head). */
+/**
+ * `hyperhttp:request:error`: the request failed (before or after its response head).
+ *
+ * @example
+ * ```ts
+ * subscribe('hyperhttp:request:error', (message) => {
+ *   const { request, error } = message as RequestErrorMessage
+ *   console.warn(request.url, error)
+ * })
+ * ```
+ */
 export interface RequestErrorMessage {
   request: DiagnosticsRequest
   /** The typed error (`ConnectError`, `TimeoutError`, `AbortError`, ...), or what a hook threw. */
   error: unknown
 }
 
-/** `hyperhttp:request:end`: the response body was received whole, or discarded. */
+/**
+ * `hyperhttp:request:end`: the response body was received whole, or discarded.
+ *
+ * @example
+ * ```ts
+ * subscribe('hyperhttp:request:end', (message) => {
+ *   console.log('done', (message as RequestEndMessage).request.url)
+ * })
+ * ```
+ */
 export interface RequestEndMessage {
   request: DiagnosticsRequest
 }
