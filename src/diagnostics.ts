@@ -31,7 +31,6 @@ export class DiagnosticsRequest {
    * added with {@link addHeader} during `create` are sent.
    */
   readonly headers: string[]
-  readonly #sent: number
 
   constructor(method: string, url: string, headers: string[]) {
     this.origin = originOf(url)
@@ -40,7 +39,6 @@ export class DiagnosticsRequest {
     this.url = url
     // A copy: the caller's list may be the client's shared default headers.
     this.headers = headers.slice()
-    this.#sent = headers.length
   }
 
   /**
@@ -55,11 +53,6 @@ export class DiagnosticsRequest {
   addHeader(name: string, value: string): this {
     this.headers.push(String(name), String(value))
     return this
-  }
-
-  /** The headers subscribers added (re-sent when a `beforeRetry` hook rebuilds the request). */
-  added(): string[] {
-    return this.headers.slice(this.#sent)
   }
 }
 
@@ -200,19 +193,22 @@ const NO_TRAILERS: Buffer[] = []
 export class RequestTrace {
   readonly request: DiagnosticsRequest
   readonly #undici: boolean
+  /** Length of the header list before subscribers added to it. */
+  readonly #given: number
   #responded = false
   #endPending = false
   #over = false
 
-  constructor(request: DiagnosticsRequest, undici: boolean) {
+  constructor(request: DiagnosticsRequest, undici: boolean, given: number) {
     this.request = request
     this.#undici = undici
+    this.#given = given
   }
 
   /** The headers of a retry a `beforeRetry` hook rebuilt, with the ones subscribers added. */
   retryHeaders(next: string[]): string[] {
-    const added = this.request.added()
-    return added.length === 0 ? next : next.concat(added)
+    const all = this.request.headers
+    return all.length === this.#given ? next : next.concat(all.slice(this.#given))
   }
 
   /** The response head arrived. */
@@ -279,7 +275,7 @@ export function traceRequest(
   const message: RequestCreateMessage = { request }
   if (create.hasSubscribers) create.publish(message)
   if (bridged && undiciCreate.hasSubscribers) undiciCreate.publish(message)
-  return new RequestTrace(request, bridged)
+  return new RequestTrace(request, bridged, sent.length)
 }
 
 /** Path and query of a serialized URL (no fragment). */
