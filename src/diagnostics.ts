@@ -184,11 +184,9 @@ const undiciHeaders = channel('undici:request:headers')
 const undiciTrailers = channel('undici:request:trailers')
 const undiciError = channel('undici:request:error')
 
-const NO_TRAILERS: Buffer[] = []
-
 /**
  * The diagnostics of one request, from `create` to exactly one of `end` or `error`. Created
- * only when some channel has a subscriber, so an unobserved request pays one check.
+ * only when some channel has a subscriber, so an unobserved request pays a few checks.
  */
 export class RequestTrace {
   readonly request: DiagnosticsRequest
@@ -236,7 +234,7 @@ export class RequestTrace {
     this.#over = true
     const request = this.request
     if (this.#undici && undiciTrailers.hasSubscribers) {
-      undiciTrailers.publish({ request, trailers: NO_TRAILERS })
+      undiciTrailers.publish({ request, trailers: [] })
     }
     if (end.hasSubscribers) end.publish({ request } satisfies RequestEndMessage)
   }
