@@ -21,6 +21,8 @@ export interface ClientConfig {
   bulkhead: BulkheadSettings | null
   /** The client's hooks, or `null` when it has none. */
   hooks: HookLists | null
+  /** Publish on the undici-compatible diagnostics channels too. */
+  undiciChannels: boolean
 }
 
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
@@ -48,6 +50,7 @@ const CLIENT_OPTIONS = new Set([
   'circuitBreaker',
   'bulkhead',
   'hooks',
+  'undiciChannels',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
@@ -93,6 +96,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
       breaker: breakerSettings(undefined),
       bulkhead: null,
       hooks: null,
+      undiciChannels: true,
     }
   }
   const o = record(options, 'options', CLIENT_OPTIONS)
@@ -123,6 +127,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     breaker: breakerSettings(o.circuitBreaker),
     bulkhead: bulkheadSettings(o.bulkhead),
     hooks: normalizeHooks(o.hooks, 'hooks'),
+    undiciChannels: o.undiciChannels === undefined || bool(o.undiciChannels, 'undiciChannels'),
   }
 }
 
