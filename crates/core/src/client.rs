@@ -10,8 +10,8 @@ use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method, StatusCode, Version};
 use http_body::Body as _;
 use hyper::body::Incoming;
-use hyper_util::client::legacy::connect::capture_connection;
 use hyper_util::client::legacy::connect::Connected;
+use hyper_util::client::legacy::connect::{capture_connection, CaptureConnection};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 use url::Url;
@@ -451,8 +451,12 @@ impl Client {
         // never closes a connection whose response has yet to arrive.
         let conn = tokio::select! {
             biased;
-            res = &mut fut => return finish(res, None),
-            meta = capture.wait_for_connection_metadata() => meta.as_ref().and_then(conn_shared).map(InFlight::new),
+            res = &mut fut => Err(res),
+            meta = capture.wait_for_connection_metadata() => Ok(meta.as_ref().and_then(conn_shared).map(InFlight::new)),
+        };
+        let conn = match conn {
+            Ok(conn) => conn,
+            Err(res) => return finish(res, None, &capture),
         };
         let started = Instant::now();
         loop {
@@ -462,14 +466,14 @@ impl Client {
                 timeouts.read,
                 timeouts.write,
             ) else {
-                return finish(fut.await, conn);
+                return finish(fut.await, conn, &capture);
             };
             if left.is_zero() {
                 return Err(SendFailure::fresh(Error::timeout(phase, ms)));
             }
             tokio::select! {
                 biased;
-                res = &mut fut => return finish(res, conn),
+                res = &mut fut => return finish(res, conn, &capture),
                 _ = tokio::time::sleep(left) => {}
             }
         }
@@ -524,8 +528,20 @@ fn head_wait(
 fn finish(
     res: Result<http::Response<Incoming>, hyper_util::client::legacy::Error>,
     conn: Option<InFlight>,
+    capture: &CaptureConnection,
 ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
     match res {
+        Ok(res) if has_ambiguous_length(&res) => {
+            discard_connection(capture, conn.as_ref());
+            Err(SendFailure::fresh(
+                Error::new(
+                    Kind::Protocol,
+                    "response has both Content-Length and Transfer-Encoding (RFC 9112 section 6.3: \
+                     a possible response-splitting attempt); its connection was closed, not reused",
+                )
+                .with_phase(Phase::Headers),
+            ))
+        }
         Ok(res) if res.status() == StatusCode::SWITCHING_PROTOCOLS => Err(SendFailure::fresh(
             Error::new(
                 Kind::Protocol,
@@ -564,6 +580,26 @@ fn finish(
                 reused,
             })
         }
+    }
+}
+
+/// True for an HTTP/1 response that frames its body two ways. hyper decodes it as chunked and
+/// would keep the connection, but whatever follows the body on that connection may be a second,
+/// smuggled response.
+fn has_ambiguous_length(res: &http::Response<Incoming>) -> bool {
+    res.version() < Version::HTTP_2
+        && res.headers().contains_key(header::TRANSFER_ENCODING)
+        && res.headers().contains_key(header::CONTENT_LENGTH)
+}
+
+/// Makes sure a connection is never used again: the pool will not hand it out, and the transport
+/// reports end of stream so hyper closes the socket now rather than when the pool reaps it.
+fn discard_connection(capture: &CaptureConnection, conn: Option<&InFlight>) {
+    if let Some(connected) = capture.connection_metadata().as_ref() {
+        connected.poison();
+    }
+    if let Some(conn) = conn {
+        conn.conn().discard();
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use futures_util::task::AtomicWaker;
 use std::sync::{Arc, OnceLock};
@@ -41,6 +41,8 @@ pub(crate) struct ConnShared {
     idle_limit: AtomicU64,
     /// Requests that have used this connection.
     uses: AtomicU64,
+    /// The connection must not carry another byte (see [`ConnShared::discard`]).
+    discarded: AtomicBool,
     /// The connection task's last read, woken when the connection becomes idle so the idle
     /// timer is armed even if hyper polled the socket while a body was still being read.
     reader: AtomicWaker,
@@ -56,6 +58,7 @@ impl ConnShared {
             write_blocked_since: AtomicU64::new(u64::MAX),
             idle_limit: AtomicU64::new(idle_limit.as_millis() as u64),
             uses: AtomicU64::new(0),
+            discarded: AtomicBool::new(false),
             reader: AtomicWaker::new(),
         }
     }
@@ -76,6 +79,13 @@ impl ConnShared {
             .saturating_mul(1000)
             .saturating_sub(1000);
         self.idle_limit.fetch_min(limit, Ordering::Relaxed);
+    }
+
+    /// Ends the connection: its next read reports end of stream, which makes hyper close it
+    /// and drop it from the pool. For a response that leaves the rest of the stream suspect.
+    pub(crate) fn discard(&self) {
+        self.discarded.store(true, Ordering::Release);
+        self.reader.wake();
     }
 
     /// True when a request has already used this connection.
@@ -191,6 +201,9 @@ impl Read for Conn {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         this.shared.reader.register(cx.waker());
+        if this.shared.discarded.load(Ordering::Acquire) {
+            return Poll::Ready(Ok(()));
+        }
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
