@@ -29,6 +29,24 @@ use crate::retry::BudgetState;
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
 
+/// The HTTP/2 decoder's own cap on a response head, as a multiple of `max_header_size`. It
+/// counts 32 bytes of overhead per field where `check_head_size` counts 4, so it sits far
+/// enough above the configured limit that every head over that limit but under this cap reaches
+/// `check_head_size` and fails as too large; h2 resets a stream whose head exceeds the cap
+/// (reported as a protocol error: h2 does not say why it reset) and bounds memory.
+const H2_HEADER_LIST_FACTOR: usize = 8;
+
+/// Local HTTP/2 stream resets h2 remembers at once, to drop frames the server already had in
+/// flight for them; the oldest is forgotten first (h2's default).
+const H2_MAX_CONCURRENT_RESET_STREAMS: usize = 10;
+
+/// Streams h2 may reset for the server's protocol errors before it closes the connection with
+/// ENHANCE_YOUR_CALM, so a server cannot make the client spin resetting streams.
+const H2_MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
+
+/// Request body bytes h2 buffers per stream beyond what the server's window accepts.
+const H2_MAX_SEND_BUFFER: usize = 1024 * 1024;
+
 /// The most bytes hyper reads from a connection at once. Larger reads mean fewer, larger body
 /// chunks; the response head is held to `max_header_size` separately (`check_head_size`).
 const READ_BUFFER: usize = 256 * 1024;
@@ -140,7 +158,13 @@ impl Client {
             .http1_max_buf_size(config.max_header_size.max(READ_BUFFER))
             .http1_max_headers(config.max_header_count)
             .http2_only(h2_only)
-            .http2_max_header_list_size(config.max_header_size as u32)
+            .http2_max_header_list_size(
+                u32::try_from(config.max_header_size.saturating_mul(H2_HEADER_LIST_FACTOR))
+                    .unwrap_or(u32::MAX),
+            )
+            .http2_max_concurrent_reset_streams(H2_MAX_CONCURRENT_RESET_STREAMS)
+            .http2_max_local_error_reset_streams(Some(H2_MAX_LOCAL_ERROR_RESET_STREAMS))
+            .http2_max_send_buf_size(H2_MAX_SEND_BUFFER)
             .http2_initial_stream_window_size(2 * 1024 * 1024)
             .http2_initial_connection_window_size(8 * 1024 * 1024)
             .http2_keep_alive_interval(Duration::from_secs(30))
@@ -295,8 +319,12 @@ impl Client {
                 .await
                 .map_err(|e| e.with_url(url.as_str()))?;
 
-            check_head_size(res.headers(), config.max_header_size)
-                .map_err(|e| e.with_url(url.as_str()))?;
+            check_head_size(
+                res.headers(),
+                config.max_header_size,
+                config.max_header_count,
+            )
+            .map_err(|e| e.with_url(url.as_str()))?;
             let hop = redirect::next_hop(
                 &policy,
                 res.status(),
@@ -439,6 +467,7 @@ impl Client {
             .as_str()
             .parse()
             .map_err(|e| SendFailure::fresh(Error::invalid(format!("invalid URL {url}: {e}"))))?;
+        let streaming = matches!(body, ReqBody::Stream { .. });
         let mut req = http::Request::new(body);
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
@@ -463,6 +492,7 @@ impl Client {
             let Some((left, phase, ms)) = head_wait(
                 conn.as_ref().map(InFlight::conn),
                 started,
+                streaming,
                 timeouts.read,
                 timeouts.write,
             ) else {
@@ -500,10 +530,15 @@ fn conn_shared(connected: &Connected) -> Option<Arc<ConnShared>> {
 }
 
 /// How much longer to wait for the head, and which timeout that is. While a write is blocked
-/// the write timeout runs; otherwise the read timeout runs from the last write.
+/// the write timeout runs; otherwise the read timeout runs from the request's last write. On
+/// HTTP/1.1 that is the connection's last write. On HTTP/2 the connection's writes belong to
+/// every stream (and to PING acks), so they would keep pushing one request's deadline back:
+/// there the timeout runs from the request's own send, or, while a streamed body may still be
+/// uploading, from the connection's last write.
 fn head_wait(
     conn: Option<&ConnShared>,
     started: Instant,
+    streaming: bool,
     read: Option<Duration>,
     write: Option<Duration>,
 ) -> Option<(Duration, Phase, u64)> {
@@ -515,9 +550,10 @@ fn head_wait(
         ));
     }
     let limit = read?;
-    let waited = conn.map_or(started.elapsed(), |c| {
-        c.since_last_write().min(started.elapsed())
-    });
+    let waited = match conn {
+        Some(c) if !c.is_h2() || streaming => c.since_last_write().min(started.elapsed()),
+        _ => started.elapsed(),
+    };
     Some((
         limit.saturating_sub(waited),
         Phase::Headers,
@@ -603,9 +639,18 @@ fn discard_connection(capture: &CaptureConnection, conn: Option<&InFlight>) {
     }
 }
 
-/// Enforces `max_header_size` exactly. hyper bounds its read buffer by the same number but
-/// checks it only while a head is incomplete, so a head that arrives in one read can exceed it.
-fn check_head_size(headers: &HeaderMap, max: usize) -> Result<(), Error> {
+/// Enforces `max_header_size` exactly, and `max_header_count` on HTTP/2 (hyper enforces it on
+/// HTTP/1). hyper bounds its read buffer by the same size but checks it only while a head is
+/// incomplete, so a head that arrives in one read can exceed it; h2 is given a looser cap (see
+/// `H2_HEADER_LIST_FACTOR`).
+fn check_head_size(headers: &HeaderMap, max: usize, max_count: usize) -> Result<(), Error> {
+    if headers.len() > max_count {
+        return Err(Error::new(
+            Kind::HeadersTooLarge,
+            format!("response head has {} fields, over maxHeaderCount ({max_count}); raise the limit if this server is trusted", headers.len()),
+        )
+        .with_phase(Phase::Headers));
+    }
     // Each field costs its name, its value, ": " and CRLF on the wire.
     let size: usize = headers
         .iter()

@@ -43,13 +43,15 @@ pub(crate) struct ConnShared {
     uses: AtomicU64,
     /// The connection must not carry another byte (see [`ConnShared::discard`]).
     discarded: AtomicBool,
+    /// The connection speaks HTTP/2, so its reads and writes belong to many requests.
+    h2: bool,
     /// The connection task's last read, woken when the connection becomes idle so the idle
     /// timer is armed even if hyper polled the socket while a body was still being read.
     reader: AtomicWaker,
 }
 
 impl ConnShared {
-    fn new(idle_limit: Duration) -> Self {
+    fn new(idle_limit: Duration, h2: bool) -> Self {
         let now = now_ms();
         ConnShared {
             in_flight: AtomicUsize::new(0),
@@ -59,6 +61,7 @@ impl ConnShared {
             idle_limit: AtomicU64::new(idle_limit.as_millis() as u64),
             uses: AtomicU64::new(0),
             discarded: AtomicBool::new(false),
+            h2,
             reader: AtomicWaker::new(),
         }
     }
@@ -97,6 +100,11 @@ impl ConnShared {
     pub(crate) fn write_blocked_for(&self) -> Option<Duration> {
         let since = self.write_blocked_since.load(Ordering::Acquire);
         (since != u64::MAX).then(|| Duration::from_millis(now_ms().saturating_sub(since)))
+    }
+
+    /// True for an HTTP/2 connection.
+    pub(crate) fn is_h2(&self) -> bool {
+        self.h2
     }
 
     /// Time since the last write (the request, on an HTTP/1.1 connection).
@@ -166,7 +174,7 @@ impl Conn {
     ) -> Self {
         Conn {
             stream,
-            shared: Arc::new(ConnShared::new(idle_limit)),
+            shared: Arc::new(ConnShared::new(idle_limit, h2)),
             h2,
             idle_timer: None,
             _slots: slots,
