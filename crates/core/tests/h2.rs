@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{client, config_trusting, fetch, get, http, https, reply, server_tls, Ca};
 use http::Version;
-use hyperhttp_core::Config;
+use hyperhttp_core::{Config, Kind, Phase};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alpn_negotiates_h2_and_multiplexes_on_one_connection() {
@@ -70,4 +70,93 @@ async fn prior_knowledge_speaks_h2c() {
     assert_eq!(res.version, Version::HTTP_2);
     assert_eq!(res.body, "ok");
     assert_eq!(server.seen()[0].version, Version::HTTP_2);
+}
+
+/// A raw h2c server that never answers a request and sends a PING every 100 ms, so the
+/// client keeps writing PING acks on the connection.
+async fn pinging_without_answering() -> common::h2_raw::RawH2 {
+    use common::h2_raw::{self, H2Conn};
+    h2_raw::serve(None, |_, io| async move {
+        let Some(mut conn) = H2Conn::accept(io, true).await else {
+            return;
+        };
+        if conn.next_request().await.is_none() {
+            return;
+        }
+        let (_gave_up, mut write) = conn.write_half();
+        for i in 0..300u64 {
+            let ping = h2_raw::frame(h2_raw::PING, 0, 0, &i.to_be_bytes());
+            if tokio::io::AsyncWriteExt::write_all(&mut write, &ping)
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_timeout_runs_from_the_request_send_whatever_else_the_connection_writes() {
+    let server = pinging_without_answering().await;
+    let mut config = Config {
+        http2_prior_knowledge: true,
+        ..Config::default()
+    };
+    config.timeouts.read = Some(Duration::from_millis(1000));
+    config.retry.max_retries = 0;
+    let client = client(config);
+    let started = tokio::time::Instant::now();
+
+    let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
+
+    assert_eq!(
+        (err.kind(), err.phase()),
+        (Kind::Timeout, Some(Phase::Headers)),
+        "{err:?}"
+    );
+    // The PINGs go on for 30 s; measured from the last write, the timeout would never fire.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_protocols_on_h2_settles_under_the_head_timeout() {
+    use common::h2_raw::{self, block, H2Conn};
+    let server = h2_raw::serve(None, |_, io| async move {
+        let Some(mut conn) = H2Conn::accept(io, true).await else {
+            return;
+        };
+        let Some(stream) = conn.next_request().await else {
+            return;
+        };
+        let head = block(&[(":status", "101")]);
+        let _ = conn
+            .write(h2_raw::HEADERS, h2_raw::END_HEADERS, stream, &head)
+            .await;
+        conn.drain().await;
+    })
+    .await;
+    let mut config = Config {
+        http2_prior_knowledge: true,
+        ..Config::default()
+    };
+    config.timeouts.read = Some(Duration::from_millis(1000));
+    config.retry.max_retries = 0;
+    let client = client(config);
+
+    let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
+
+    // hyper's HTTP/2 client drops 1xx heads without telling the caller, so a 101 cannot be
+    // refused as such; the request still settles, with the head timeout.
+    assert_eq!(
+        (err.kind(), err.phase()),
+        (Kind::Timeout, Some(Phase::Headers)),
+        "{err:?}"
+    );
 }
