@@ -226,14 +226,11 @@ async fn ping_and_settings_floods_do_not_stop_the_response() {
     let client = client(h2c_config());
     let started = Instant::now();
 
-    let outcome = fetch(&client, get(&server.url("/"))).await;
+    let res = fetch(&client, get(&server.url("/"))).await.unwrap();
 
-    // Either answer is acceptable (h2 may call the flood abuse); what matters is that it
-    // settles quickly and the client stays usable.
-    match outcome {
-        Ok(res) => assert_eq!(res.body, "ok"),
-        Err(err) => assert_eq!(err.kind(), Kind::Protocol, "{err:?}"),
-    }
+    // h2 acknowledges one PING and one SETTINGS at a time and stops reading until each ack
+    // is written, so the flood costs time, not memory.
+    assert_eq!(res.body, "ok");
     assert!(started.elapsed() < Duration::from_secs(15));
     assert_healthy_afterwards(&client).await;
 }
@@ -530,10 +527,11 @@ async fn a_flood_of_empty_data_frames_settles_quickly() {
     let client = client(h2c_config());
     let started = Instant::now();
 
-    match fetch(&client, get(&server.url("/"))).await {
-        Ok(res) => assert_eq!(res.body, "done"),
-        Err(err) => assert_eq!(err.kind(), Kind::Protocol, "{err:?}"),
-    }
+    let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
+
+    // h2 counts empty DATA frames and closes the connection with ENHANCE_YOUR_CALM.
+    assert_eq!(err.kind(), Kind::Protocol, "{err:?}");
+    assert!(err.message().contains("too_many_data_frames"), "{err:?}");
 
     assert!(started.elapsed() < Duration::from_secs(15));
     assert_healthy_afterwards(&client).await;
