@@ -16,6 +16,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::alpn::ProtocolGate;
 use crate::attempts::{Attempts, BeforeRetry};
 use crate::body::{Body, ReqBody, Source};
 use crate::config::Config;
@@ -103,6 +104,8 @@ pub struct Client {
 struct Inner {
     hyper: Hyper,
     config: Config,
+    /// Set when `https:` origins may answer HTTP/2 through ALPN.
+    protocols: Option<ProtocolGate>,
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
@@ -173,6 +176,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 hyper,
+                protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
                 config,
@@ -473,6 +477,12 @@ impl Client {
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
         let mut capture = capture_connection(&mut req);
+        let probe = match &self.inner.protocols {
+            Some(gate) if url.scheme() == "https" => {
+                gate.enter(&url.origin().ascii_serialization()).await
+            }
+            _ => None,
+        };
         let mut fut =
             std::pin::pin!(TIMEOUTS.scope(timeouts.connect, self.inner.hyper.request(req)));
 
@@ -483,6 +493,9 @@ impl Client {
             res = &mut fut => Err(res),
             meta = capture.wait_for_connection_metadata() => Ok(meta.as_ref().and_then(conn_shared).map(InFlight::new)),
         };
+        if let Some(probe) = probe {
+            probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
+        }
         let conn = match conn {
             Ok(conn) => conn,
             Err(res) => return finish(res, None, &capture),

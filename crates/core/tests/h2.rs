@@ -160,3 +160,56 @@ async fn switching_protocols_on_h2_settles_under_the_head_timeout() {
         "{err:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_requests_to_an_h2_origin_share_one_connection() {
+    let ca = Ca::new("h2 coalescing CA");
+    let tls = server_tls(&ca.issue(&["127.0.0.1"]), &[b"h2", b"http/1.1"]);
+    let server = https(tls, |seen| async move { reply(200, &[], seen.path) }).await;
+    let client = client(config_trusting(&[ca.pem()]));
+
+    let requests: Vec<_> = (0..20)
+        .map(|i| {
+            let (client, url) = (client.clone(), server.url(&format!("/{i}")));
+            tokio::spawn(async move { fetch(&client, get(&url)).await })
+        })
+        .collect();
+    for (i, request) in requests.into_iter().enumerate() {
+        let res = request.await.unwrap().unwrap();
+        assert_eq!(
+            (res.version, res.body),
+            (Version::HTTP_2, format!("/{i}").into())
+        );
+    }
+
+    assert_eq!(server.accepted(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_requests_to_an_http1_tls_origin_all_succeed() {
+    let ca = Ca::new("h1 concurrency CA");
+    let tls = server_tls(&ca.issue(&["127.0.0.1"]), &[b"http/1.1"]);
+    let server = https(tls, |seen| async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        reply(200, &[], seen.path)
+    })
+    .await;
+    let client = client(config_trusting(&[ca.pem()]));
+
+    let requests: Vec<_> = (0..20)
+        .map(|i| {
+            let (client, url) = (client.clone(), server.url(&format!("/{i}")));
+            tokio::spawn(async move { fetch(&client, get(&url)).await })
+        })
+        .collect();
+    for (i, request) in requests.into_iter().enumerate() {
+        let res = request.await.unwrap().unwrap();
+        assert_eq!(
+            (res.version, res.body),
+            (Version::HTTP_11, format!("/{i}").into())
+        );
+    }
+
+    // HTTP/1.1 needs a connection per concurrent request; only the first waited for ALPN.
+    assert!(server.accepted() > 1);
+}
