@@ -2,25 +2,19 @@ import { afterEach, expect, it } from 'vitest'
 import { Client, ProtocolError } from '../dist/esm/index.js'
 import { failureOf } from './helpers/errors.js'
 import {
+  closeRawH2cServers,
   FLAG,
   FRAME,
   frame,
   headerBlock,
-  type RawH2cServer,
   startRawH2cServer,
 } from './helpers/h2-frames.js'
 import { closeAll, startH2cServer } from './helpers/servers.js'
 
-let hostile: RawH2cServer | undefined
-
-afterEach(async () => {
-  await hostile?.close()
-  hostile = undefined
-  await closeAll()
-})
+afterEach(() => Promise.all([closeAll(), closeRawH2cServers()]))
 
 it('an HTTP/2 PUSH_PROMISE (push is disabled) is a ProtocolError; the client keeps working', async () => {
-  hostile = await startRawH2cServer((socket, stream) => {
+  const hostile = await startRawH2cServer((socket, stream) => {
     const promised = Buffer.alloc(4)
     promised.writeUInt32BE(2)
     const request = headerBlock([

@@ -2,23 +2,18 @@ import { afterEach, expect, it } from 'vitest'
 import { Client, ProtocolError } from '../dist/esm/index.js'
 import { failureOf } from './helpers/errors.js'
 import {
+  closeRawH2cServers,
   FLAG,
   FRAME,
   frame,
   headerBlock,
-  type RawH2cServer,
   startRawH2cServer,
 } from './helpers/h2-frames.js'
 
-let server: RawH2cServer | undefined
-
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
+afterEach(closeRawH2cServers)
 
 it('an HTTP/2 response head over maxHeaderSize is ERR_HEADERS_TOO_LARGE, as on HTTP/1.1', async () => {
-  server = await startRawH2cServer((socket, stream) => {
+  const server = await startRawH2cServer((socket, stream) => {
     const head = headerBlock([
       [':status', '200'],
       ['x-big', 'v'.repeat(8 * 1024)],

@@ -42,7 +42,15 @@ export function headerBlock(fields: Array<[string, string]>): Buffer {
 
 export interface RawH2cServer {
   url: string
-  close: () => Promise<void>
+}
+
+const closers = new Set<() => Promise<void>>()
+
+/** Closes every server `startRawH2cServer` started; call it in `afterEach`. */
+export async function closeRawH2cServers(): Promise<void> {
+  const pending = [...closers]
+  closers.clear()
+  await Promise.all(pending.map((close) => close()))
 }
 
 /**
@@ -82,11 +90,9 @@ export async function startRawH2cServer(
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as net.AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      for (const socket of sockets) socket.destroy()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
+  closers.add(async () => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  return { url: `http://127.0.0.1:${port}` }
 }

@@ -72,6 +72,17 @@ async fn prior_knowledge_speaks_h2c() {
     assert_eq!(server.seen()[0].version, Version::HTTP_2);
 }
 
+/// h2c by prior knowledge, a 1 s read timeout, no retries.
+fn h2c_with_a_short_read_timeout() -> Config {
+    let mut config = Config {
+        http2_prior_knowledge: true,
+        ..Config::default()
+    };
+    config.timeouts.read = Some(Duration::from_millis(1000));
+    config.retry.max_retries = 0;
+    config
+}
+
 /// A raw h2c server that never answers a request and sends a PING every 100 ms, so the
 /// client keeps writing PING acks on the connection.
 async fn pinging_without_answering() -> common::h2_raw::RawH2 {
@@ -101,13 +112,7 @@ async fn pinging_without_answering() -> common::h2_raw::RawH2 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn head_timeout_runs_from_the_request_send_whatever_else_the_connection_writes() {
     let server = pinging_without_answering().await;
-    let mut config = Config {
-        http2_prior_knowledge: true,
-        ..Config::default()
-    };
-    config.timeouts.read = Some(Duration::from_millis(1000));
-    config.retry.max_retries = 0;
-    let client = client(config);
+    let client = client(h2c_with_a_short_read_timeout());
     let started = tokio::time::Instant::now();
 
     let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
@@ -142,13 +147,7 @@ async fn switching_protocols_on_h2_settles_under_the_head_timeout() {
         conn.drain().await;
     })
     .await;
-    let mut config = Config {
-        http2_prior_knowledge: true,
-        ..Config::default()
-    };
-    config.timeouts.read = Some(Duration::from_millis(1000));
-    config.retry.max_retries = 0;
-    let client = client(config);
+    let client = client(h2c_with_a_short_read_timeout());
 
     let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
 
@@ -161,13 +160,12 @@ async fn switching_protocols_on_h2_settles_under_the_head_timeout() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_first_requests_to_an_h2_origin_share_one_connection() {
-    let ca = Ca::new("h2 coalescing CA");
-    let tls = server_tls(&ca.issue(&["127.0.0.1"]), &[b"h2", b"http/1.1"]);
-    let server = https(tls, |seen| async move { reply(200, &[], seen.path) }).await;
-    let client = client(config_trusting(&[ca.pem()]));
-
+/// Sends 20 requests at once to a fresh origin; each gets its own path back over `version`.
+async fn twenty_at_once(
+    client: &hyperhttp_core::Client,
+    server: &common::Server,
+    version: Version,
+) {
     let requests: Vec<_> = (0..20)
         .map(|i| {
             let (client, url) = (client.clone(), server.url(&format!("/{i}")));
@@ -176,11 +174,18 @@ async fn concurrent_first_requests_to_an_h2_origin_share_one_connection() {
         .collect();
     for (i, request) in requests.into_iter().enumerate() {
         let res = request.await.unwrap().unwrap();
-        assert_eq!(
-            (res.version, res.body),
-            (Version::HTTP_2, format!("/{i}").into())
-        );
+        assert_eq!((res.version, res.body), (version, format!("/{i}").into()));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_requests_to_an_h2_origin_share_one_connection() {
+    let ca = Ca::new("h2 coalescing CA");
+    let tls = server_tls(&ca.issue(&["127.0.0.1"]), &[b"h2", b"http/1.1"]);
+    let server = https(tls, |seen| async move { reply(200, &[], seen.path) }).await;
+    let client = client(config_trusting(&[ca.pem()]));
+
+    twenty_at_once(&client, &server, Version::HTTP_2).await;
 
     assert_eq!(server.accepted(), 1);
 }
@@ -196,19 +201,7 @@ async fn concurrent_first_requests_to_an_http1_tls_origin_all_succeed() {
     .await;
     let client = client(config_trusting(&[ca.pem()]));
 
-    let requests: Vec<_> = (0..20)
-        .map(|i| {
-            let (client, url) = (client.clone(), server.url(&format!("/{i}")));
-            tokio::spawn(async move { fetch(&client, get(&url)).await })
-        })
-        .collect();
-    for (i, request) in requests.into_iter().enumerate() {
-        let res = request.await.unwrap().unwrap();
-        assert_eq!(
-            (res.version, res.body),
-            (Version::HTTP_11, format!("/{i}").into())
-        );
-    }
+    twenty_at_once(&client, &server, Version::HTTP_11).await;
 
     // HTTP/1.1 needs a connection per concurrent request; only the first waited for ALPN.
     assert!(server.accepted() > 1);

@@ -64,6 +64,23 @@ async fn assert_healthy_afterwards(client: &Client) {
     assert_eq!(res.body, "healthy");
 }
 
+/// The connection failed: h2 reports the server's violation as a protocol error, or the
+/// request sees the connection end.
+fn assert_connection_error(err: &Error) {
+    assert!(
+        matches!(err.kind(), Kind::Protocol | Kind::ConnectionClosed),
+        "{err:?}"
+    );
+}
+
+fn assert_head_timeout(err: &Error) {
+    assert_eq!(
+        (err.kind(), err.phase()),
+        (Kind::Timeout, Some(Phase::Headers)),
+        "{err:?}"
+    );
+}
+
 /// Sends a header block split into frames of at most 16 KiB (the client's max frame size).
 async fn send_block(conn: &mut H2Conn, stream: u32, block: &[u8], end_stream: bool) {
     let pieces: Vec<&[u8]> = block.chunks(16 * 1024).collect();
@@ -269,10 +286,7 @@ async fn data_beyond_the_flow_control_window_is_an_error() {
     within(client_gave_up.notified()).await;
     let err = within(res.bytes()).await.unwrap_err();
 
-    assert!(
-        matches!(err.kind(), Kind::Protocol | Kind::ConnectionClosed),
-        "{err:?}"
-    );
+    assert_connection_error(&err);
     assert_healthy_afterwards(&client).await;
 }
 
@@ -288,10 +302,7 @@ async fn data_on_a_stream_the_client_never_opened_is_an_error() {
 
         let err = failure(&client, &server).await;
 
-        assert!(
-            matches!(err.kind(), Kind::Protocol | Kind::ConnectionClosed),
-            "stream {unopened}: {err:?}"
-        );
+        assert_connection_error(&err);
         assert_healthy_afterwards(&client).await;
     }
 }
@@ -382,10 +393,7 @@ async fn silence_instead_of_settings_hits_the_headers_timeout() {
 
     let err = failure(&client, &server).await;
 
-    assert_eq!(
-        (err.kind(), err.phase()),
-        (Kind::Timeout, Some(Phase::Headers))
-    );
+    assert_head_timeout(&err);
     assert_healthy_afterwards(&client).await;
 }
 
@@ -456,15 +464,9 @@ async fn interim_only_response_settles() {
         let err = failure(&client, &server).await;
 
         if end_stream {
-            assert!(
-                matches!(err.kind(), Kind::Protocol | Kind::ConnectionClosed),
-                "{err:?}"
-            );
+            assert_connection_error(&err);
         } else {
-            assert_eq!(
-                (err.kind(), err.phase()),
-                (Kind::Timeout, Some(Phase::Headers))
-            );
+            assert_head_timeout(&err);
         }
         assert_healthy_afterwards(&client).await;
     }
@@ -486,17 +488,11 @@ async fn window_update_overflowing_the_window_is_an_error() {
         let err = failure(&client, &server).await;
 
         if target == 0 {
-            assert!(
-                matches!(err.kind(), Kind::Protocol | Kind::ConnectionClosed),
-                "{err:?}"
-            );
+            assert_connection_error(&err);
         } else {
             // h2 ignores window updates for a stream whose request it has finished sending,
             // which is harmless: the head is then awaited under the read timeout.
-            assert_eq!(
-                (err.kind(), err.phase()),
-                (Kind::Timeout, Some(Phase::Headers))
-            );
+            assert_head_timeout(&err);
         }
         assert_healthy_afterwards(&client).await;
     }
