@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod alpn;
 mod attempts;
 mod body;
 mod classify;
