@@ -38,7 +38,8 @@ async function racer(lane) {
   const kinds = [getFile, putObject, postWithKey, postPlain]
   for (let i = 0; Date.now() < deadline; i++) {
     await sleep(RACE_KEEPALIVE_S * 1_000 + (Math.random() - 0.5) * 200)
-    const op = kinds[i % kinds.length](lane, i % 2 === 0 ? 'client' : 'fetch', 200)
+    const through = Math.floor(i / kinds.length) % 2 === 0 ? 'client' : 'fetch'
+    const op = kinds[i % kinds.length](lane, through, 200)
     await record({ ...op, race: true })
   }
 }
@@ -216,7 +217,10 @@ function timeout(lane, through) {
     size: 0,
     expected: 'timeout',
     send: () => request(through, url, init),
-    check: async (res) => ({ outcome: 'not-timed-out', status: res.status }),
+    async check(res) {
+      await res.bytes()
+      return { outcome: 'not-timed-out', status: res.status }
+    },
   }
 }
 
