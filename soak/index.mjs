@@ -98,7 +98,8 @@ printSummary(report, {
 process.exitCode = report.violations.length > 0 ? 1 : 0
 
 // Reloads nginx every 30 s and restarts it at a third and two thirds of the run; returns
-// the restart windows (from the stop signal until the new nginx accepts connections).
+// the reload times and the restart windows (from the stop signal until the new nginx
+// accepts connections).
 async function disturb(from, duration) {
   const restartsAt = [duration / 3, (2 * duration) / 3].map((t) => from + t)
   const plan = []
@@ -106,12 +107,12 @@ async function disturb(from, duration) {
     plan.push({ at: from + t, kind: 'reload' })
   for (const at of restartsAt) plan.push({ at, kind: 'restart' })
   plan.sort((a, b) => a.at - b.at)
-  const done = { reloads: 0, restarts: [] }
+  const done = { reloads: [], restarts: [] }
   for (const step of plan) {
     await sleepUntil(step.at)
     if (step.kind === 'reload') {
       site.reload()
-      done.reloads += 1
+      done.reloads.push(Date.now())
     } else {
       const stoppedAt = Date.now()
       await site.restart()

@@ -101,63 +101,59 @@ function getBlob(lane, through, bytes) {
 
 function putObject(lane, through, bytes) {
   const id = `o-${randomUUID()}`
-  const fail = failFirst(through)
-  const body = uniqueBody(bytes, id)
-  return {
-    kind: 'put',
+  return upload(
+    { kind: 'put', method: 'PUT', route: `/u/objects/${id}`, id, idHeader: 'x-soak-id' },
     lane,
-    via: through,
-    method: 'PUT',
-    size: bytes,
-    id,
-    failFirst: fail,
-    send: () =>
-      request(through, `${origins[lane]}/u/objects/${id}`, {
-        method: 'PUT',
-        body,
-        headers: { 'x-soak-id': id, 'x-soak-fail-first': String(fail) },
-      }),
-    check: (res) => checkReceipt(res, body),
-  }
+    through,
+    bytes,
+  )
 }
 
 function postWithKey(lane, through, bytes) {
   const id = `k-${randomUUID()}`
-  const fail = failFirst(through)
+  return upload(
+    { kind: 'post-key', method: 'POST', route: '/u/orders', id, idHeader: 'idempotency-key' },
+    lane,
+    through,
+    bytes,
+  )
+}
+
+// Never answered 503: a POST without Idempotency-Key is not retried.
+function postPlain(lane, through, bytes) {
+  const id = `p-${randomUUID()}`
+  return upload(
+    {
+      kind: 'post-plain',
+      method: 'POST',
+      route: '/u/orders',
+      id,
+      idHeader: 'x-soak-id',
+      inject: false,
+    },
+    lane,
+    through,
+    bytes,
+  )
+}
+
+// A unique body sent to the upstream, which answers with the checksum of what it received.
+function upload({ kind, method, route, id, idHeader, inject = true }, lane, through, bytes) {
+  const fail = inject ? failFirst(through) : 0
   const body = uniqueBody(bytes, id)
   return {
-    kind: 'post-key',
+    kind,
     lane,
     via: through,
-    method: 'POST',
+    method,
     size: bytes,
     id,
     failFirst: fail,
     send: () =>
-      request(through, `${origins[lane]}/u/orders`, {
-        method: 'POST',
+      request(through, `${origins[lane]}${route}`, {
+        method,
         body,
-        headers: { 'idempotency-key': id, 'x-soak-fail-first': String(fail) },
-      }),
-    check: (res) => checkReceipt(res, body),
-  }
-}
-
-function postPlain(lane, through, bytes) {
-  const id = `p-${randomUUID()}`
-  const body = uniqueBody(bytes, id)
-  return {
-    kind: 'post-plain',
-    lane,
-    via: through,
-    method: 'POST',
-    size: bytes,
-    id,
-    send: () =>
-      request(through, `${origins[lane]}/u/orders`, {
-        method: 'POST',
-        body,
-        headers: { 'x-soak-id': id },
+        headers: { [idHeader]: id, 'x-soak-fail-first': String(fail) },
       }),
     check: (res) => checkReceipt(res, body),
   }

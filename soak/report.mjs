@@ -19,7 +19,8 @@ export function analyse(run) {
   const windows = run.events.restarts
   const judged = run.requests.map((request) => ({ request, ...judge(request, windows) }))
   for (const { request, verdict, reason } of judged) {
-    if (verdict === 'violation') violations.push(`${label(request)}: ${reason}`)
+    if (verdict === 'violation')
+      violations.push(`${label(request)}: ${reason}${when(request, run)}`)
   }
   const deliveries = checkDeliveries(run.requests, run.deliveries, violations)
   const memory = checkMemory(run, violations)
@@ -190,7 +191,7 @@ export function printSummary(report, env) {
   out.push(
     `Soak: ${env.minutes} min, ${env.concurrency} workers + 2 keep-alive racers, nginx ${env.nginx}, ` +
       `Node ${env.node}, ${env.cores} cores, load average ${env.load.map((l) => l.toFixed(1)).join(' -> ')}; ` +
-      `${events.reloads} reloads, ${events.restarts.length} restarts ` +
+      `${events.reloads.length} reloads, ${events.restarts.length} restarts ` +
       `(down ${events.restarts.map((w) => `${w.to - w.from} ms`).join(', ')})`,
     '',
     '| lane | via | requests | ok | expected errors | other errors | p50 ms | p99 ms |',
@@ -263,6 +264,19 @@ function details(r) {
 
 function label(r) {
   return `${r.kind} ${r.lane} via ${r.via}${r.id ? ` ${r.id}` : ''} (${r.size} B)`
+}
+
+// When a request started, and how long after the last reload or restart.
+function when(r, run) {
+  const since = (t) => `${((r.at - t) / 1000).toFixed(1)} s`
+  const reload = run.events.reloads.filter((t) => t <= r.at).at(-1)
+  const restart = run.events.restarts.filter((w) => w.from <= r.at).at(-1)
+  return (
+    ` [at ${since(run.started.at)}` +
+    (reload ? `, ${since(reload)} after a reload` : '') +
+    (restart ? `, ${since(restart.to)} after a restart` : '') +
+    ']'
+  )
 }
 
 function groupBy(items, key) {
