@@ -198,7 +198,7 @@ export function printSummary(report, env) {
     '|---|---|--:|--:|--:|--:|--:|--:|',
   )
   const lanes = groupBy(judged, (j) => `${j.request.lane} | ${j.request.via}`)
-  for (const [key, rows] of [...lanes, ['total | all', judged]]) {
+  for (const [key, rows] of [...[...lanes].sort(byKey), ['total | all', judged]]) {
     const ok = rows.filter((j) => j.verdict === 'ok')
     const latencies = ok.filter((j) => j.request.expected === undefined).map((j) => j.request.ms)
     out.push(
@@ -212,7 +212,7 @@ export function printSummary(report, env) {
   )
   out.push('|---|--:|--:|--:|--:|--:|')
   const failures = judged.filter((j) => j.verdict !== 'ok')
-  for (const [code, rows] of [...groupBy(failures, (j) => outcomeName(j.request))].sort()) {
+  for (const [code, rows] of [...groupBy(failures, (j) => outcomeName(j.request))].sort(byKey)) {
     out.push(
       `| ${code} | ${rows.length} | ${count(rows, 'expected')} | ${count(rows, 'restart')} | ` +
         `${count(rows, 'not-resent')} | ${count(rows, 'violation')} |`,
@@ -223,7 +223,7 @@ export function printSummary(report, env) {
     '| by id | issued | ok | failed, processed | failed, not processed | deliveries | replays | injected 503s retried |',
     '|---|--:|--:|--:|--:|--:|--:|--:|',
   )
-  for (const [kind, row] of [...deliveries].sort()) {
+  for (const [kind, row] of [...deliveries].sort(byKey)) {
     out.push(
       `| ${kind} | ${row.issued} | ${row.ok} | ${row.failedProcessed} | ${row.failedUnprocessed} | ` +
         `${row.deliveries} | ${row.replays} | ${row.injectedRetried} |`,
@@ -287,6 +287,10 @@ function groupBy(items, key) {
     groups.get(k).push(item)
   }
   return groups
+}
+
+function byKey([a], [b]) {
+  return a.localeCompare(b)
 }
 
 function count(rows, verdict) {
