@@ -421,7 +421,8 @@ impl Client {
         timeouts: ExchangeTimeouts,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
         let replayable = stream.is_none();
-        let mut retried = false;
+        let mut resent = false;
+        let mut stale_skipped = 0;
         loop {
             let body = match (replay, stream.take()) {
                 (_, Some(s)) => ReqBody::Stream {
@@ -443,9 +444,18 @@ impl Client {
             let stale = failure.reused && failure.error.kind() == Kind::ConnectionClosed;
             let resendable = stale || failure.error.is_resendable_if_idempotent();
             let safe = failure.error.is_unprocessed() || (resendable && is_idempotent(method));
-            if safe && replayable && !retried {
-                retried = true;
-                continue;
+            if safe && replayable {
+                // A dead pooled connection says nothing about the server, and the next pooled
+                // one may be just as dead (a server closing all its idle connections at once):
+                // each is skipped, and the pool drops it, so this ends with a fresh connection.
+                if stale && stale_skipped < self.inner.config.limits.max_connections_per_host {
+                    stale_skipped += 1;
+                    continue;
+                }
+                if !resent {
+                    resent = true;
+                    continue;
+                }
             }
             return Err(if stale && !is_idempotent(method) {
                 failure.error.explain(
