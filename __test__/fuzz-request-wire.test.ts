@@ -226,7 +226,9 @@ function expectExactRequest(c: Case, url: string): void {
   }
   const ownType = c.headers.some(([name]) => name.toLowerCase() === 'content-type')
   if (!ownType && c.body?.type) {
-    expect(fields.find(([n]) => n === 'content-type')?.[1]).toBe(c.body.type)
+    // Header values are sent trimmed, like the Headers class trims them.
+    const implied = c.body.type.replace(/^[ \t]+|[ \t]+$/g, '')
+    expect(fields.find(([n]) => n === 'content-type')?.[1]).toBe(implied)
   }
   expect(received.body.equals(c.body?.bytes ?? Buffer.alloc(0)), `${c.body?.kind} body`).toBe(true)
 }
@@ -243,8 +245,8 @@ function knownBug(c: Case): boolean {
   // into the next request or hangs, an empty or padded one duplicates the header (the
   // fetch-request branch holds it to the body; drop this line once that is merged).
   const badLength = c.headers.some(([name]) => name.toLowerCase() === 'content-length')
-  // Client upper-cases with Unicode rules, so `ı` and `ſ` become an ASCII `I` and `S`.
-  const foldedMethod = !c.viaFetch && !TOKEN.test(c.method) && TOKEN.test(c.method.toUpperCase())
+  // Methods are upper-cased with Unicode rules, so `ı` and `ſ` become an ASCII `I` and `S`.
+  const foldedMethod = !TOKEN.test(c.method) && TOKEN.test(c.method.toUpperCase())
   return droppedStream || badLength || foldedMethod
 }
 

@@ -18,7 +18,7 @@ export function fuzzParameters(defaultRuns: number): fc.Parameters<unknown> {
 }
 
 /** Characters that break parsers: every kind of line break, NUL, controls, separators,
- * Latin-1 and beyond, surrogate halves, and letters whose upper case is ASCII (ı, ſ). */
+ * Latin-1 and beyond, surrogate halves, and letters whose case mapping is ASCII (ı ſ K ß ﬀ). */
 const NASTY = [
   '\r',
   '\n',
@@ -53,6 +53,9 @@ const NASTY = [
   '\u0100',
   '\u0131',
   '\u017f',
+  '\u212a',
+  '\u00df',
+  '\ufb00',
   '\ufffd',
   '\ufeff',
   '\ud800',
