@@ -150,7 +150,7 @@ it('new Client(options) works or throws an InvalidArgumentError naming an option
       }
       void client.close()
     }),
-    fuzzParameters(2000),
+    fuzzParameters(5000),
   )
 })
 
@@ -196,6 +196,6 @@ it('a built client answers any per-request options with a response or a typed er
         await client.close()
       }
     }),
-    fuzzParameters(400),
+    fuzzParameters(1000),
   )
 }, 120_000)

@@ -269,6 +269,6 @@ it('every request is refused with a typed error or arrives exactly as given', as
         }
       }
     }),
-    fuzzParameters(1000),
+    fuzzParameters(4000),
   )
 }, 120_000)
