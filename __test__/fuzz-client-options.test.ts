@@ -5,6 +5,7 @@ import {
   expectCleanWire,
   expectTypedRejection,
   fuzzParameters,
+  fuzzTimeout,
   nastyString,
   settle,
   startWireServer,
@@ -132,27 +133,33 @@ function keysOf(value: unknown, out = new Set<string>()): Set<string> {
   return out
 }
 
-it('new Client(options) works or throws an InvalidArgumentError naming an option', () => {
-  fc.assert(
-    fc.property(options, (o) => {
-      let client: Client
-      try {
-        client = new Client(o as ConstructorParameters<typeof Client>[0])
-      } catch (error) {
-        expect(error, String(error)).toBeInstanceOf(InvalidArgumentError)
-        const message = (error as Error).message
-        // An empty key is named by the empty place in `unknown option ; expected one of ...`.
-        const named = ['options', ...keysOf(o)].some((key) =>
-          key === '' ? message.startsWith('unknown option') : message.includes(key),
-        )
-        expect(named, `${message} names none of the options given`).toBe(true)
-        return
-      }
-      void client.close()
-    }),
-    fuzzParameters(5000),
-  )
-})
+const CONSTRUCTOR_RUNS = 5000
+
+it(
+  'new Client(options) works or throws an InvalidArgumentError naming an option',
+  () => {
+    fc.assert(
+      fc.property(options, (o) => {
+        let client: Client
+        try {
+          client = new Client(o as ConstructorParameters<typeof Client>[0])
+        } catch (error) {
+          expect(error, String(error)).toBeInstanceOf(InvalidArgumentError)
+          const message = (error as Error).message
+          // An empty key is named by the empty place in `unknown option ; expected one of ...`.
+          const named = ['options', ...keysOf(o)].some((key) =>
+            key === '' ? message.startsWith('unknown option') : message.includes(key),
+          )
+          expect(named, `${message} names none of the options given`).toBe(true)
+          return
+        }
+        void client.close()
+      }),
+      fuzzParameters(CONSTRUCTOR_RUNS),
+    )
+  },
+  fuzzTimeout(CONSTRUCTOR_RUNS, 2),
+)
 
 const requestOptions = fc.record(
   {
@@ -170,32 +177,38 @@ const requestOptions = fc.record(
   { requiredKeys: [] },
 )
 
-it('a built client answers any per-request options with a response or a typed error', async () => {
-  await fc.assert(
-    fc.asyncProperty(options, requestOptions, async (o, perRequest) => {
-      // Most random options are refused (the property above); those use a default client.
-      let client: Client
-      try {
-        client = new Client(o as ConstructorParameters<typeof Client>[0])
-      } catch {
-        client = new Client()
-      }
-      server.reset()
-      try {
-        const call = Promise.resolve().then(() =>
-          client.request({ url: `${server.url}/`, method: 'POST', ...(perRequest as object) }),
-        )
-        const outcome = await settle(call)
-        if (outcome.ok) {
-          await outcome.value.arrayBuffer()
-          for (const received of server.requests) expectCleanWire(received)
-        } else {
-          expectTypedRejection(outcome.error, false)
+const REQUEST_RUNS = 1000
+
+it(
+  'a built client answers any per-request options with a response or a typed error',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(options, requestOptions, async (o, perRequest) => {
+        // Most random options are refused (the property above); those use a default client.
+        let client: Client
+        try {
+          client = new Client(o as ConstructorParameters<typeof Client>[0])
+        } catch {
+          client = new Client()
         }
-      } finally {
-        await client.close()
-      }
-    }),
-    fuzzParameters(1000),
-  )
-}, 120_000)
+        server.reset()
+        try {
+          const call = Promise.resolve().then(() =>
+            client.request({ url: `${server.url}/`, method: 'POST', ...(perRequest as object) }),
+          )
+          const outcome = await settle(call)
+          if (outcome.ok) {
+            await outcome.value.arrayBuffer()
+            for (const received of server.requests) expectCleanWire(received)
+          } else {
+            expectTypedRejection(outcome.error, false)
+          }
+        } finally {
+          await client.close()
+        }
+      }),
+      fuzzParameters(REQUEST_RUNS),
+    )
+  },
+  fuzzTimeout(REQUEST_RUNS, 15),
+)

@@ -3,18 +3,28 @@ import fc from 'fast-check'
 import { expect } from 'vitest'
 import { HyperHttpError } from '../../dist/esm/index.js'
 
+/** The number of runs: `HYPERHTTP_FUZZ_RUNS`, else the CI default of the property. */
+function fuzzRuns(defaultRuns: number): number {
+  const runs = Number(process.env.HYPERHTTP_FUZZ_RUNS)
+  return Number.isInteger(runs) && runs > 0 ? runs : defaultRuns
+}
+
 /**
  * Runs and seed of a property: `HYPERHTTP_FUZZ_RUNS` replaces the CI default number of runs,
  * `HYPERHTTP_FUZZ_SEED` the fixed seed (fast-check prints the seed and the counterexample
  * when a property fails, so a failure replays with that seed).
  */
 export function fuzzParameters(defaultRuns: number): fc.Parameters<unknown> {
-  const runs = Number(process.env.HYPERHTTP_FUZZ_RUNS)
   const seed = Number(process.env.HYPERHTTP_FUZZ_SEED)
   return {
-    numRuns: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns,
+    numRuns: fuzzRuns(defaultRuns),
     seed: Number.isInteger(seed) ? seed : 0x68747470,
   }
+}
+
+/** A test timeout for a property whose runs take up to `msPerRun` each on a loaded machine. */
+export function fuzzTimeout(defaultRuns: number, msPerRun: number): number {
+  return 60_000 + fuzzRuns(defaultRuns) * msPerRun
 }
 
 /** Characters that break parsers: every kind of line break, NUL, controls, separators,
@@ -196,14 +206,12 @@ export function headerFields(head: Buffer): [string, string][] {
   const lines = head.toString('latin1').split('\r\n').slice(1, -2)
   return lines.map((line) => {
     const colon = line.indexOf(':')
-    return [
-      line.slice(0, colon).toLowerCase(),
-      line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, ''),
-    ]
+    return [line.slice(0, colon).toLowerCase(), trimSpaces(line.slice(colon + 1))]
   })
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** An HTTP token (RFC 9110): what a method and a field name must be. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /**
  * Asserts that every byte the server received is well-formed HTTP/1.1 framing: no NUL, no
@@ -282,8 +290,13 @@ export async function settle<T>(
 /** The bytes a header value may legitimately become: UTF-8, or one byte per character when
  * all are at most U+00FF; spaces and tabs trimmed at both ends. */
 export function acceptedValueBytes(value: string): Buffer[] {
-  const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, '')
+  const trimmed = trimSpaces(value)
   const out = [Buffer.from(trimmed, 'utf8')]
   if (/^[\0-\xff]*$/.test(trimmed)) out.push(Buffer.from(trimmed, 'latin1'))
   return out
+}
+
+/** `value` without the spaces and tabs that surround a field value. */
+export function trimSpaces(value: string): string {
+  return value.replace(/^[ \t]+|[ \t]+$/g, '')
 }
