@@ -4,7 +4,15 @@
 // Rust toolchain on PATH and makes real requests from there with `import` and `require`.
 // Without the platform package, the facade must explain itself (ERR_NATIVE_BINDING).
 // Usage: npm run test:package. Set HYPERHTTP_KEEP_PACKAGE_CHECK=1 to keep the work folder.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
