@@ -118,12 +118,36 @@ export interface ClientOptions {
   maxDecodedBodySize?: number
   /** Largest response head in bytes. Default 65536 (64 KiB). */
   maxHeaderSize?: number
+  /** Most fields in a response head. Default 256. */
+  maxHeaderCount?: number
   /** Redirect policy. Default `'follow'`. */
   redirect?: RedirectMode
   /** Most redirects followed for one request. Default 20. */
   maxRedirects?: number
   /** Refuse `http:` URLs and redirects from `https:` to `http:`. Default `false`. */
   httpsOnly?: boolean
+  /**
+   * `user-agent` sent when a request sets none (visible ASCII). Default `hyperhttp/<version>`.
+   *
+   * @example
+   * ```ts
+   * new Client({ userAgent: 'my-service/2.1 (+https://example.com/bot)' })
+   * ```
+   */
+  userAgent?: string
+  /**
+   * Threads of the engine (1 to 1024). The engine runs on one runtime per process, shared by
+   * every client and every Node worker thread: it is started by the first client the process
+   * creates (the one behind the global `fetch` included), and only that client's value
+   * counts; later clients' values are ignored. Default: `HYPERHTTP_WORKER_THREADS`, else the
+   * number of CPUs.
+   *
+   * @example
+   * ```ts
+   * new Client({ workerThreads: 2 })
+   * ```
+   */
+  workerThreads?: number
   /**
    * Retry policy, run by the engine (waits never wake JavaScript). Default: idempotent
    * requests retried twice with decorrelated jitter; `false` disables retries.
