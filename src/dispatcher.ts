@@ -22,7 +22,7 @@ import {
   type NativeRequestOptions,
   nativeBinding,
 } from './native.js'
-import type { Outgoing } from './pipeline.js'
+import type { Outgoing } from './outgoing.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'

@@ -4,7 +4,7 @@ import { flattenHeaders, hasHeader, headerValue, requestHeaders, withoutHeader }
 import { fetchLocal, isLocalUrl } from './local-url.js'
 import type { NativeRequestOptions } from './native.js'
 import { abortSignal, type ClientConfig, requestOverrides } from './options.js'
-import type { Sender } from './pipeline.js'
+import type { Sender } from './outgoing.js'
 import type { Response } from './response.js'
 import type { FetchInit } from './types.js'
 import { resolveUrl } from './url.js'

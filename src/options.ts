@@ -1,11 +1,10 @@
 import { type BreakerSettings, defaultIsFailure } from './breaker.js'
 import type { BulkheadSettings } from './bulkhead.js'
-import { describe } from './describe.js'
-import { InvalidArgumentError } from './errors.js'
+import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
-import type { HookLists } from './hooks.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
+import type { HookLists } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -498,9 +497,4 @@ function pemText(value: unknown, name: string): string {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
   }
   throw invalid(name, 'a PEM string or Buffer', value)
-}
-
-/** `name must be <expected>, got <value>`. */
-export function invalid(name: string, expected: string, value: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(`${name} must be ${expected}, got ${describe(value)}`)
 }

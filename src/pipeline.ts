@@ -6,36 +6,13 @@ import { type Dispatcher, publicError } from './dispatcher.js'
 import type { HyperHttpError } from './errors.js'
 import type { NativeRequestOptions } from './native.js'
 import type { ClientConfig } from './options.js'
+import type { Outgoing, Sender } from './outgoing.js'
 import type { Response } from './response.js'
 import type { RetryHandler } from './retry.js'
 import { originOf } from './url.js'
 
 /** The engine's total timeout when the client sets none. */
 const ENGINE_TOTAL_TIMEOUT = 300_000
-
-/** A request ready for the engine. */
-export interface Outgoing {
-  method: string
-  url: string
-  /** Flat `[name, value, ...]`. */
-  headers: string[]
-  body: EncodedBody
-  options: NativeRequestOptions | null
-  signal: AbortSignal | undefined
-}
-
-/** Starts requests with the signature of `Dispatcher#send`. */
-export interface Sender {
-  send(
-    method: string,
-    url: string,
-    headers: string[],
-    body: EncodedBody,
-    options: NativeRequestOptions | null,
-    signal: AbortSignal | undefined,
-    fetchMode: boolean,
-  ): Promise<Response>
-}
 
 /**
  * Every request of a client passes here on its way to the engine: the origin's circuit
