@@ -1,7 +1,7 @@
 import { InvalidArgumentError, invalid } from './errors.js'
 import { requestHeaders } from './headers.js'
 import type { ClientConfig } from './options.js'
-import type { Outgoing } from './outgoing.js'
+import { type Outgoing, outgoing } from './outgoing.js'
 import type { Pipeline } from './pipeline.js'
 import { assertOneBody, requestParts } from './request-parts.js'
 import { Response } from './response.js'
@@ -70,13 +70,11 @@ async function send(
   request: HookRequest,
   hooks: HookLists,
 ): Promise<Response> {
-  const out = await outgoing(config, request)
-  if (hooks.beforeRetry.length === 0) {
-    return pipeline.send(out.method, out.url, out.headers, out.body, out.options, out.signal, false)
-  }
+  const out = await hookedOutgoing(config, request)
+  if (hooks.beforeRetry.length === 0) return pipeline.send(out, false)
   return pipeline.sendWithRetryHook(out, async (info) => {
     for (const hook of hooks.beforeRetry) await hook(request, info)
-    return outgoing(config, request)
+    return hookedOutgoing(config, request)
   })
 }
 
@@ -99,15 +97,18 @@ async function afterResponse(
 }
 
 /** Validates and encodes a request after the hooks had their say. */
-async function outgoing(config: ClientConfig, request: HookRequest): Promise<Outgoing> {
+async function hookedOutgoing(config: ClientConfig, request: HookRequest): Promise<Outgoing> {
   if (typeof request.method !== 'string') throw invalid('method', 'a string', request.method)
   assertOneBody(request)
   const url = resolveUrl(config.baseUrl, request.url, request.query)
-  const parts = requestParts(request)
-  const { signal, options } = parts
-  const body = await parts.body
-  const headers = requestHeaders([], request.headers, body.type)
-  return { method: request.method.toUpperCase(), url, headers, body, options, signal }
+  const { signal, options, body } = requestParts(request)
+  const method = request.method.toUpperCase()
+  return outgoing(ownHeaders, null, method, url, request.headers, body, options, signal)
+}
+
+/** Hooks hold the client's defaults in `request.headers` already. */
+function ownHeaders(_context: null, init: unknown, contentType: string | null): string[] {
+  return requestHeaders([], init, contentType)
 }
 
 /** A request config returned by a beforeRequest hook, in the shape hooks see. */
