@@ -6,8 +6,7 @@ import {
   type CircuitState,
 } from './breaker.js'
 import { describe } from './describe.js'
-import { InvalidArgumentError } from './errors.js'
-import { invalid } from './options.js'
+import { InvalidArgumentError, invalid } from './errors.js'
 
 /** Breakers are forgotten once this many exist and they hold nothing worth keeping. */
 const PRUNE_ABOVE = 1024

@@ -1,15 +1,15 @@
-import type { EncodedBody } from './body.js'
 import type { CircuitBreakers } from './breaker-manager.js'
 import { Dispatcher } from './dispatcher.js'
+import { invalid } from './errors.js'
 import { fetchWith } from './fetch-semantics.js'
 import { requestHeaders } from './headers.js'
-import { type HookLists, hookHeaders, mergeHooks, sendWithHooks } from './hooks.js'
-import type { NativeRequestOptions } from './native.js'
-import { type ClientConfig, invalid, normalizeClientOptions, normalizeHooks } from './options.js'
+import { hookHeaders, mergeHooks, sendWithHooks } from './hooks.js'
+import { type ClientConfig, normalizeClientOptions, normalizeHooks } from './options.js'
+import { outgoing } from './outgoing.js'
 import { Pipeline } from './pipeline.js'
 import { assertOneBody, requestParts } from './request-parts.js'
 import type { Response } from './response.js'
-import type { ClientOptions, FetchInit, RequestConfig, RequestOptions } from './types.js'
+import type { ClientOptions, FetchInit, HookLists, RequestConfig, RequestOptions } from './types.js'
 import { resolveUrl } from './url.js'
 
 const NO_OPTIONS: RequestOptions = {}
@@ -214,25 +214,23 @@ export class Client {
       const hooks = mergeHooks(this.#config.hooks, normalizeHooks(o.hooks, 'hooks'))
       if (hooks !== null) return this.#hooked(method, href, o, hooks)
       const { signal, options: overrides, body } = requestParts(o)
-      if (body instanceof Promise) {
-        return body.then((ready) => this.#send(method, href, o.headers, ready, overrides, signal))
+      const request = outgoing(
+        clientHeaders,
+        this.#config,
+        method,
+        href,
+        o.headers,
+        body,
+        overrides,
+        signal,
+      )
+      if (request instanceof Promise) {
+        return request.then((ready) => this.#pipeline.send(ready, false))
       }
-      return this.#send(method, href, o.headers, body, overrides, signal)
+      return this.#pipeline.send(request, false)
     } catch (error) {
       return Promise.reject(error)
     }
-  }
-
-  #send(
-    method: string,
-    url: string,
-    headers: unknown,
-    body: EncodedBody,
-    options: NativeRequestOptions | null,
-    signal: AbortSignal | undefined,
-  ): Promise<Response> {
-    const all = requestHeaders(this.#config.headers, headers, body.type)
-    return this.#pipeline.send(method, url, all, body, options, signal, false)
   }
 
   #hooked(method: string, url: string, o: RequestOptions, hooks: HookLists): Promise<Response> {
@@ -246,4 +244,9 @@ export class Client {
     }
     return sendWithHooks(this.#pipeline, this.#config, request, hooks)
   }
+}
+
+/** A `Client` method's headers: the client's defaults, then the request's own. */
+function clientHeaders(config: ClientConfig, init: unknown, contentType: string | null): string[] {
+  return requestHeaders(config.headers, init, contentType)
 }

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { type ChunkSource, chunkBytes, type EncodedBody } from './body.js'
+import { type ChunkSource, chunkBytes } from './body.js'
 import type { BodyAbort } from './byte-stream.js'
 import { type RequestTrace, traceRequest } from './diagnostics.js'
 import {
@@ -19,10 +19,9 @@ import {
   EVENT_SLOTS,
   type NativeClient,
   type NativeClientOptions,
-  type NativeRequestOptions,
   nativeBinding,
 } from './native.js'
-import type { Outgoing } from './pipeline.js'
+import type { Outgoing } from './outgoing.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
@@ -170,15 +169,11 @@ export class Dispatcher {
    * send next.
    */
   send(
-    method: string,
-    url: string,
-    headers: string[],
-    body: EncodedBody,
-    options: NativeRequestOptions | null,
-    signal: AbortSignal | undefined,
+    request: Outgoing,
     fetchMode: boolean,
     onRetry: RetryHandler | null = null,
   ): Promise<Response> {
+    const { method, url, headers, body, options, signal } = request
     if (this.#closed || signal?.aborted) {
       const error = this.#closed
         ? new ClientClosedError(undefined, { url })

@@ -1,3 +1,5 @@
+import { describe } from './describe.js'
+
 /** Options accepted by every hyperhttp error constructor. */
 export interface HyperHttpErrorOptions {
   /** Stable machine-readable code, for example `ERR_TIMEOUT`. */
@@ -371,4 +373,9 @@ export function fromNative(
   }
   const ErrorClass = classByCode[code] ?? HyperHttpError
   return new ErrorClass(message, { code, url, attempts })
+}
+
+/** `name must be <expected>, got <value>`. */
+export function invalid(name: string, expected: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`${name} must be ${expected}, got ${describe(value)}`)
 }

@@ -1,10 +1,9 @@
-import { type EncodedBody, encodeBody, isStreamBody } from './body.js'
+import { encodeBody, isStreamBody } from './body.js'
 import { InvalidArgumentError } from './errors.js'
 import { flattenHeaders, hasHeader, headerValue, requestHeaders, withoutHeader } from './headers.js'
 import { fetchLocal, isLocalUrl } from './local-url.js'
-import type { NativeRequestOptions } from './native.js'
 import { abortSignal, type ClientConfig, requestOverrides } from './options.js'
-import type { Sender } from './pipeline.js'
+import { outgoing, type Sender } from './outgoing.js'
 import type { Response } from './response.js'
 import type { FetchInit } from './types.js'
 import { resolveUrl } from './url.js'
@@ -98,33 +97,18 @@ function start(
   }
   const signal = abortSignal(signalInit, 'signal')
   const options = requestOverrides(init.timeout, init.redirect, init.maxRedirects, init.decompress)
-  const encoded = encodeBody(body)
-  if (!(encoded instanceof Promise)) {
-    const all = fetchHeaders(config, headers, encoded.type)
-    return sender.send(method, url, all, encoded, options, signal, true)
-  }
-  return encoded.then((ready) =>
-    sendEncoded(sender, config, method, url, headers, ready, options, signal),
+  const request = outgoing(
+    fetchHeaders,
+    config,
+    method,
+    url,
+    headers,
+    encodeBody(body),
+    options,
+    signal,
   )
-}
-
-function sendEncoded(
-  sender: Sender,
-  config: ClientConfig,
-  method: string,
-  url: string,
-  headers: unknown,
-  body: EncodedBody,
-  options: NativeRequestOptions | null,
-  signal: AbortSignal | undefined,
-): Promise<Response> {
-  let all: string[]
-  try {
-    all = fetchHeaders(config, headers, body.type)
-  } catch (error) {
-    return Promise.reject(fetchInputError(error))
-  }
-  return sender.send(method, url, all, body, options, signal, true)
+  if (request instanceof Promise) return request.then((ready) => sender.send(ready, true))
+  return sender.send(request, true)
 }
 
 function fetchMethod(method: unknown): string {
@@ -139,9 +123,21 @@ function fetchMethod(method: unknown): string {
 /**
  * The headers fetch sends: the client's defaults, with `accept: *\/*` unless they set an
  * accept header, then the request's own. A `Host` header is ignored, as the platform fetch
- * ignores it (the client's other methods send it).
+ * ignores it (the client's other methods send it). Bad headers throw as fetch reports them.
  */
 function fetchHeaders(config: ClientConfig, init: unknown, contentType: string | null): string[] {
+  try {
+    return fetchHeaderList(config, init, contentType)
+  } catch (error) {
+    throw fetchInputError(error)
+  }
+}
+
+function fetchHeaderList(
+  config: ClientConfig,
+  init: unknown,
+  contentType: string | null,
+): string[] {
   let defaults = fetchDefaults.get(config)
   if (defaults === undefined) {
     defaults = withoutHeader(config.headers, 'host')

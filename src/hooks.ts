@@ -1,130 +1,12 @@
-import { InvalidArgumentError } from './errors.js'
+import { InvalidArgumentError, invalid } from './errors.js'
 import { requestHeaders } from './headers.js'
-import { type ClientConfig, invalid } from './options.js'
-import type { Outgoing, Pipeline } from './pipeline.js'
+import type { ClientConfig } from './options.js'
+import { type Outgoing, outgoing } from './outgoing.js'
+import type { Pipeline } from './pipeline.js'
 import { assertOneBody, requestParts } from './request-parts.js'
 import { Response } from './response.js'
-import type { RetryInfo } from './retry.js'
-import type { RequestConfig } from './types.js'
+import type { HookLists, HookRequest, RequestConfig } from './types.js'
 import { resolveUrl } from './url.js'
-
-/**
- * A request as hooks see it: the request options with an absolute `url` (query applied), an
- * upper-case `method`, and `headers` as a `Headers` holding the client's default headers
- * too. Hooks may change it in place.
- *
- * @example
- * ```ts
- * const addTrace: BeforeRequestHook = (request) => {
- *   request.headers.set('x-trace-id', crypto.randomUUID())
- * }
- * ```
- */
-export interface HookRequest extends RequestConfig {
-  /** Absolute URL; a relative one set by a hook resolves against `baseUrl`. */
-  url: string
-  /** Upper-case method. */
-  method: string
-  /** Request headers, the client's defaults included. */
-  headers: Headers
-}
-
-/** A response a hook may produce: hyperhttp's, or the platform's (converted). */
-type AnyResponse = Response | globalThis.Response
-
-/** What a beforeRequest hook may return besides nothing. */
-type BeforeRequestResult = RequestConfig | AnyResponse
-
-/**
- * Runs before the request is sent. Return nothing to keep the (possibly changed) request,
- * a new request config to replace it, or a `Response` (hyperhttp's or the platform's) to
- * answer without any network traffic (`afterResponse` hooks still run).
- *
- * @example
- * ```ts
- * const auth: BeforeRequestHook = async (request) => {
- *   request.headers.set('authorization', `Bearer ${await tokens.get()}`)
- * }
- * ```
- */
-export type BeforeRequestHook = (
-  request: HookRequest,
-  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
-) => void | BeforeRequestResult | Promise<void | BeforeRequestResult>
-
-/**
- * Runs before each retry, after the backoff wait; changes to `request` apply to this attempt
- * and the later ones. Throwing ends the request with that error.
- *
- * @example
- * ```ts
- * const refresh: BeforeRetryHook = async (request, { response }) => {
- *   if (response?.status === 503) request.headers.set('x-retry', 'yes')
- * }
- * ```
- */
-export type BeforeRetryHook = (request: HookRequest, retry: RetryInfo) => void | Promise<void>
-
-/**
- * Runs when the response head has arrived. Return nothing to keep it or a `Response`
- * (hyperhttp's or the platform's) to replace it.
- *
- * @example
- * ```ts
- * const log: AfterResponseHook = (response, request) => {
- *   console.log(request.method, request.url, response.status, response.attempts)
- * }
- * ```
- */
-export type AfterResponseHook = (
-  response: Response,
-  request: HookRequest,
-  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
-) => void | AnyResponse | Promise<void | AnyResponse>
-
-/**
- * Runs when sending the request failed (network errors, timeouts, an open circuit breaker,
- * a full bulkhead, an abort...). Return nothing to keep the error or an `Error` to replace
- * it; the next hook receives the replacement.
- *
- * @example
- * ```ts
- * const wrap: BeforeErrorHook = (error, request) => new UpstreamError(request.url, { cause: error })
- * ```
- */
-export type BeforeErrorHook = (
-  error: Error,
-  request: HookRequest,
-  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
-) => void | Error | Promise<void | Error>
-
-/**
- * Functions run at fixed points of every request, in array order; a request's own hooks run
- * after the client's.
- *
- * @example
- * ```ts
- * new Client({ hooks: { beforeRequest: [auth], afterResponse: [log] } })
- * ```
- */
-export interface Hooks {
-  /** Before the request is sent; may change or replace it, or answer it. */
-  beforeRequest?: BeforeRequestHook[]
-  /** Before each retry, after the engine's wait; the engine pauses its retry loop for them. */
-  beforeRetry?: BeforeRetryHook[]
-  /** After the response head arrives; may replace the response. */
-  afterResponse?: AfterResponseHook[]
-  /** When the request fails; may replace the error. */
-  beforeError?: BeforeErrorHook[]
-}
-
-/** Validated hooks: every list present, copied at validation. */
-export interface HookLists {
-  beforeRequest: readonly BeforeRequestHook[]
-  beforeRetry: readonly BeforeRetryHook[]
-  afterResponse: readonly AfterResponseHook[]
-  beforeError: readonly BeforeErrorHook[]
-}
 
 /** The client's hooks followed by the request's. */
 export function mergeHooks(client: HookLists | null, request: HookLists | null): HookLists | null {
@@ -188,13 +70,11 @@ async function send(
   request: HookRequest,
   hooks: HookLists,
 ): Promise<Response> {
-  const out = await outgoing(config, request)
-  if (hooks.beforeRetry.length === 0) {
-    return pipeline.send(out.method, out.url, out.headers, out.body, out.options, out.signal, false)
-  }
+  const out = await hookedOutgoing(config, request)
+  if (hooks.beforeRetry.length === 0) return pipeline.send(out, false)
   return pipeline.sendWithRetryHook(out, async (info) => {
     for (const hook of hooks.beforeRetry) await hook(request, info)
-    return outgoing(config, request)
+    return hookedOutgoing(config, request)
   })
 }
 
@@ -217,15 +97,18 @@ async function afterResponse(
 }
 
 /** Validates and encodes a request after the hooks had their say. */
-async function outgoing(config: ClientConfig, request: HookRequest): Promise<Outgoing> {
+async function hookedOutgoing(config: ClientConfig, request: HookRequest): Promise<Outgoing> {
   if (typeof request.method !== 'string') throw invalid('method', 'a string', request.method)
   assertOneBody(request)
   const url = resolveUrl(config.baseUrl, request.url, request.query)
-  const parts = requestParts(request)
-  const { signal, options } = parts
-  const body = await parts.body
-  const headers = requestHeaders([], request.headers, body.type)
-  return { method: request.method.toUpperCase(), url, headers, body, options, signal }
+  const { signal, options, body } = requestParts(request)
+  const method = request.method.toUpperCase()
+  return outgoing(ownHeaders, null, method, url, request.headers, body, options, signal)
+}
+
+/** Hooks hold the client's defaults in `request.headers` already. */
+function ownHeaders(_context: null, init: unknown, contentType: string | null): string[] {
+  return requestHeaders([], init, contentType)
 }
 
 /** A request config returned by a beforeRequest hook, in the shape hooks see. */

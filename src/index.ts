@@ -46,22 +46,20 @@ export {
   TlsError,
 } from './errors.js'
 export { fetch } from './fetch.js'
+export { Response } from './response.js'
+export type { RetryInfo } from './retry.js'
 export type {
   AfterResponseHook,
   BeforeErrorHook,
   BeforeRequestHook,
   BeforeRetryHook,
-  HookRequest,
-  Hooks,
-} from './hooks.js'
-export { Response } from './response.js'
-export type { RetryInfo } from './retry.js'
-export type {
   BulkheadOptions,
   CircuitBreakerOptions,
   ClientOptions,
   FetchInit,
   HeadersInit,
+  HookRequest,
+  Hooks,
   LimitsOptions,
   QueryInit,
   QueryValue,

@@ -5,7 +5,11 @@ import { HyperHttpError } from './errors.js'
 /** Redirect policy understood by the engine. */
 export type NativeRedirect = 'follow' | 'manual' | 'error'
 
-/** Client-wide engine options; absent fields take the engine's defaults. Durations in ms. */
+/**
+ * Client-wide engine options; absent fields take the engine's defaults. Durations in ms.
+ * Written out here (the generated `index.d.cts` sits outside `src/`, where `dist/` types
+ * could not reach it); `scripts/check-native-types.ts` fails `tsc` when the two drift.
+ */
 export interface NativeClientOptions {
   connectTimeout?: number
   readTimeout?: number
@@ -26,9 +30,12 @@ export interface NativeClientOptions {
   maxDecodedBodySize?: number
   maxHeaderSize?: number
   maxHeaderCount?: number
-  redirect?: NativeRedirect
+  /** A {@link NativeRedirect}; declared as the binding declares it. */
+  redirect?: string
   maxRedirects?: number
   httpsOnly?: boolean
+  userAgent?: string
+  workerThreads?: number
   maxRetries?: number
   retryMethods?: string[]
   retryStatuses?: number[]
@@ -36,7 +43,8 @@ export interface NativeClientOptions {
   retryNonIdempotent?: boolean
   retryIdempotencyKey?: boolean
   maxRetryAfter?: number
-  backoff?: 'none' | 'constant' | 'exponential' | 'decorrelated-jitter'
+  /** `none`, `constant`, `exponential` or `decorrelated-jitter`. */
+  backoff?: string
   backoffBase?: number
   backoffMax?: number
   retryBudget?: boolean
@@ -55,7 +63,8 @@ export interface NativeRequestOptions {
   writeTimeout?: number
   poolTimeout?: number
   totalTimeout?: number
-  redirect?: NativeRedirect
+  /** A {@link NativeRedirect}; declared as the binding declares it. */
+  redirect?: string
   maxRedirects?: number
   decompress?: boolean
   maxDecodedBodySize?: number
@@ -74,17 +83,17 @@ export interface NativeClient {
     method: string,
     url: string,
     headers: string[],
-    body: Buffer | null | undefined,
-    options: NativeRequestOptions | null | undefined,
+    body?: Buffer | undefined | null,
+    options?: NativeRequestOptions | undefined | null,
   ): void
-  write(id: number, chunk: Buffer | null): void
+  write(id: number, chunk?: Buffer | undefined | null): void
   retry(
     id: number,
     method: string,
     url: string,
     headers: string[],
-    body: Buffer | null | undefined,
-    options: NativeRequestOptions | null | undefined,
+    body?: Buffer | undefined | null,
+    options?: NativeRequestOptions | undefined | null,
   ): void
   read(id: number): Buffer | null
   cancel(id: number): void

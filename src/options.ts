@@ -1,11 +1,10 @@
 import { type BreakerSettings, defaultIsFailure } from './breaker.js'
 import type { BulkheadSettings } from './bulkhead.js'
-import { describe } from './describe.js'
-import { InvalidArgumentError } from './errors.js'
+import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
-import type { HookLists } from './hooks.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
+import type { HookLists } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -30,6 +29,10 @@ const MAX_DURATION = 2 ** 31 - 1
 const MAX_COUNT = 2 ** 31 - 1
 const MAX_U32 = 2 ** 32 - 1
 const MAX_BYTES = Number.MAX_SAFE_INTEGER
+/** Most engine threads: each is an OS thread started at once, so a typo must not start millions. */
+const MAX_WORKER_THREADS = 1024
+/** What the engine puts in a header value: visible ASCII, space and tab. */
+const HEADER_VALUE = /^[\t\x20-\x7e]+$/
 
 const CLIENT_OPTIONS = new Set([
   'baseUrl',
@@ -42,9 +45,12 @@ const CLIENT_OPTIONS = new Set([
   'decompress',
   'maxDecodedBodySize',
   'maxHeaderSize',
+  'maxHeaderCount',
   'redirect',
   'maxRedirects',
   'httpsOnly',
+  'userAgent',
+  'workerThreads',
   'retry',
   'rateLimit',
   'circuitBreaker',
@@ -115,9 +121,14 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.maxHeaderSize !== undefined) {
     native.maxHeaderSize = byteSize(o.maxHeaderSize, 'maxHeaderSize', MAX_U32)
   }
+  if (o.maxHeaderCount !== undefined) {
+    native.maxHeaderCount = count(o.maxHeaderCount, 'maxHeaderCount', 1)
+  }
   if (o.redirect !== undefined) native.redirect = redirectMode(o.redirect, 'redirect')
   if (o.maxRedirects !== undefined) native.maxRedirects = count(o.maxRedirects, 'maxRedirects', 0)
   if (o.httpsOnly !== undefined) native.httpsOnly = bool(o.httpsOnly, 'httpsOnly')
+  if (o.userAgent !== undefined) native.userAgent = userAgent(o.userAgent)
+  if (o.workerThreads !== undefined) native.workerThreads = workerThreads(o.workerThreads)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
   return {
@@ -466,15 +477,24 @@ function redirectMode(value: unknown, name: string): NativeRedirect {
   return value
 }
 
+function userAgent(value: unknown): string {
+  if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+    throw invalid('userAgent', 'a non-empty string of visible ASCII characters', value)
+  }
+  return value
+}
+
+function workerThreads(value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_WORKER_THREADS) {
+    throw invalid('workerThreads', `an integer from 1 to ${MAX_WORKER_THREADS}`, value)
+  }
+  return value as number
+}
+
 function pemText(value: unknown, name: string): string {
   if (typeof value === 'string') return value
   if (value instanceof Uint8Array) {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
   }
   throw invalid(name, 'a PEM string or Buffer', value)
-}
-
-/** `name must be <expected>, got <value>`. */
-export function invalid(name: string, expected: string, value: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(`${name} must be ${expected}, got ${describe(value)}`)
 }

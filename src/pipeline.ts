@@ -6,36 +6,13 @@ import { type Dispatcher, publicError } from './dispatcher.js'
 import type { HyperHttpError } from './errors.js'
 import type { NativeRequestOptions } from './native.js'
 import type { ClientConfig } from './options.js'
+import type { Outgoing, Sender } from './outgoing.js'
 import type { Response } from './response.js'
 import type { RetryHandler } from './retry.js'
 import { originOf } from './url.js'
 
 /** The engine's total timeout when the client sets none. */
 const ENGINE_TOTAL_TIMEOUT = 300_000
-
-/** A request ready for the engine. */
-export interface Outgoing {
-  method: string
-  url: string
-  /** Flat `[name, value, ...]`. */
-  headers: string[]
-  body: EncodedBody
-  options: NativeRequestOptions | null
-  signal: AbortSignal | undefined
-}
-
-/** Starts requests with the signature of `Dispatcher#send`. */
-export interface Sender {
-  send(
-    method: string,
-    url: string,
-    headers: string[],
-    body: EncodedBody,
-    options: NativeRequestOptions | null,
-    signal: AbortSignal | undefined,
-    fetchMode: boolean,
-  ): Promise<Response>
-}
 
 /**
  * Every request of a client passes here on its way to the engine: the origin's circuit
@@ -62,38 +39,26 @@ export class Pipeline implements Sender {
   }
 
   /** `Dispatcher#send` behind the breaker and the bulkhead (straight through when both are off). */
-  send(
-    method: string,
-    url: string,
-    headers: string[],
-    body: EncodedBody,
-    options: NativeRequestOptions | null,
-    signal: AbortSignal | undefined,
-    fetchMode: boolean,
-  ): Promise<Response> {
+  send(request: Outgoing, fetchMode: boolean): Promise<Response> {
     const dispatcher = this.dispatcher
     if (!this.breakers.enabled && this.#bulkhead === null) {
-      return dispatcher.send(method, url, headers, body, options, signal, fetchMode)
+      return dispatcher.send(request, fetchMode)
     }
-    return this.guard(url, signal, options, body, fetchMode, (ready) =>
-      dispatcher.send(method, url, headers, body, ready, signal, fetchMode),
-    )
+    return this.guard(request, fetchMode, (ready) => dispatcher.send(ready, fetchMode))
   }
 
   /**
    * Runs `run` once the origin's breaker and bulkhead let the request through. `run` gets the
-   * request's options with the total timeout reduced by any time spent queued.
+   * request with the total timeout reduced by any time spent queued.
    */
   guard(
-    url: string,
-    signal: AbortSignal | undefined,
-    options: NativeRequestOptions | null,
-    body: EncodedBody,
+    request: Outgoing,
     fetchMode: boolean,
-    run: (options: NativeRequestOptions | null) => Promise<Response>,
+    run: (request: Outgoing) => Promise<Response>,
   ): Promise<Response> {
+    const { url, signal, options, body } = request
     // The engine rejects these itself, with the error it always gives.
-    if (this.#closed || signal?.aborted) return run(options)
+    if (this.#closed || signal?.aborted) return run(request)
     const origin = originOf(url)
     const bulkhead = this.#bulkhead
     let call: BreakerCall | null = null
@@ -105,10 +70,10 @@ export class Pipeline implements Sender {
       call?.ignore()
       return refuse(error as HyperHttpError, body, fetchMode)
     }
-    if (slot === true) return this.#observe(call, origin, run(options))
+    if (slot === true) return this.#observe(call, origin, run(request))
     return slot.then(
       (waited) =>
-        this.#observe(call, origin, run(reduceTotal(options, total(this, options), waited))),
+        this.#observe(call, origin, run(reduceTotal(request, total(this, options), waited))),
       (error: HyperHttpError) => {
         call?.ignore()
         return refuse(error, body, fetchMode)
@@ -122,10 +87,7 @@ export class Pipeline implements Sender {
    * `onRetry` gives the request to send next.
    */
   sendWithRetryHook(request: Outgoing, onRetry: RetryHandler): Promise<Response> {
-    const { method, url, headers, body, signal } = request
-    return this.guard(url, signal, request.options, body, false, (options) =>
-      this.dispatcher.send(method, url, headers, body, options, signal, false, onRetry),
-    )
+    return this.guard(request, false, (ready) => this.dispatcher.send(ready, false, onRetry))
   }
 
   /** Fails queued requests, then everything in the engine. */
@@ -161,14 +123,11 @@ function total(pipeline: Pipeline, options: NativeRequestOptions | null): number
   return options?.totalTimeout ?? pipeline.totalTimeout
 }
 
-/** The options of a request that waited `waited` ms in the bulkhead queue. */
-function reduceTotal(
-  options: NativeRequestOptions | null,
-  total: number,
-  waited: number,
-): NativeRequestOptions | null {
-  if (total === 0) return options
-  return { ...options, totalTimeout: Math.max(1, Math.ceil(total - waited)) }
+/** The request as it is sent after waiting `waited` ms in the bulkhead queue. */
+function reduceTotal(request: Outgoing, total: number, waited: number): Outgoing {
+  if (total === 0) return request
+  const options = { ...request.options, totalTimeout: Math.max(1, Math.ceil(total - waited)) }
+  return { ...request, options }
 }
 
 function refuse(error: HyperHttpError, body: EncodedBody, fetchMode: boolean): Promise<never> {

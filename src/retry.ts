@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import { fromNative, type HyperHttpError } from './errors.js'
-import type { Outgoing } from './pipeline.js'
+import type { Outgoing } from './outgoing.js'
 import { Response } from './response.js'
 
 // Retries run in the engine (crates/core/src/attempts.rs): it decides whether and when to

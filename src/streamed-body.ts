@@ -1,6 +1,18 @@
 import type { ReadableByteStreamController, UnderlyingByteSource } from 'node:stream/web'
 import { closeStream, enqueueOwned } from './byte-stream.js'
-import type { Dispatcher, Exchange } from './dispatcher.js'
+
+/** What a body needs to know of its request: whether it failed since the head arrived. */
+export interface BodyExchange {
+  readonly failure: unknown
+}
+
+/** What a body needs from the dispatcher that runs its request. */
+export interface BodySource {
+  /** Asks for the next chunk; the answer comes through `body.deliver` or `body.fail`. */
+  pull(exchange: BodyExchange, body: StreamedBody): void
+  /** Stops the transfer and frees the connection. */
+  release(exchange: BodyExchange): void
+}
 
 /**
  * A response body still in the engine. Chunks are pulled one `read()` at a time, so nothing
@@ -9,8 +21,8 @@ import type { Dispatcher, Exchange } from './dispatcher.js'
  */
 export class StreamedBody implements UnderlyingByteSource {
   readonly type = 'bytes'
-  readonly #dispatcher: Dispatcher
-  readonly #exchange: Exchange
+  readonly #dispatcher: BodySource
+  readonly #exchange: BodyExchange
   /** Bytes that arrived with the head. */
   #first: Buffer | undefined
   #ended = false
@@ -18,7 +30,7 @@ export class StreamedBody implements UnderlyingByteSource {
   #reject: ((error: unknown) => void) | null = null
   #controller: ReadableByteStreamController | null = null
 
-  constructor(dispatcher: Dispatcher, exchange: Exchange, first: Buffer | undefined) {
+  constructor(dispatcher: BodySource, exchange: BodyExchange, first: Buffer | undefined) {
     this.#dispatcher = dispatcher
     this.#exchange = exchange
     this.#first = first

@@ -1,6 +1,7 @@
 import type { RequestBody } from './body.js'
 import type { BreakerOutcome } from './breaker.js'
-import type { Hooks } from './hooks.js'
+import type { Response } from './response.js'
+import type { RetryInfo } from './retry.js'
 
 /**
  * Request headers: a `Headers`, `[name, value]` pairs, or a record (entries whose value is
@@ -118,12 +119,36 @@ export interface ClientOptions {
   maxDecodedBodySize?: number
   /** Largest response head in bytes. Default 65536 (64 KiB). */
   maxHeaderSize?: number
+  /** Most fields in a response head. Default 256. */
+  maxHeaderCount?: number
   /** Redirect policy. Default `'follow'`. */
   redirect?: RedirectMode
   /** Most redirects followed for one request. Default 20. */
   maxRedirects?: number
   /** Refuse `http:` URLs and redirects from `https:` to `http:`. Default `false`. */
   httpsOnly?: boolean
+  /**
+   * `user-agent` sent when a request sets none (visible ASCII). Default `hyperhttp/<version>`.
+   *
+   * @example
+   * ```ts
+   * new Client({ userAgent: 'my-service/2.1 (+https://example.com/bot)' })
+   * ```
+   */
+  userAgent?: string
+  /**
+   * Threads of the engine (1 to 1024). The engine runs on one runtime per process, shared by
+   * every client and every Node worker thread: it is started by the first client the process
+   * creates (the one behind the global `fetch` included), and only that client's value
+   * counts; later clients' values are ignored. Default: `HYPERHTTP_WORKER_THREADS`, else the
+   * number of CPUs.
+   *
+   * @example
+   * ```ts
+   * new Client({ workerThreads: 2 })
+   * ```
+   */
+  workerThreads?: number
   /**
    * Retry policy, run by the engine (waits never wake JavaScript). Default: idempotent
    * requests retried twice with decorrelated jitter; `false` disables retries.
@@ -347,4 +372,122 @@ export interface FetchInit extends Omit<RequestInit, 'body' | 'redirect'> {
   maxRedirects?: number | undefined
   /** Decode compressed bodies. */
   decompress?: boolean | undefined
+}
+
+/**
+ * A request as hooks see it: the request options with an absolute `url` (query applied), an
+ * upper-case `method`, and `headers` as a `Headers` holding the client's default headers
+ * too. Hooks may change it in place.
+ *
+ * @example
+ * ```ts
+ * const addTrace: BeforeRequestHook = (request) => {
+ *   request.headers.set('x-trace-id', crypto.randomUUID())
+ * }
+ * ```
+ */
+export interface HookRequest extends RequestConfig {
+  /** Absolute URL; a relative one set by a hook resolves against `baseUrl`. */
+  url: string
+  /** Upper-case method. */
+  method: string
+  /** Request headers, the client's defaults included. */
+  headers: Headers
+}
+
+/** A response a hook may produce: hyperhttp's, or the platform's (converted). */
+type AnyResponse = Response | globalThis.Response
+
+/** What a beforeRequest hook may return besides nothing. */
+type BeforeRequestResult = RequestConfig | AnyResponse
+
+/**
+ * Runs before the request is sent. Return nothing to keep the (possibly changed) request,
+ * a new request config to replace it, or a `Response` (hyperhttp's or the platform's) to
+ * answer without any network traffic (`afterResponse` hooks still run).
+ *
+ * @example
+ * ```ts
+ * const auth: BeforeRequestHook = async (request) => {
+ *   request.headers.set('authorization', `Bearer ${await tokens.get()}`)
+ * }
+ * ```
+ */
+export type BeforeRequestHook = (
+  request: HookRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
+) => void | BeforeRequestResult | Promise<void | BeforeRequestResult>
+
+/**
+ * Runs before each retry, after the backoff wait; changes to `request` apply to this attempt
+ * and the later ones. Throwing ends the request with that error.
+ *
+ * @example
+ * ```ts
+ * const refresh: BeforeRetryHook = async (request, { response }) => {
+ *   if (response?.status === 503) request.headers.set('x-retry', 'yes')
+ * }
+ * ```
+ */
+export type BeforeRetryHook = (request: HookRequest, retry: RetryInfo) => void | Promise<void>
+
+/**
+ * Runs when the response head has arrived. Return nothing to keep it or a `Response`
+ * (hyperhttp's or the platform's) to replace it.
+ *
+ * @example
+ * ```ts
+ * const log: AfterResponseHook = (response, request) => {
+ *   console.log(request.method, request.url, response.status, response.attempts)
+ * }
+ * ```
+ */
+export type AfterResponseHook = (
+  response: Response,
+  request: HookRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
+) => void | AnyResponse | Promise<void | AnyResponse>
+
+/**
+ * Runs when sending the request failed (network errors, timeouts, an open circuit breaker,
+ * a full bulkhead, an abort...). Return nothing to keep the error or an `Error` to replace
+ * it; the next hook receives the replacement.
+ *
+ * @example
+ * ```ts
+ * const wrap: BeforeErrorHook = (error, request) => new UpstreamError(request.url, { cause: error })
+ * ```
+ */
+export type BeforeErrorHook = (
+  error: Error,
+  request: HookRequest,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>
+) => void | Error | Promise<void | Error>
+
+/**
+ * Functions run at fixed points of every request, in array order; a request's own hooks run
+ * after the client's.
+ *
+ * @example
+ * ```ts
+ * new Client({ hooks: { beforeRequest: [auth], afterResponse: [log] } })
+ * ```
+ */
+export interface Hooks {
+  /** Before the request is sent; may change or replace it, or answer it. */
+  beforeRequest?: BeforeRequestHook[]
+  /** Before each retry, after the engine's wait; the engine pauses its retry loop for them. */
+  beforeRetry?: BeforeRetryHook[]
+  /** After the response head arrives; may replace the response. */
+  afterResponse?: AfterResponseHook[]
+  /** When the request fails; may replace the error. */
+  beforeError?: BeforeErrorHook[]
+}
+
+/** Validated hooks: every list present, copied at validation. */
+export interface HookLists {
+  beforeRequest: readonly BeforeRequestHook[]
+  beforeRetry: readonly BeforeRetryHook[]
+  afterResponse: readonly AfterResponseHook[]
+  beforeError: readonly BeforeErrorHook[]
 }

@@ -1,0 +1,53 @@
+import type { EncodedBody } from './body.js'
+import type { NativeRequestOptions } from './native.js'
+import type { Response } from './response.js'
+
+/** A request ready for the engine. */
+export interface Outgoing {
+  method: string
+  url: string
+  /** Flat `[name, value, ...]`. */
+  headers: string[]
+  body: EncodedBody
+  options: NativeRequestOptions | null
+  signal: AbortSignal | undefined
+}
+
+/** Starts requests with the signature of `Dispatcher#send`. */
+export interface Sender {
+  send(request: Outgoing, fetchMode: boolean): Promise<Response>
+}
+
+/**
+ * How a request path builds its header list from the headers a caller gave, once the body's
+ * content type is known; `context` is what it needs besides (the client's config).
+ */
+export type HeaderAssembly<C> = (context: C, init: unknown, contentType: string | null) => string[]
+
+/**
+ * The one place a request path (`Client` methods, `fetch`, hooks) turns its validated parts
+ * into an {@link Outgoing}: at once when the body is ready, as a promise when it is still
+ * being read (Blob, FormData). Errors of `assemble` throw, or reject that promise.
+ */
+export function outgoing<C>(
+  assemble: HeaderAssembly<C>,
+  context: C,
+  method: string,
+  url: string,
+  headers: unknown,
+  body: EncodedBody | Promise<EncodedBody>,
+  options: NativeRequestOptions | null,
+  signal: AbortSignal | undefined,
+): Outgoing | Promise<Outgoing> {
+  if (body instanceof Promise) {
+    return body.then((ready) => ({
+      method,
+      url,
+      headers: assemble(context, headers, ready.type),
+      body: ready,
+      options,
+      signal,
+    }))
+  }
+  return { method, url, headers: assemble(context, headers, body.type), body, options, signal }
+}
