@@ -1,3 +1,4 @@
+import { asciiUpperCase } from './ascii.js'
 import type { CircuitBreakers } from './breaker-manager.js'
 import { Dispatcher } from './dispatcher.js'
 import { invalid } from './errors.js'
@@ -78,7 +79,7 @@ export class Client {
     if (method !== undefined && typeof method !== 'string') {
       return Promise.reject(invalid('method', 'a string', method))
     }
-    return this.#request(method === undefined ? 'GET' : method.toUpperCase(), config.url, config)
+    return this.#request(method === undefined ? 'GET' : asciiUpperCase(method), config.url, config)
   }
 
   /**

@@ -1,3 +1,4 @@
+import { asciiUpperCase } from './ascii.js'
 import { encodeBody, isStreamBody } from './body.js'
 import { InvalidArgumentError } from './errors.js'
 import { flattenHeaders, hasHeader, headerValue, requestHeaders, withoutHeader } from './headers.js'
@@ -113,7 +114,7 @@ function start(
 
 function fetchMethod(method: unknown): string {
   const name = String(method)
-  const upper = name.toUpperCase()
+  const upper = asciiUpperCase(name)
   if (FORBIDDEN_METHODS.has(upper)) {
     throw new InvalidArgumentError(`'${name}' HTTP method is unsupported.`)
   }

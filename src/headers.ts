@@ -1,3 +1,4 @@
+import { asciiLowerCase } from './ascii.js'
 import { InvalidArgumentError } from './errors.js'
 
 /**
@@ -36,7 +37,7 @@ function pushPair(out: string[], pair: unknown, option: string): void {
 
 /** Lower-cases the names of a flat header list in place (default headers, normalized once). */
 export function lowerCaseNames(headers: string[]): string[] {
-  for (let i = 0; i < headers.length; i += 2) headers[i] = headers[i].toLowerCase()
+  for (let i = 0; i < headers.length; i += 2) headers[i] = asciiLowerCase(headers[i])
   return headers
 }
 

@@ -1,3 +1,4 @@
+import { asciiUpperCase } from './ascii.js'
 import { InvalidArgumentError, invalid } from './errors.js'
 import { requestHeaders } from './headers.js'
 import type { ClientConfig } from './options.js'
@@ -102,7 +103,7 @@ async function hookedOutgoing(config: ClientConfig, request: HookRequest): Promi
   assertOneBody(request)
   const url = resolveUrl(config.baseUrl, request.url, request.query)
   const { signal, options, body } = requestParts(request)
-  const method = request.method.toUpperCase()
+  const method = asciiUpperCase(request.method)
   return outgoing(ownHeaders, null, method, url, request.headers, body, options, signal)
 }
 
@@ -125,7 +126,7 @@ function replacement(value: unknown, config: ClientConfig): HookRequest {
   if (typeof method !== 'string') throw invalid('method', 'a string', method)
   return {
     ...next,
-    method: method.toUpperCase(),
+    method: asciiUpperCase(method),
     url: resolveUrl(config.baseUrl, next.url, next.query),
     query: undefined,
     headers: next.headers instanceof Headers ? next.headers : hookHeaders([], next.headers),

@@ -198,6 +198,10 @@ fn frame(method: &Method, headers: &mut HeaderMap, body: &RequestBody) -> Result
         (Some(declared), Some(known)) if declared != known => Err(Error::invalid(format!(
             "content-length header says {declared} bytes but the body is {known} bytes; drop the header (it is computed from the body) or make it match"
         ))),
+        // HTTP/1.1 frames no body of unknown length on these: it would be dropped unsent.
+        (None, None) if matches!(*method, Method::GET | Method::HEAD) => Err(Error::invalid(format!(
+            "a {method} request with a streamed body needs a content-length header, or its body cannot be framed on HTTP/1.1; give the length, or send the body as bytes"
+        ))),
         (None, Some(0)) if expects_body(method) => {
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
             Ok(())

@@ -93,3 +93,19 @@ async fn body_less_post_put_and_patch_declare_zero() {
         ]
     );
 }
+
+#[test]
+fn a_streamed_body_of_unknown_length_on_get_or_head_is_refused() {
+    for method in ["GET", "HEAD"] {
+        let (_tx, chunks) = tokio::sync::mpsc::unbounded_channel();
+        let body = RequestBody::Stream(hyperhttp_core::BodyStream {
+            chunks,
+            on_need: std::sync::Arc::new(|| {}),
+        });
+        let err = Request::new(method, "http://127.0.0.1:1/", &[], body, Default::default())
+            .err()
+            .unwrap_or_else(|| panic!("{method} with a stream body was accepted"));
+        assert_eq!(err.kind(), Kind::InvalidArgument, "{err:?}");
+        assert!(err.message().contains("content-length"), "{err:?}");
+    }
+}
