@@ -65,4 +65,5 @@ export type {
   Timeout,
   TimeoutOptions,
   TlsOptions,
+  TlsVersion,
 } from './types.js'

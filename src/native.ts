@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { basename, dirname } from 'node:path'
 import { HyperHttpError } from './errors.js'
+import type { TlsVersion } from './types.js'
 
 /** Redirect policy understood by the engine. */
 export type NativeRedirect = 'follow' | 'manual' | 'error'
@@ -22,6 +23,11 @@ export interface NativeClientOptions {
   cert?: string
   key?: string
   useNodeExtraCaCerts?: boolean
+  serverName?: string
+  minTlsVersion?: TlsVersion
+  maxTlsVersion?: TlsVersion
+  /** SHA-256 digests of pinned SubjectPublicKeyInfos, 32 bytes each. */
+  pins?: Buffer[]
   decompress?: boolean
   maxDecodedBodySize?: number
   maxHeaderSize?: number

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use hyperhttp_core::{Backoff, Config, RateLimit, RedirectMode, RequestOptions, RetryBudget};
+use hyperhttp_core::{
+    Backoff, Config, RateLimit, RedirectMode, RequestOptions, RetryBudget, TlsVersion,
+};
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 /// Client options as the facade passes them. See the crate README for meanings.
@@ -25,6 +28,13 @@ pub struct NativeClientOptions {
     pub cert: Option<String>,
     pub key: Option<String>,
     pub use_node_extra_ca_certs: Option<bool>,
+    pub server_name: Option<String>,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub min_tls_version: Option<String>,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub max_tls_version: Option<String>,
+    /// SHA-256 digests (32 bytes each) of pinned SubjectPublicKeyInfos.
+    pub pins: Option<Vec<Buffer>>,
     pub decompress: Option<bool>,
     pub max_decoded_body_size: Option<f64>,
     pub max_header_size: Option<u32>,
@@ -92,6 +102,25 @@ fn redirect_mode(mode: &str) -> napi::Result<RedirectMode> {
     }
 }
 
+fn tls_version(version: &str, option: &str) -> napi::Result<TlsVersion> {
+    match version {
+        "TLSv1.2" => Ok(TlsVersion::Tls12),
+        "TLSv1.3" => Ok(TlsVersion::Tls13),
+        other => Err(napi::Error::from_reason(format!(
+            "{option} must be 'TLSv1.2' or 'TLSv1.3', got {other:?}"
+        ))),
+    }
+}
+
+fn pin(digest: &Buffer) -> napi::Result<[u8; 32]> {
+    <[u8; 32]>::try_from(digest.as_ref()).map_err(|_| {
+        napi::Error::from_reason(format!(
+            "pins must be SHA-256 digests of 32 bytes, got {} bytes",
+            digest.len()
+        ))
+    })
+}
+
 impl NativeClientOptions {
     pub(crate) fn into_config(self) -> napi::Result<Config> {
         let mut c = Config::default();
@@ -130,6 +159,16 @@ impl NativeClientOptions {
         c.tls.cert = self.cert;
         c.tls.key = self.key;
         c.tls.use_node_extra_ca_certs = self.use_node_extra_ca_certs.unwrap_or(true);
+        c.tls.server_name = self.server_name;
+        if let Some(version) = &self.min_tls_version {
+            c.tls.min_version = tls_version(version, "minTlsVersion")?;
+        }
+        if let Some(version) = &self.max_tls_version {
+            c.tls.max_version = tls_version(version, "maxTlsVersion")?;
+        }
+        if let Some(pins) = &self.pins {
+            c.tls.pins = pins.iter().map(pin).collect::<napi::Result<_>>()?;
+        }
         c.decompress = self.decompress.unwrap_or(c.decompress);
         if let Some(n) = self.max_decoded_body_size {
             c.max_decoded_body_size = n.max(0.0) as u64;

@@ -318,6 +318,10 @@ pub struct Ca {
 pub struct Identity {
     pub cert: CertificateDer<'static>,
     key: Vec<u8>,
+    /// The certificate in PEM.
+    pub pem: String,
+    /// DER SubjectPublicKeyInfo of the certificate's key.
+    pub spki: Vec<u8>,
 }
 
 impl Ca {
@@ -334,6 +338,11 @@ impl Ca {
     /// The CA certificate, PEM-encoded, as `tls.ca` takes it.
     pub fn pem(&self) -> String {
         self.cert.pem()
+    }
+
+    /// DER SubjectPublicKeyInfo of the CA's key.
+    pub fn spki(&self) -> Vec<u8> {
+        self.key.public_key_der()
     }
 
     /// A leaf certificate for `names` (DNS names or IP addresses), valid now.
@@ -355,17 +364,32 @@ impl Ca {
         Identity {
             cert: cert.der().clone(),
             key: key.serialize_der(),
+            pem: cert.pem(),
+            spki: key.public_key_der(),
         }
     }
 }
 
 /// A certificate for `names` signed by its own key.
 pub fn self_signed(names: &[&str]) -> Identity {
+    self_signed_with(leaf_params(names))
+}
+
+/// A self-signed certificate for `names` marked as a CA, as `openssl req -x509` makes them.
+pub fn self_signed_ca(names: &[&str]) -> Identity {
+    let mut params = leaf_params(names);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    self_signed_with(params)
+}
+
+fn self_signed_with(params: CertificateParams) -> Identity {
     let key = KeyPair::generate().unwrap();
-    let cert = leaf_params(names).self_signed(&key).unwrap();
+    let cert = params.self_signed(&key).unwrap();
     Identity {
         cert: cert.der().clone(),
         key: key.serialize_der(),
+        pem: cert.pem(),
+        spki: key.public_key_der(),
     }
 }
 
