@@ -183,7 +183,7 @@ impl ClassifyingVerifier {
     ) -> bool {
         // A CA-marked certificate fails as such before its issuer is looked at, so the names
         // are what tells a self-signed one apart.
-        if !tbs_fields(cert.as_ref()).is_some_and(|(issuer, _, subject)| issuer == subject) {
+        if tbs_fields(cert.as_ref()).is_none_or(|(issuer, _, subject)| issuer != subject) {
             return false;
         }
         let mut roots = RootCertStore::empty();

@@ -350,6 +350,13 @@ impl Ca {
         self.issue_with(leaf_params(names))
     }
 
+    /// A certificate for `names` wrongly marked as a CA itself.
+    pub fn issue_ca_marked(&self, names: &[&str]) -> Identity {
+        let mut params = leaf_params(names);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        self.issue_with(params)
+    }
+
     /// A leaf certificate for `names` that expired long ago.
     pub fn issue_expired(&self, names: &[&str]) -> Identity {
         let mut params = leaf_params(names);
