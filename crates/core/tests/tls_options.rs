@@ -4,8 +4,8 @@
 mod common;
 
 use common::{
-    client, config_trusting, fetch, get, https, reply, self_signed, self_signed_ca, server_tls, Ca,
-    Identity, Server,
+    client, config_trusting, fetch, get, https, reply, self_signed, self_signed_ca, server_tls,
+    server_tls_with_chain, Ca, Identity, Server,
 };
 use hyperhttp_core::{Config, Kind, TlsVersion};
 
@@ -147,5 +147,39 @@ async fn pins_do_not_replace_verification() {
     assert_eq!(
         outcome(&server, pinned(&[], &[&leaf.spki])).await,
         Err(Kind::TlsUntrusted)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pinned_intermediate_counts_only_when_the_leaf_chains_through_it() {
+    let root = Ca::new("pinned root");
+    let intermediate = root.intermediate("pinned intermediate");
+    let chained = https(
+        server_tls_with_chain(
+            &intermediate.issue(&["127.0.0.1"]),
+            &[intermediate.der()],
+            &[b"http/1.1"],
+        ),
+        |_| async { reply(200, &[], "secure") },
+    )
+    .await;
+    assert_eq!(
+        outcome(&chained, pinned(&[root.pem()], &[&intermediate.spki()])).await,
+        Ok("secure".into())
+    );
+
+    // The server appends the pinned intermediate, but its leaf is issued by the root directly.
+    let appended = https(
+        server_tls_with_chain(
+            &root.issue(&["127.0.0.1"]),
+            &[intermediate.der()],
+            &[b"http/1.1"],
+        ),
+        |_| async { reply(200, &[], "secure") },
+    )
+    .await;
+    assert_eq!(
+        outcome(&appended, pinned(&[root.pem()], &[&intermediate.spki()])).await,
+        Err(Kind::TlsPinMismatch)
     );
 }

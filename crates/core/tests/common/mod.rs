@@ -327,12 +327,22 @@ pub struct Identity {
 impl Ca {
     pub fn new(name: &str) -> Ca {
         let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let cert = params.self_signed(&key).unwrap();
+        let cert = ca_params(name).self_signed(&key).unwrap();
         Ca { cert, key }
+    }
+
+    /// An intermediate CA signed by this one.
+    pub fn intermediate(&self, name: &str) -> Ca {
+        let key = KeyPair::generate().unwrap();
+        let cert = ca_params(name)
+            .signed_by(&key, &self.cert, &self.key)
+            .unwrap();
+        Ca { cert, key }
+    }
+
+    /// The CA certificate in DER, as a server sends it in its chain.
+    pub fn der(&self) -> CertificateDer<'static> {
+        self.cert.der().clone()
     }
 
     /// The CA certificate, PEM-encoded, as `tls.ca` takes it.
@@ -400,6 +410,14 @@ fn self_signed_with(params: CertificateParams) -> Identity {
     }
 }
 
+fn ca_params(name: &str) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params
+}
+
 fn leaf_params(names: &[&str]) -> CertificateParams {
     let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     let mut params = CertificateParams::new(names).unwrap();
@@ -412,13 +430,22 @@ fn leaf_params(names: &[&str]) -> CertificateParams {
 
 /// A rustls server configuration presenting `identity` and offering `alpn`.
 pub fn server_tls(identity: &Identity, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
+    server_tls_with_chain(identity, &[], alpn)
+}
+
+/// Like [`server_tls`], sending `chain` after the leaf.
+pub fn server_tls_with_chain(
+    identity: &Identity,
+    chain: &[CertificateDer<'static>],
+    alpn: &[&[u8]],
+) -> Arc<rustls::ServerConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key.clone()));
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
-        .with_single_cert(vec![identity.cert.clone()], key)
+        .with_single_cert([&[identity.cert.clone()], chain].concat(), key)
         .unwrap();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Arc::new(config)
