@@ -445,7 +445,7 @@ pub fn server_tls_with_chain(
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
-        .with_single_cert([&[identity.cert.clone()], chain].concat(), key)
+        .with_single_cert([std::slice::from_ref(&identity.cert), chain].concat(), key)
         .unwrap();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Arc::new(config)
