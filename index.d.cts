@@ -76,6 +76,7 @@ export interface NativeClientOptions {
   cert?: string
   key?: string
   useNodeExtraCaCerts?: boolean
+  useSystemCa?: boolean
   serverName?: string
   /** `TLSv1.2` or `TLSv1.3`. */
   minTlsVersion?: string

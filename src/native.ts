@@ -23,6 +23,7 @@ export interface NativeClientOptions {
   cert?: string
   key?: string
   useNodeExtraCaCerts?: boolean
+  useSystemCa?: boolean
   serverName?: string
   minTlsVersion?: TlsVersion
   maxTlsVersion?: TlsVersion

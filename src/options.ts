@@ -56,6 +56,7 @@ const TLS_OPTIONS = new Set([
   'ca',
   'cert',
   'key',
+  'useSystemCa',
   'servername',
   'minVersion',
   'maxVersion',
@@ -397,6 +398,7 @@ function setTls(target: NativeClientOptions, value: unknown): void {
   }
   if (t.cert !== undefined) target.cert = pemText(t.cert, 'tls.cert')
   if (t.key !== undefined) target.key = pemText(t.key, 'tls.key')
+  if (t.useSystemCa !== undefined) target.useSystemCa = bool(t.useSystemCa, 'tls.useSystemCa')
   if (t.servername !== undefined) target.serverName = serverName(t.servername)
   if (t.minVersion !== undefined) target.minTlsVersion = tlsVersion(t.minVersion, 'tls.minVersion')
   if (t.maxVersion !== undefined) target.maxTlsVersion = tlsVersion(t.maxVersion, 'tls.maxVersion')

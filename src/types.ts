@@ -81,6 +81,12 @@ export interface TlsOptions {
   /** Private key (PEM) of `cert`. */
   key?: string | Uint8Array
   /**
+   * Also trust the operating system's certificate store, as Node's `--use-system-ca` (on
+   * Linux the bundle found by OpenSSL's conventions, `SSL_CERT_FILE` / `SSL_CERT_DIR`
+   * included). Default `false`.
+   */
+  useSystemCa?: boolean
+  /**
    * Name sent as SNI and verified against the certificate instead of the URL's host, e.g.
    * `'example.test'` while connecting to `https://127.0.0.1:8443/`.
    */

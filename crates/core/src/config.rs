@@ -92,6 +92,9 @@ pub struct TlsOptions {
     pub key: Option<String>,
     /// Also trust the certificates in the file named by `NODE_EXTRA_CA_CERTS`. Default true.
     pub use_node_extra_ca_certs: bool,
+    /// Also trust the operating system's certificate store (as Node's `--use-system-ca`).
+    /// Default false.
+    pub use_system_ca: bool,
     /// Name sent as SNI and verified against the certificate instead of the URL's host.
     pub server_name: Option<String>,
     /// Lowest protocol version offered. Default TLS 1.2.
@@ -111,6 +114,7 @@ impl Default for TlsOptions {
             cert: None,
             key: None,
             use_node_extra_ca_certs: true,
+            use_system_ca: false,
             server_name: None,
             min_version: TlsVersion::Tls12,
             max_version: TlsVersion::Tls13,

@@ -1,4 +1,5 @@
-//! rustls configuration: built-in Mozilla roots plus extra CAs and `NODE_EXTRA_CA_CERTS`,
+//! rustls configuration: built-in Mozilla roots plus extra CAs, `NODE_EXTRA_CA_CERTS` and
+//! optionally the system store,
 //! client certificates, ALPN, protocol versions, the SNI name, public key pins, the
 //! verification opt-out, and classification of certificate failures into distinct error kinds.
 
@@ -92,6 +93,19 @@ fn trust_store(opts: &TlsOptions) -> Result<TrustStore, Error> {
     };
     for pem in &opts.ca {
         add_pem_roots(&mut trust, pem, "tls.ca")?;
+    }
+    if opts.use_system_ca {
+        let system = rustls_native_certs::load_native_certs();
+        if system.certs.is_empty() {
+            if let Some(e) = system.errors.first() {
+                return Err(Error::new(
+                    Kind::Tls,
+                    format!("tls.useSystemCa: the system certificate store could not be read: {e}"),
+                ));
+            }
+        }
+        // Like OpenSSL reading a system bundle: a certificate webpki cannot use is skipped.
+        trust.roots.add_parsable_certificates(system.certs);
     }
     if opts.use_node_extra_ca_certs {
         if let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS") {

@@ -28,6 +28,7 @@ pub struct NativeClientOptions {
     pub cert: Option<String>,
     pub key: Option<String>,
     pub use_node_extra_ca_certs: Option<bool>,
+    pub use_system_ca: Option<bool>,
     pub server_name: Option<String>,
     /// `TLSv1.2` or `TLSv1.3`.
     pub min_tls_version: Option<String>,
@@ -159,6 +160,7 @@ impl NativeClientOptions {
         c.tls.cert = self.cert;
         c.tls.key = self.key;
         c.tls.use_node_extra_ca_certs = self.use_node_extra_ca_certs.unwrap_or(true);
+        c.tls.use_system_ca = self.use_system_ca.unwrap_or(c.tls.use_system_ca);
         c.tls.server_name = self.server_name;
         if let Some(version) = &self.min_tls_version {
             c.tls.min_version = tls_version(version, "minTlsVersion")?;
