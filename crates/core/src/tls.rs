@@ -148,17 +148,34 @@ fn parse_key(pem: &str) -> Result<PrivateKeyDer<'static>, Error> {
         .ok_or_else(|| Error::invalid("tls.key: no PEM private key found"))
 }
 
-/// Marks a certificate that failed only because it is self-signed.
+/// A refusal the WebPKI errors cannot express, carried through rustls as
+/// `CertificateError::Other` and turned into its own error kind by [`handshake_error`].
 #[derive(Debug)]
-struct SelfSigned;
+enum Refusal {
+    /// The certificate failed only because it is self-signed.
+    SelfSigned,
+    /// The verified chain contains none of the pinned keys.
+    PinMismatch,
+}
 
-impl std::fmt::Display for SelfSigned {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("self-signed certificate")
+impl Refusal {
+    fn into_error(self) -> rustls::Error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(self))))
     }
 }
 
-impl std::error::Error for SelfSigned {}
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::SelfSigned => "self-signed certificate",
+            Refusal::PinMismatch => {
+                "no certificate of the chain has a public key listed in tls.pins"
+            }
+        })
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 /// The standard WebPKI verifier, which also tells a self-signed certificate apart from one
 /// issued by an unknown CA, and accepts a server certificate that is itself one of the extra
@@ -240,9 +257,7 @@ impl ServerCertVerifier for ClassifyingVerifier {
                     && intermediates.is_empty()
                     && self.is_self_signed(end_entity, server_name, now) =>
             {
-                Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-                    OtherError(Arc::new(SelfSigned)),
-                )))
+                Err(Refusal::SelfSigned.into_error())
             }
             other => other,
         }
@@ -382,18 +397,6 @@ fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// Marks a verified chain that contains none of the pinned keys.
-#[derive(Debug)]
-struct PinMismatch;
-
-impl std::fmt::Display for PinMismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("no certificate of the chain has a public key listed in tls.pins")
-    }
-}
-
-impl std::error::Error for PinMismatch {}
-
 /// Public key pinning on top of another verifier: the chain must also contain a pinned key,
 /// in the leaf, in an intermediate the leaf chains through, or in the trust anchor.
 #[derive(Debug)]
@@ -518,9 +521,7 @@ impl ServerCertVerifier for PinningVerifier {
         if self.chain_is_pinned(end_entity, intermediates, server_name, now) {
             Ok(verified)
         } else {
-            Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-                OtherError(Arc::new(PinMismatch)),
-            )))
+            Err(Refusal::PinMismatch.into_error())
         }
     }
 
@@ -611,8 +612,11 @@ pub(crate) fn handshake_error(err: std::io::Error, host: &str) -> Error {
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 Kind::TlsHostname
             }
-            CertificateError::Other(OtherError(e)) if e.is::<SelfSigned>() => Kind::TlsSelfSigned,
-            CertificateError::Other(OtherError(e)) if e.is::<PinMismatch>() => Kind::TlsPinMismatch,
+            CertificateError::Other(OtherError(e)) => match e.downcast_ref::<Refusal>() {
+                Some(Refusal::SelfSigned) => Kind::TlsSelfSigned,
+                Some(Refusal::PinMismatch) => Kind::TlsPinMismatch,
+                None => Kind::Tls,
+            },
             _ => Kind::Tls,
         },
         _ => Kind::Tls,
