@@ -11,11 +11,6 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** One engine client and its completion channel. */
 export declare class NativeClient {
-  /**
-   * Baseline for the boundary benchmark: one request, whole body, through a per-call
-   * Promise. Not used by the facade.
-   */
-  requestBaseline(method: string, url: string, headers: Array<string>): Promise<BaselineResponse>
   /** Builds a client; `on_events` receives batches of event records. */
   constructor(options: NativeClientOptions | undefined | null, onEvents: unknown)
   /**
@@ -47,13 +42,6 @@ export declare class NativeClient {
   unref(): void
   /** Cancels everything and frees the pool. */
   close(): void
-}
-
-/** A whole response, as the baseline path returns it. */
-export interface BaselineResponse {
-  status: number
-  headers: string
-  body: Buffer
 }
 
 /** Width of one event record (see README.md); the facade checks it against its own. */

@@ -1,6 +1,7 @@
-// `--server nginx`: nginx from the OS serving the same GET routes as bench/server.mjs
-// (/bytes/:n as static files of exactly n bytes) on 127.0.0.1, configured, started and
-// stopped by the harness. POST /echo has no static equivalent: those rows are skipped.
+// nginx from the OS, configured, started and stopped by a harness on 127.0.0.1: the bench's
+// `--server nginx` (the same GET routes as bench/server.mjs, /bytes/:n as static files of
+// exactly n bytes; POST /echo has no static equivalent, those rows are skipped) and the soak
+// (soak/), which brings its own server blocks and reloads and restarts nginx.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
@@ -25,25 +26,17 @@ export function nginxVersion(binary) {
   return /nginx\/(\S+)/.exec(`${stdout}${stderr}`)?.[1] ?? 'unknown'
 }
 
-// protocol: h1 | tls | h2; sizes: body sizes to serve; tls: { certPath, keyPath }.
-export async function startNginx({ binary, protocol, sizes, tls }) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hyperhttp-bench-nginx-'))
-  mkdirSync(path.join(dir, 'www', 'bytes'), { recursive: true })
+// A fresh prefix directory (`-p`) with the www/ and tmp/ folders the configuration names.
+export function nginxPrefix(name) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `hyperhttp-${name}-nginx-`))
+  mkdirSync(path.join(dir, 'www'), { recursive: true })
   mkdirSync(path.join(dir, 'tmp'))
-  const unit = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n')
-  for (const size of sizes) {
-    const buf = Buffer.allocUnsafe(size)
-    for (let i = 0; i < size; i += unit.length) unit.copy(buf, i)
-    writeFileSync(path.join(dir, 'www', 'bytes', String(size)), buf)
-  }
-  const port = await freePort()
-  const workers = process.env.HYPERHTTP_BENCH_NGINX_WORKERS ?? '1'
-  const listen =
-    protocol === 'h1'
-      ? `listen 127.0.0.1:${port};`
-      : `listen 127.0.0.1:${port} ssl${protocol === 'h2' ? ' http2' : ''};
-    ssl_certificate ${tls.certPath};
-    ssl_certificate_key ${tls.keyPath};`
+  return dir
+}
+
+// Writes dir/nginx.conf: everything kept inside dir (pid, error log, temp files), runnable
+// without root, with `http` (directives and server blocks) as the http block's body.
+export function writeNginxConfig(dir, { workers = 1, http }) {
   const tmp = path.join(dir, 'tmp')
   const user = process.getuid?.() === 0 ? 'user root;' : ''
   writeFileSync(
@@ -61,21 +54,25 @@ http {
   fastcgi_temp_path ${tmp}/fastcgi;
   uwsgi_temp_path ${tmp}/uwsgi;
   scgi_temp_path ${tmp}/scgi;
-  sendfile on;
-  tcp_nodelay on;
-  keepalive_timeout 60s;
-  keepalive_requests 1000000;
-  http2_max_concurrent_streams 1000;
-  gzip off;
   default_type application/octet-stream;
-  server {
-    ${listen}
-    root ${path.join(dir, 'www')};
-    location /bytes/ { }
-  }
+${http}
 }
 `,
   )
+}
+
+// The TLS lines of a server block listening on `port` (protocol: h1 | tls | h2).
+export function nginxListen(port, protocol, tls) {
+  if (protocol === 'h1') return `listen 127.0.0.1:${port};`
+  return `listen 127.0.0.1:${port} ssl${protocol === 'h2' ? ' http2' : ''};
+    ssl_certificate ${tls.certPath};
+    ssl_certificate_key ${tls.keyPath};`
+}
+
+// Runs nginx on dir/nginx.conf in the foreground and resolves once every port accepts a
+// connection. `exited` settles when the master process is gone; `signal` sends it one
+// (HUP reloads, QUIT stops gracefully, TERM fast).
+export async function launchNginx({ binary, dir, ports }) {
   const child = spawn(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
@@ -83,26 +80,66 @@ http {
   child.stderr.on('data', (c) => {
     stderr += c
   })
-  const stop = () => {
-    if (child.exitCode === null) child.kill('SIGQUIT')
-    rmSync(dir, { recursive: true, force: true })
-  }
-  process.on('exit', () => child.exitCode === null && child.kill('SIGKILL'))
-  // Ready when the port accepts a connection.
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const killOnExit = () => child.exitCode === null && child.kill('SIGKILL')
+  process.on('exit', killOnExit)
+  exited.then(() => process.off('exit', killOnExit))
+  const signal = (name) => child.exitCode === null && child.signalCode === null && child.kill(name)
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) break
-    if (await canConnect(port)) return { port, stop, dir }
+    if ((await Promise.all(ports.map(canConnect))).every(Boolean)) {
+      return { pid: child.pid, signal, exited }
+    }
     await new Promise((r) => setTimeout(r, 50))
   }
   let log = ''
   try {
     log = readFileSync(path.join(dir, 'error.log'), 'utf8')
   } catch {}
-  stop()
+  signal('SIGKILL')
   throw new Error(`nginx did not start: ${(stderr + log).trim().split('\n').slice(-3).join(' ')}`)
 }
 
-function freePort() {
+// protocol: h1 | tls | h2; sizes: body sizes to serve; tls: { certPath, keyPath }.
+export async function startNginx({ binary, protocol, sizes, tls }) {
+  const dir = nginxPrefix('bench')
+  mkdirSync(path.join(dir, 'www', 'bytes'))
+  const unit = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n')
+  for (const size of sizes) {
+    const buf = Buffer.allocUnsafe(size)
+    for (let i = 0; i < size; i += unit.length) unit.copy(buf, i)
+    writeFileSync(path.join(dir, 'www', 'bytes', String(size)), buf)
+  }
+  const port = await freePort()
+  writeNginxConfig(dir, {
+    workers: process.env.HYPERHTTP_BENCH_NGINX_WORKERS ?? '1',
+    http: `  sendfile on;
+  tcp_nodelay on;
+  keepalive_timeout 60s;
+  keepalive_requests 1000000;
+  http2_max_concurrent_streams 1000;
+  gzip off;
+  server {
+    ${nginxListen(port, protocol, tls)}
+    root ${path.join(dir, 'www')};
+    location /bytes/ { }
+  }`,
+  })
+  const remove = () => rmSync(dir, { recursive: true, force: true })
+  try {
+    const nginx = await launchNginx({ binary, dir, ports: [port] })
+    const stop = () => {
+      nginx.signal('SIGQUIT')
+      nginx.exited.then(remove)
+    }
+    return { port, stop, dir }
+  } catch (error) {
+    remove()
+    throw error
+  }
+}
+
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
     server.listen(0, '127.0.0.1', () => {

@@ -41,7 +41,10 @@ export class Client {
    */
   constructor(options?: ClientOptions) {
     this.#config = normalizeClientOptions(options)
-    this.#pipeline = new Pipeline(new Dispatcher(this.#config.native), this.#config)
+    this.#pipeline = new Pipeline(
+      new Dispatcher(this.#config.native, this.#config.undiciChannels),
+      this.#config,
+    )
   }
 
   /**

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import { type ChunkSource, chunkBytes, type EncodedBody } from './body.js'
 import type { BodyAbort } from './byte-stream.js'
+import { type RequestTrace, traceRequest } from './diagnostics.js'
 import {
   AbortError,
   ClientClosedError,
@@ -61,6 +62,8 @@ export class Exchange {
   /** Registered for cancellation when its body is garbage-collected unread. */
   streaming = false
   done = false
+  /** Its diagnostics_channel messages, when anyone subscribes. */
+  trace: RequestTrace | null = null
 
   constructor(
     dispatcher: Dispatcher,
@@ -142,8 +145,11 @@ export class Dispatcher {
   #lastId = 0
   #waiting = 0
   #closed = false
+  /** Publish on the undici-compatible diagnostics channels too. */
+  readonly #undiciChannels: boolean
 
-  constructor(options: NativeClientOptions) {
+  constructor(options: NativeClientOptions, undiciChannels = true) {
+    this.#undiciChannels = undiciChannels
     // Weak, so a client dropped without close() can still be collected once idle.
     const self = new WeakRef(this)
     const { NativeClient } = nativeBinding()
@@ -198,8 +204,10 @@ export class Dispatcher {
     this.#live.set(id, exchange)
     if (this.#live.size === 1) busy.add(this)
     this.#expect(exchange)
+    exchange.trace = traceRequest(this.#undiciChannels, method, url, headers)
     try {
-      this.#native.request(id, method, url, headers, body.bytes, native)
+      const sent = exchange.trace === null ? headers : exchange.trace.request.headers
+      this.#native.request(id, method, url, sent, body.bytes, native)
     } catch (error) {
       this.#fail(exchange, nativeError(error, url), false)
       return promise
@@ -341,6 +349,7 @@ export class Dispatcher {
       redirected: finalUrl !== undefined,
       attempts: events[i + 9] as number,
     }
+    exchange.trace?.response(head)
     resolve?.(new Response(head, content, abort))
   }
 
@@ -392,7 +401,7 @@ export class Dispatcher {
         exchange.id,
         next.method,
         next.url,
-        next.headers,
+        exchange.trace === null ? next.headers : exchange.trace.retryHeaders(next.headers),
         next.body.bytes,
         next.options,
       )
@@ -404,6 +413,7 @@ export class Dispatcher {
   /** A beforeRetry hook threw: the request ends with what it threw. */
   #stop(exchange: Exchange, reason: unknown): void {
     if (exchange.done) return
+    exchange.trace?.fail(reason)
     this.#cancelNative(exchange)
     this.#finish(exchange)
     const reject = exchange.reject
@@ -415,6 +425,7 @@ export class Dispatcher {
   /** Ends `exchange` with `error`: rejects its promise, or errors its body. Never throws. */
   #fail(exchange: Exchange, error: HyperHttpError, cancelNative: boolean): void {
     if (exchange.done) return
+    exchange.trace?.fail(error)
     if (cancelNative) this.#cancelNative(exchange)
     this.#finish(exchange)
     const reject = exchange.reject
@@ -433,6 +444,7 @@ export class Dispatcher {
 
   #finish(exchange: Exchange): void {
     exchange.done = true
+    exchange.trace?.finish()
     this.#settle(exchange)
     this.#live.delete(exchange.id)
     if (this.#live.size === 0) busy.delete(this)
@@ -530,19 +542,29 @@ export function publicError(
   return new TypeError(beforeResponse ? 'fetch failed' : 'terminated', { cause: error })
 }
 
-/** `ERR_CODE: message`, how the binding words errors it throws synchronously. */
-const CODED_MESSAGE = /^(ERR_[A-Z0-9_]+): ([\s\S]*)$/
+/** An engine error thrown synchronously by the binding: its fields are those of an ERROR record. */
+interface NativeThrown extends Error {
+  code: string
+  phase?: string
+  url?: string
+  attempts: number
+}
 
-/** A synchronous throw from the binding, as a typed error. */
+function isNativeThrown(error: unknown): error is NativeThrown {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_')
+}
+
+/**
+ * A synchronous throw from the binding, as a typed error. Anything but an engine error (such
+ * as napi-rs refusing an argument) means the facade passed a value the contract does not allow.
+ */
 function nativeError(error: unknown, url: string | undefined): HyperHttpError {
   if (error instanceof HyperHttpError) return error
-  const message = error instanceof Error ? error.message : String(error)
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && code.startsWith('ERR_')) {
-    return fromNative(code, message, undefined, url)
+  if (isNativeThrown(error)) {
+    return fromNative(error.code, error.message, error.phase, error.url ?? url, error.attempts)
   }
-  const coded = CODED_MESSAGE.exec(message)
-  if (coded !== null) return fromNative(coded[1] as string, coded[2] as string, undefined, url)
+  const message = error instanceof Error ? error.message : String(error)
   return new InvalidArgumentError(message, { url, cause: error })
 }
 

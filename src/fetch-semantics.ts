@@ -1,6 +1,7 @@
 import { type EncodedBody, encodeBody, isStreamBody } from './body.js'
 import { InvalidArgumentError } from './errors.js'
-import { requestHeaders } from './headers.js'
+import { flattenHeaders, hasHeader, headerValue, requestHeaders, withoutHeader } from './headers.js'
+import { fetchLocal, isLocalUrl } from './local-url.js'
 import type { NativeRequestOptions } from './native.js'
 import { abortSignal, type ClientConfig, requestOverrides } from './options.js'
 import type { Sender } from './pipeline.js'
@@ -11,6 +12,10 @@ import { resolveUrl } from './url.js'
 const NO_INIT: FetchInit = {}
 /** Methods fetch upper-cases; any other method is sent exactly as written. */
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
+/** Methods fetch refuses (the client may still send TRACE). */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+/** Each client's default headers as fetch sends them (see `fetchHeaders`). */
+const fetchDefaults = new WeakMap<ClientConfig, string[]>()
 
 /**
  * Runs `fetch(input, init)` on a client: platform fetch semantics (a relative URL resolves
@@ -27,32 +32,44 @@ export function fetchWith(
   if (input instanceof Request) return fetchRequest(sender, config, input, init)
   try {
     const o = init ?? NO_INIT
-    const url = resolveUrl(config.baseUrl, input instanceof URL ? input : String(input), undefined)
+    const href = input instanceof URL ? input.href : String(input)
     const method = o.method === undefined ? 'GET' : fetchMethod(o.method)
+    if (isLocalUrl(href)) return local(href, method, o.headers, o.signal)
+    const url = resolveUrl(config.baseUrl, input instanceof URL ? input : href, undefined)
+    refuseCredentials(url, href)
     return start(sender, config, method, url, o.headers, o.body, o, o.signal)
   } catch (error) {
     return Promise.reject(fetchInputError(error))
   }
 }
 
-/** A `Request` as input: init fields override its own. Its body is read into memory. */
+/**
+ * A `Request` as input: init fields override its own. Its body is read into memory. Its
+ * redirect mode counts unless it is the default `'follow'` (which leaves the client's own).
+ */
 async function fetchRequest(
   sender: Sender,
   config: ClientConfig,
   request: Request,
   init: FetchInit | undefined,
 ): Promise<Response> {
-  const o = init ?? NO_INIT
+  let o = init ?? NO_INIT
+  if (o.redirect === undefined && request.redirect !== 'follow') {
+    o = { ...o, redirect: request.redirect }
+  }
   let body: unknown = o.body
   let response: Promise<Response>
   try {
+    const method = o.method === undefined ? request.method : fetchMethod(o.method)
+    const signal = o.signal === undefined ? request.signal : o.signal
+    if (isLocalUrl(request.url)) {
+      return local(request.url, method, o.headers ?? request.headers, signal)
+    }
     if (body === undefined && request.body !== null) {
       body = Buffer.from(await request.arrayBuffer())
     }
     const url = resolveUrl(config.baseUrl, request.url, undefined)
-    const method = o.method === undefined ? request.method : fetchMethod(o.method)
     const headers = o.headers === undefined ? request.headers : o.headers
-    const signal = o.signal === undefined ? request.signal : o.signal
     response = start(sender, config, method, url, headers, body, o, signal)
   } catch (error) {
     throw fetchInputError(error)
@@ -83,7 +100,7 @@ function start(
   const options = requestOverrides(init.timeout, init.redirect, init.maxRedirects, init.decompress)
   const encoded = encodeBody(body)
   if (!(encoded instanceof Promise)) {
-    const all = requestHeaders(config.headers, headers, encoded.type)
+    const all = fetchHeaders(config, headers, encoded.type)
     return sender.send(method, url, all, encoded, options, signal, true)
   }
   return encoded.then((ready) =>
@@ -103,7 +120,7 @@ function sendEncoded(
 ): Promise<Response> {
   let all: string[]
   try {
-    all = requestHeaders(config.headers, headers, body.type)
+    all = fetchHeaders(config, headers, body.type)
   } catch (error) {
     return Promise.reject(fetchInputError(error))
   }
@@ -113,7 +130,77 @@ function sendEncoded(
 function fetchMethod(method: unknown): string {
   const name = String(method)
   const upper = name.toUpperCase()
+  if (FORBIDDEN_METHODS.has(upper)) {
+    throw new InvalidArgumentError(`'${name}' HTTP method is unsupported.`)
+  }
   return NORMALIZED_METHODS.has(upper) ? upper : name
+}
+
+/**
+ * The headers fetch sends: the client's defaults, with `accept: *\/*` unless they set an
+ * accept header, then the request's own. A `Host` header is ignored, as the platform fetch
+ * ignores it (the client's other methods send it).
+ */
+function fetchHeaders(config: ClientConfig, init: unknown, contentType: string | null): string[] {
+  let defaults = fetchDefaults.get(config)
+  if (defaults === undefined) {
+    defaults = withoutHeader(config.headers, 'host')
+    if (!hasHeader(defaults, 'accept', defaults.length)) defaults = [...defaults, 'accept', '*/*']
+    fetchDefaults.set(config, defaults)
+  }
+  const all = requestHeaders(defaults, stringValues(init), contentType)
+  return init === undefined || init === null ? all : withoutHeader(all, 'host')
+}
+
+/**
+ * fetch turns every value of a headers record into a string, `undefined` included (it sends
+ * `content-type: undefined`); the Client skips `undefined` values instead.
+ */
+function stringValues(init: unknown): unknown {
+  if (typeof init !== 'object' || init === null) return init
+  if (init instanceof Headers || Symbol.iterator in init) return init
+  const record = init as Record<string, unknown>
+  for (const name of Object.keys(record)) {
+    if (record[name] === undefined) {
+      return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, String(value)]))
+    }
+  }
+  return init
+}
+
+/**
+ * fetch refuses credentials in the URL with the platform's message, which names the URL as
+ * given; a password in it is masked, since error messages end up in logs.
+ */
+function refuseCredentials(href: string, input: string): void {
+  if (!href.includes('@')) return
+  const url = new URL(href)
+  if (url.username === '' && url.password === '') return
+  let named = input
+  if (url.password !== '') {
+    url.password = '***'
+    named = url.href
+  }
+  throw new InvalidArgumentError(
+    `Request cannot be constructed from a URL that includes credentials: ${named}`,
+  )
+}
+
+/** A data: or blob: URL, served without the network; failures are `TypeError('fetch failed')`. */
+function local(
+  href: string,
+  method: string,
+  headers: unknown,
+  signalInit: unknown,
+): Promise<Response> {
+  const signal = abortSignal(signalInit, 'signal')
+  if (signal?.aborted) return Promise.reject(signal.reason)
+  const range = headerValue(flattenHeaders(headers, 'headers'), 'range')
+  return fetchLocal(href, method, range).catch((error: unknown) => {
+    throw error instanceof InvalidArgumentError
+      ? new TypeError('fetch failed', { cause: error })
+      : error
+  })
 }
 
 /** fetch reports bad input as a TypeError, keeping the typed error as its cause. */

@@ -71,12 +71,33 @@ export function requestHeaders(
 }
 
 /** Whether `headers[0..end)` sets `lowerName`, compared case-insensitively. */
-function hasHeader(headers: string[], lowerName: string, end: number): boolean {
+export function hasHeader(headers: string[], lowerName: string, end: number): boolean {
   for (let i = 0; i < end; i += 2) {
     const name = headers[i]
     if (name.length === lowerName.length && name.toLowerCase() === lowerName) return true
   }
   return false
+}
+
+/** The first value of `lowerName` in a flat header list, or `null`. */
+export function headerValue(headers: string[], lowerName: string): string | null {
+  for (let i = 0; i < headers.length; i += 2) {
+    if ((headers[i] as string).toLowerCase() === lowerName) return headers[i + 1] as string
+  }
+  return null
+}
+
+/** `headers` without any `lowerName` field; `headers` itself when it has none. */
+export function withoutHeader(headers: string[], lowerName: string): string[] {
+  if (!hasHeader(headers, lowerName, headers.length)) return headers
+  const out: string[] = []
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string
+    if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) {
+      out.push(name, headers[i + 1] as string)
+    }
+  }
+  return out
 }
 
 /** Builds a `Headers` from the engine's raw `name\0value\0name\0value` string. */

@@ -17,6 +17,14 @@ export {
 } from './breaker-manager.js'
 export { Client } from './client.js'
 export {
+  DiagnosticsRequest,
+  DiagnosticsResponse,
+  type RequestCreateMessage,
+  type RequestEndMessage,
+  type RequestErrorMessage,
+  type RequestHeadersMessage,
+} from './diagnostics.js'
+export {
   AbortError,
   BodyLimitError,
   BulkheadFullError,

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { HookLists } from './hooks.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
+import { tlsVerifyFromEnv } from './tls-env.js'
 import type { TlsVersion } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
@@ -21,6 +22,8 @@ export interface ClientConfig {
   bulkhead: BulkheadSettings | null
   /** The client's hooks, or `null` when it has none. */
   hooks: HookLists | null
+  /** Publish on the undici-compatible diagnostics channels too. */
+  undiciChannels: boolean
 }
 
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
@@ -48,6 +51,7 @@ const CLIENT_OPTIONS = new Set([
   'circuitBreaker',
   'bulkhead',
   'hooks',
+  'undiciChannels',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
@@ -95,13 +99,16 @@ const HOOK_NAMES = ['beforeRequest', 'beforeRetry', 'afterResponse', 'beforeErro
 /** Validates `new Client(options)` once; every problem throws an InvalidArgumentError. */
 export function normalizeClientOptions(options: unknown): ClientConfig {
   if (options === undefined) {
+    const native: NativeClientOptions = {}
+    setTls(native, undefined)
     return {
-      native: {},
+      native,
       baseUrl: null,
       headers: [],
       breaker: breakerSettings(undefined),
       bulkhead: null,
       hooks: null,
+      undiciChannels: true,
     }
   }
   const o = record(options, 'options', CLIENT_OPTIONS)
@@ -132,6 +139,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     breaker: breakerSettings(o.circuitBreaker),
     bulkhead: bulkheadSettings(o.bulkhead),
     hooks: normalizeHooks(o.hooks, 'hooks'),
+    undiciChannels: o.undiciChannels === undefined || bool(o.undiciChannels, 'undiciChannels'),
   }
 }
 
@@ -384,10 +392,12 @@ function setLimits(target: NativeClientOptions, value: unknown): void {
 }
 
 function setTls(target: NativeClientOptions, value: unknown): void {
-  if (value === undefined) return
-  const t = record(value, 'tls', TLS_OPTIONS)
+  const t: Record<string, unknown> = value === undefined ? {} : record(value, 'tls', TLS_OPTIONS)
   if (t.rejectUnauthorized !== undefined) {
     target.tlsVerify = bool(t.rejectUnauthorized, 'tls.rejectUnauthorized')
+  } else {
+    const fromEnv = tlsVerifyFromEnv()
+    if (fromEnv !== undefined) target.tlsVerify = fromEnv
   }
   if (t.ca !== undefined) {
     const list = Array.isArray(t.ca) ? t.ca : [t.ca]

@@ -166,6 +166,13 @@ export interface ClientOptions {
   bulkhead?: BulkheadOptions | false
   /** Functions run at fixed points of every request (see {@link Hooks}). */
   hooks?: Hooks
+  /**
+   * Also publish each request on the undici diagnostics channels (`undici:request:create`,
+   * `:headers`, `:trailers`, `:error`), so APM instrumentations of undici (such as
+   * `@opentelemetry/instrumentation-undici`) trace hyperhttp requests unchanged. Costs
+   * nothing while nobody subscribes. Default: `true`.
+   */
+  undiciChannels?: boolean
 }
 
 /**

@@ -4,7 +4,13 @@
 // Same engine, same client, same server in a child process; only the crossing differs.
 //
 //   node bench/micro/completion.mjs [--requests 20000] [--rounds 5]
+//
+// The baseline (`requestBaseline`) is compiled only with the binding's `bench-baseline`
+// feature, so this script first builds that variant of the addon into target/bench-baseline
+// (`npm run build:bench-baseline`; the production addon at the package root is untouched).
+import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { startServer } from '../spawn-server.mjs'
 import { NativeDriver } from './native-driver.mjs'
@@ -18,13 +24,22 @@ const { values: flags } = parseArgs({
 const REQUESTS = Number(flags.requests)
 const ROUNDS = Number(flags.rounds)
 
+const root = path.join(import.meta.dirname, '..', '..')
 const binding = createRequire(import.meta.url)('../../index.cjs')
+execFileSync('npm', ['run', '--silent', 'build:bench-baseline'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  shell: process.platform === 'win32',
+})
+const baselineBinding = createRequire(import.meta.url)(
+  path.join(root, 'target', 'bench-baseline', 'hyperhttp.node'),
+)
 const server = await startServer()
 const url = `http://127.0.0.1:${server.port}/bytes/200`
 const options = { decompress: false, maxConnectionsPerHost: 64 }
 
 const batched = new NativeDriver(binding, options)
-const baselineClient = new binding.NativeClient(options, () => {})
+const baselineClient = new baselineBinding.NativeClient(options, () => {})
 
 const paths = {
   'batched channel': async () => {

@@ -127,6 +127,10 @@ pub struct Body {
 
 const DECODE_CHUNK: usize = 64 * 1024;
 
+/// The most bytes a caller reading a body piece by piece should ask [`Body::chunk`] for: larger
+/// pieces mean fewer hand-overs, smaller ones bound what one piece holds in memory.
+pub const CHUNK_MAX: usize = 256 * 1024;
+
 impl Body {
     pub(crate) fn new(
         source: Source,
@@ -317,9 +321,15 @@ impl Body {
                 .map_err(|e: Error| self.located(e))
             }
         };
-        match res {
-            Poll::Ready(Ok(None)) | Poll::Ready(Err(_)) => self.finish(),
-            _ => {}
+        // A raw body whose last bytes were just taken ends now, not at one more poll: the
+        // connection is released sooner and a reader learns the end with the last piece.
+        let ended = match (&res, &self.source) {
+            (Poll::Ready(Ok(None) | Err(_)), _) => true,
+            (Poll::Ready(Ok(Some(_))), Source::Raw(incoming)) => incoming.is_end_stream(),
+            _ => false,
+        };
+        if ended {
+            self.finish();
         }
         res
     }

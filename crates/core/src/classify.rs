@@ -13,7 +13,8 @@ pub(crate) fn hyper_error(err: &(dyn StdError + 'static), phase: Phase) -> Error
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(h2) = e.downcast_ref::<h2::Error>() {
-            if h2.reason() == Some(h2::Reason::REFUSED_STREAM) {
+            // Only the server's refusal proves it never processed the stream.
+            if h2.reason() == Some(h2::Reason::REFUSED_STREAM) && h2.is_remote() {
                 return Error::new(
                     Kind::Protocol,
                     format!("server refused the HTTP/2 stream ({h2})"),

@@ -10,12 +10,13 @@ use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method, StatusCode, Version};
 use http_body::Body as _;
 use hyper::body::Incoming;
-use hyper_util::client::legacy::connect::capture_connection;
 use hyper_util::client::legacy::connect::Connected;
+use hyper_util::client::legacy::connect::{capture_connection, CaptureConnection};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::alpn::ProtocolGate;
 use crate::attempts::{Attempts, BeforeRetry};
 use crate::body::{Body, ReqBody, Source};
 use crate::config::Config;
@@ -28,6 +29,24 @@ use crate::request::{Request, RequestBody};
 use crate::retry::BudgetState;
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
+
+/// The HTTP/2 decoder's own cap on a response head, as a multiple of `max_header_size`. It
+/// counts 32 bytes of overhead per field where `check_head_size` counts 4, so it sits far
+/// enough above the configured limit that every head over that limit but under this cap reaches
+/// `check_head_size` and fails as too large; h2 resets a stream whose head exceeds the cap
+/// (reported as a protocol error: h2 does not say why it reset) and bounds memory.
+const H2_HEADER_LIST_FACTOR: usize = 8;
+
+/// Local HTTP/2 stream resets h2 remembers at once, to drop frames the server already had in
+/// flight for them; the oldest is forgotten first (h2's default).
+const H2_MAX_CONCURRENT_RESET_STREAMS: usize = 10;
+
+/// Streams h2 may reset for the server's protocol errors before it closes the connection with
+/// ENHANCE_YOUR_CALM, so a server cannot make the client spin resetting streams.
+const H2_MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
+
+/// Request body bytes h2 buffers per stream beyond what the server's window accepts.
+const H2_MAX_SEND_BUFFER: usize = 1024 * 1024;
 
 /// The most bytes hyper reads from a connection at once. Larger reads mean fewer, larger body
 /// chunks; the response head is held to `max_header_size` separately (`check_head_size`).
@@ -85,6 +104,8 @@ pub struct Client {
 struct Inner {
     hyper: Hyper,
     config: Config,
+    /// Set when `https:` origins may answer HTTP/2 through ALPN.
+    protocols: Option<ProtocolGate>,
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
@@ -141,7 +162,13 @@ impl Client {
             .http1_max_buf_size(config.max_header_size.max(READ_BUFFER))
             .http1_max_headers(config.max_header_count)
             .http2_only(h2_only)
-            .http2_max_header_list_size(config.max_header_size as u32)
+            .http2_max_header_list_size(
+                u32::try_from(config.max_header_size.saturating_mul(H2_HEADER_LIST_FACTOR))
+                    .unwrap_or(u32::MAX),
+            )
+            .http2_max_concurrent_reset_streams(H2_MAX_CONCURRENT_RESET_STREAMS)
+            .http2_max_local_error_reset_streams(Some(H2_MAX_LOCAL_ERROR_RESET_STREAMS))
+            .http2_max_send_buf_size(H2_MAX_SEND_BUFFER)
             .http2_initial_stream_window_size(2 * 1024 * 1024)
             .http2_initial_connection_window_size(8 * 1024 * 1024)
             .http2_keep_alive_interval(Duration::from_secs(30))
@@ -150,6 +177,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 hyper,
+                protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
                 config,
@@ -296,8 +324,12 @@ impl Client {
                 .await
                 .map_err(|e| e.with_url(url.as_str()))?;
 
-            check_head_size(res.headers(), config.max_header_size)
-                .map_err(|e| e.with_url(url.as_str()))?;
+            check_head_size(
+                res.headers(),
+                config.max_header_size,
+                config.max_header_count,
+            )
+            .map_err(|e| e.with_url(url.as_str()))?;
             let hop = redirect::next_hop(
                 &policy,
                 res.status(),
@@ -390,7 +422,8 @@ impl Client {
         timeouts: ExchangeTimeouts,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
         let replayable = stream.is_none();
-        let mut retried = false;
+        let mut resent = false;
+        let mut stale_skipped = 0;
         loop {
             let body = match (replay, stream.take()) {
                 (_, Some(s)) => ReqBody::Stream {
@@ -412,9 +445,18 @@ impl Client {
             let stale = failure.reused && failure.error.kind() == Kind::ConnectionClosed;
             let resendable = stale || failure.error.is_resendable_if_idempotent();
             let safe = failure.error.is_unprocessed() || (resendable && is_idempotent(method));
-            if safe && replayable && !retried {
-                retried = true;
-                continue;
+            if safe && replayable {
+                // A dead pooled connection says nothing about the server, and the next pooled
+                // one may be just as dead (a server closing all its idle connections at once):
+                // each is skipped, and the pool drops it, so this ends with a fresh connection.
+                if stale && stale_skipped < self.inner.config.limits.max_connections_per_host {
+                    stale_skipped += 1;
+                    continue;
+                }
+                if !resent {
+                    resent = true;
+                    continue;
+                }
             }
             return Err(if stale && !is_idempotent(method) {
                 failure.error.explain(
@@ -440,11 +482,18 @@ impl Client {
             .as_str()
             .parse()
             .map_err(|e| SendFailure::fresh(Error::invalid(format!("invalid URL {url}: {e}"))))?;
+        let streaming = matches!(body, ReqBody::Stream { .. });
         let mut req = http::Request::new(body);
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
         let mut capture = capture_connection(&mut req);
+        let probe = match &self.inner.protocols {
+            Some(gate) if url.scheme() == "https" => {
+                gate.enter(&url.origin().ascii_serialization()).await
+            }
+            _ => None,
+        };
         let mut fut =
             std::pin::pin!(TIMEOUTS.scope(timeouts.connect, self.inner.hyper.request(req)));
 
@@ -452,25 +501,33 @@ impl Client {
         // never closes a connection whose response has yet to arrive.
         let conn = tokio::select! {
             biased;
-            res = &mut fut => return finish(res, None),
-            meta = capture.wait_for_connection_metadata() => meta.as_ref().and_then(conn_shared).map(InFlight::new),
+            res = &mut fut => Err(res),
+            meta = capture.wait_for_connection_metadata() => Ok(meta.as_ref().and_then(conn_shared).map(InFlight::new)),
+        };
+        if let Some(probe) = probe {
+            probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
+        }
+        let conn = match conn {
+            Ok(conn) => conn,
+            Err(res) => return finish(res, None, &capture),
         };
         let started = Instant::now();
         loop {
             let Some((left, phase, ms)) = head_wait(
                 conn.as_ref().map(InFlight::conn),
                 started,
+                streaming,
                 timeouts.read,
                 timeouts.write,
             ) else {
-                return finish(fut.await, conn);
+                return finish(fut.await, conn, &capture);
             };
             if left.is_zero() {
                 return Err(SendFailure::fresh(Error::timeout(phase, ms)));
             }
             tokio::select! {
                 biased;
-                res = &mut fut => return finish(res, conn),
+                res = &mut fut => return finish(res, conn, &capture),
                 _ = tokio::time::sleep(left) => {}
             }
         }
@@ -497,10 +554,15 @@ fn conn_shared(connected: &Connected) -> Option<Arc<ConnShared>> {
 }
 
 /// How much longer to wait for the head, and which timeout that is. While a write is blocked
-/// the write timeout runs; otherwise the read timeout runs from the last write.
+/// the write timeout runs; otherwise the read timeout runs from the request's last write. On
+/// HTTP/1.1 that is the connection's last write. On HTTP/2 the connection's writes belong to
+/// every stream (and to PING acks), so they would keep pushing one request's deadline back:
+/// there the timeout runs from the request's own send, or, while a streamed body may still be
+/// uploading, from the connection's last write.
 fn head_wait(
     conn: Option<&ConnShared>,
     started: Instant,
+    streaming: bool,
     read: Option<Duration>,
     write: Option<Duration>,
 ) -> Option<(Duration, Phase, u64)> {
@@ -512,9 +574,10 @@ fn head_wait(
         ));
     }
     let limit = read?;
-    let waited = conn.map_or(started.elapsed(), |c| {
-        c.since_last_write().min(started.elapsed())
-    });
+    let waited = match conn {
+        Some(c) if !c.is_h2() || streaming => c.since_last_write().min(started.elapsed()),
+        _ => started.elapsed(),
+    };
     Some((
         limit.saturating_sub(waited),
         Phase::Headers,
@@ -525,8 +588,20 @@ fn head_wait(
 fn finish(
     res: Result<http::Response<Incoming>, hyper_util::client::legacy::Error>,
     conn: Option<InFlight>,
+    capture: &CaptureConnection,
 ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
     match res {
+        Ok(res) if has_ambiguous_length(&res) => {
+            discard_connection(capture, conn.as_ref());
+            Err(SendFailure::fresh(
+                Error::new(
+                    Kind::Protocol,
+                    "response has both Content-Length and Transfer-Encoding (RFC 9112 section 6.3: \
+                     a possible response-splitting attempt); its connection was closed, not reused",
+                )
+                .with_phase(Phase::Headers),
+            ))
+        }
         Ok(res) if res.status() == StatusCode::SWITCHING_PROTOCOLS => Err(SendFailure::fresh(
             Error::new(
                 Kind::Protocol,
@@ -568,9 +643,38 @@ fn finish(
     }
 }
 
-/// Enforces `max_header_size` exactly. hyper bounds its read buffer by the same number but
-/// checks it only while a head is incomplete, so a head that arrives in one read can exceed it.
-fn check_head_size(headers: &HeaderMap, max: usize) -> Result<(), Error> {
+/// True for an HTTP/1 response that frames its body two ways. hyper decodes it as chunked and
+/// would keep the connection, but whatever follows the body on that connection may be a second,
+/// smuggled response.
+fn has_ambiguous_length(res: &http::Response<Incoming>) -> bool {
+    res.version() < Version::HTTP_2
+        && res.headers().contains_key(header::TRANSFER_ENCODING)
+        && res.headers().contains_key(header::CONTENT_LENGTH)
+}
+
+/// Makes sure a connection is never used again: the pool will not hand it out, and the transport
+/// reports end of stream so hyper closes the socket now rather than when the pool reaps it.
+fn discard_connection(capture: &CaptureConnection, conn: Option<&InFlight>) {
+    if let Some(connected) = capture.connection_metadata().as_ref() {
+        connected.poison();
+    }
+    if let Some(conn) = conn {
+        conn.conn().discard();
+    }
+}
+
+/// Enforces `max_header_size` exactly, and `max_header_count` on HTTP/2 (hyper enforces it on
+/// HTTP/1). hyper bounds its read buffer by the same size but checks it only while a head is
+/// incomplete, so a head that arrives in one read can exceed it; h2 is given a looser cap (see
+/// `H2_HEADER_LIST_FACTOR`).
+fn check_head_size(headers: &HeaderMap, max: usize, max_count: usize) -> Result<(), Error> {
+    if headers.len() > max_count {
+        return Err(Error::new(
+            Kind::HeadersTooLarge,
+            format!("response head has {} fields, over maxHeaderCount ({max_count}); raise the limit if this server is trusted", headers.len()),
+        )
+        .with_phase(Phase::Headers));
+    }
     // Each field costs its name, its value, ": " and CRLF on the wire.
     let size: usize = headers
         .iter()
@@ -619,7 +723,7 @@ impl Response {
     /// Reads the whole body into memory.
     pub async fn bytes(mut self) -> Result<Bytes, Error> {
         let mut out = bytes::BytesMut::new();
-        while let Some(chunk) = self.body.chunk(256 * 1024).await? {
+        while let Some(chunk) = self.body.chunk(crate::body::CHUNK_MAX).await? {
             out.extend_from_slice(&chunk);
         }
         Ok(out.freeze())

@@ -4,7 +4,7 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use futures_util::task::AtomicWaker;
 use std::sync::{Arc, OnceLock};
@@ -41,13 +41,17 @@ pub(crate) struct ConnShared {
     idle_limit: AtomicU64,
     /// Requests that have used this connection.
     uses: AtomicU64,
+    /// The connection must not carry another byte (see [`ConnShared::discard`]).
+    discarded: AtomicBool,
+    /// The connection speaks HTTP/2, so its reads and writes belong to many requests.
+    h2: bool,
     /// The connection task's last read, woken when the connection becomes idle so the idle
     /// timer is armed even if hyper polled the socket while a body was still being read.
     reader: AtomicWaker,
 }
 
 impl ConnShared {
-    fn new(idle_limit: Duration) -> Self {
+    fn new(idle_limit: Duration, h2: bool) -> Self {
         let now = now_ms();
         ConnShared {
             in_flight: AtomicUsize::new(0),
@@ -56,6 +60,8 @@ impl ConnShared {
             write_blocked_since: AtomicU64::new(u64::MAX),
             idle_limit: AtomicU64::new(idle_limit.as_millis() as u64),
             uses: AtomicU64::new(0),
+            discarded: AtomicBool::new(false),
+            h2,
             reader: AtomicWaker::new(),
         }
     }
@@ -78,6 +84,13 @@ impl ConnShared {
         self.idle_limit.fetch_min(limit, Ordering::Relaxed);
     }
 
+    /// Ends the connection: its next read reports end of stream, which makes hyper close it
+    /// and drop it from the pool. For a response that leaves the rest of the stream suspect.
+    pub(crate) fn discard(&self) {
+        self.discarded.store(true, Ordering::Release);
+        self.reader.wake();
+    }
+
     /// True when a request has already used this connection.
     pub(crate) fn used_before(&self) -> bool {
         self.uses.load(Ordering::Acquire) > 0
@@ -87,6 +100,11 @@ impl ConnShared {
     pub(crate) fn write_blocked_for(&self) -> Option<Duration> {
         let since = self.write_blocked_since.load(Ordering::Acquire);
         (since != u64::MAX).then(|| Duration::from_millis(now_ms().saturating_sub(since)))
+    }
+
+    /// True for an HTTP/2 connection.
+    pub(crate) fn is_h2(&self) -> bool {
+        self.h2
     }
 
     /// Time since the last write (the request, on an HTTP/1.1 connection).
@@ -156,7 +174,7 @@ impl Conn {
     ) -> Self {
         Conn {
             stream,
-            shared: Arc::new(ConnShared::new(idle_limit)),
+            shared: Arc::new(ConnShared::new(idle_limit, h2)),
             h2,
             idle_timer: None,
             _slots: slots,
@@ -191,6 +209,9 @@ impl Read for Conn {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         this.shared.reader.register(cx.waker());
+        if this.shared.discarded.load(Ordering::Acquire) {
+            return Poll::Ready(Ok(()));
+        }
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),

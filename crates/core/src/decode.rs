@@ -91,14 +91,42 @@ where
     R: tokio::io::AsyncBufRead + Send + Unpin + 'static,
 {
     match coding {
-        Coding::Gzip => {
-            let mut d = GzipDecoder::new(input);
-            d.multiple_members(true);
-            Box::new(d)
-        }
+        Coding::Gzip => Box::new(GzipMembers(Some(GzipDecoder::new(input)))),
         Coding::Deflate => Box::new(Deflate::Probe(Some(input))),
         Coding::Brotli => Box::new(BrotliDecoder::new(input)),
         Coding::Zstd => Box::new(ZstdDecoder::new(input)),
+    }
+}
+
+/// `gzip` as Node's `fetch` decodes it (zlib's own rule): members one after another, and a
+/// zero byte where the next member would start ends the body (servers pad with zeros). Other
+/// trailing bytes are read as a member header, so garbage is a decode error there as here.
+struct GzipMembers<R>(Option<GzipDecoder<R>>);
+
+impl<R: AsyncBufRead + Unpin> AsyncRead for GzipMembers<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            let Some(member) = self.0.as_mut() else {
+                return Poll::Ready(Ok(()));
+            };
+            let before = buf.filled().len();
+            ready!(Pin::new(&mut *member).poll_read(cx, buf))?;
+            if buf.filled().len() > before || buf.remaining() == 0 {
+                return Poll::Ready(Ok(()));
+            }
+            // This member ended; what follows it decides whether another one starts.
+            let rest = ready!(Pin::new(member.get_mut()).poll_fill_buf(cx))?;
+            if rest.first().is_none_or(|&b| b == 0) {
+                self.0 = None;
+                return Poll::Ready(Ok(()));
+            }
+            let input = self.0.take().map(GzipDecoder::into_inner);
+            self.0 = input.map(GzipDecoder::new);
+        }
     }
 }
 

@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod alpn;
 mod attempts;
 mod body;
 mod classify;
@@ -26,6 +27,7 @@ mod conn;
 mod connect;
 mod decode;
 mod error;
+mod inline;
 mod ratelimit;
 mod redirect;
 mod request;
@@ -34,11 +36,12 @@ pub mod runtime;
 mod tls;
 
 pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
-pub use body::Body;
+pub use body::{Body, CHUNK_MAX};
 pub use client::{Client, Response};
 pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions, TlsVersion};
 pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};
 pub use error::{BoxError, Error, Kind, Phase};
+pub use inline::{Ready, INLINE_MAX};
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};

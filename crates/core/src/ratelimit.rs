@@ -20,6 +20,23 @@ pub struct RateLimit {
     pub wait: bool,
 }
 
+impl RateLimit {
+    /// `rate` requests per second per origin, with the default bursts of 1 and waiting for
+    /// a token.
+    ///
+    /// ```
+    /// let limit = hyperhttp_core::RateLimit::per_second(50.0);
+    /// assert_eq!((limit.burst, limit.wait), (1, true));
+    /// ```
+    pub fn per_second(rate: f64) -> Self {
+        RateLimit {
+            rate,
+            burst: 1,
+            wait: true,
+        }
+    }
+}
+
 struct Bucket {
     tokens: f64,
     updated: Instant,

@@ -1,11 +1,15 @@
 //! A request as the engine receives it, validated before a single byte is written: no CR, LF
-//! or NUL can reach the wire through the method, the URL or a header.
+//! or NUL can reach the wire through the method, the URL or a header, and a declared
+//! Content-Length always matches a body of known length. The header rules that `fetch` and
+//! the client share live here too (see [`Request::new`]).
 
 use std::sync::Arc;
 
+use base64::Engine as _;
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue};
+use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
+use percent_encoding::percent_decode_str;
 use tokio::sync::mpsc;
 use url::Url;
 
@@ -64,6 +68,28 @@ pub struct Request {
 impl Request {
     /// Validates raw parts as they cross from JavaScript: `headers` is a flat list of names and
     /// values, `[name0, value0, name1, value1, ...]`.
+    ///
+    /// Header values are byte strings as in `fetch`: each character is one byte, so
+    /// U+0080..U+00FF go out as single Latin-1 bytes and a character above U+00FF is refused.
+    /// On top of the caller's headers:
+    /// - credentials in the URL (`http://user:pass@host/`) become `Authorization: Basic`
+    ///   unless an `Authorization` header is given, and leave the URL;
+    /// - a `Content-Length` header must equal the length of a body of known length;
+    /// - a body-less POST, PUT or PATCH says `Content-Length: 0` (servers and proxies answer
+    ///   411 Length Required without it);
+    /// - a `Range` request without `Accept-Encoding` asks for `identity`, so that the range
+    ///   applies to the bytes the caller will read (the `fetch` standard does the same).
+    ///
+    /// ```
+    /// use hyperhttp_core::{Request, RequestBody, RequestOptions};
+    /// let req = Request::new("POST", "http://ann:s%3Ecret@127.0.0.1/", &[], RequestBody::Empty, RequestOptions::default()).unwrap();
+    /// assert_eq!(req.url.as_str(), "http://127.0.0.1/");
+    /// assert_eq!(req.headers["authorization"], "Basic YW5uOnM+Y3JldA==");
+    /// assert_eq!(req.headers["content-length"], "0");
+    /// let mismatch = vec!["content-length".to_owned(), "3".to_owned()];
+    /// let body = RequestBody::Bytes("hello".into());
+    /// assert!(Request::new("POST", "http://127.0.0.1/", &mismatch, body, RequestOptions::default()).is_err());
+    /// ```
     pub fn new(
         method: &str,
         url: &str,
@@ -72,7 +98,7 @@ impl Request {
         options: RequestOptions,
     ) -> Result<Request, Error> {
         let method = parse_method(method)?;
-        let url = parse_url(url)?;
+        let mut url = parse_url(url)?;
         if !headers.len().is_multiple_of(2) {
             return Err(Error::invalid(
                 "headers must be a flat list of name/value pairs",
@@ -83,12 +109,20 @@ impl Request {
             let (name, value) = (&pair[0], &pair[1]);
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::invalid(format!("invalid header name {name:?}")))?;
-            let value = HeaderValue::from_str(value.trim_matches([' ', '\t'])).map_err(|_| {
-                Error::invalid(format!(
-                    "invalid value for header {name}: header values cannot contain CR, LF, NUL or other control characters"
-                ))
-            })?;
+            let value = header_value(&name, value)?;
             map.append(name, value);
+        }
+        if let Some(authorization) = take_credentials(&mut url) {
+            if !map.contains_key(header::AUTHORIZATION) {
+                map.insert(header::AUTHORIZATION, authorization);
+            }
+        }
+        frame(&method, &mut map, &body)?;
+        if map.contains_key(header::RANGE) && !map.contains_key(header::ACCEPT_ENCODING) {
+            map.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_static("identity"),
+            );
         }
         Ok(Request {
             method,
@@ -98,6 +132,101 @@ impl Request {
             options,
         })
     }
+}
+
+/// A header value as a byte string: one byte per character, as `fetch` sends it.
+fn header_value(name: &HeaderName, value: &str) -> Result<HeaderValue, Error> {
+    let value = value.trim_matches([' ', '\t']);
+    let parsed = if value.is_ascii() {
+        HeaderValue::from_str(value)
+    } else {
+        let mut bytes = Vec::with_capacity(value.len());
+        let mut index = 0;
+        for c in value.chars() {
+            let Ok(byte) = u8::try_from(u32::from(c)) else {
+                return Err(Error::invalid(format!(
+                    "invalid value for header {name}: the character at index {index} (U+{:04X}) is above U+00FF, and header values are byte strings; encode the text first (for example with encodeURIComponent)",
+                    u32::from(c)
+                )));
+            };
+            bytes.push(byte);
+            // Indexes count UTF-16 code units, as JavaScript does.
+            index += c.len_utf16();
+        }
+        HeaderValue::from_bytes(&bytes)
+    };
+    parsed.map_err(|_| {
+        Error::invalid(format!(
+            "invalid value for header {name}: header values cannot contain CR, LF, NUL or other control characters"
+        ))
+    })
+}
+
+/// Removes the user name and password from `url`, returning them as a Basic authorization.
+fn take_credentials(url: &mut Url) -> Option<HeaderValue> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let mut pair = percent_decode_str(url.username()).collect::<Vec<u8>>();
+    pair.push(b':');
+    pair.extend(percent_decode_str(url.password().unwrap_or_default()));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+    // Both setters only fail for URLs that cannot have credentials, which never get here.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let mut value =
+        HeaderValue::from_str(&format!("Basic {encoded}")).expect("base64 is a valid header value");
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// Methods whose body-less requests still declare `Content-Length: 0`.
+fn expects_body(method: &Method) -> bool {
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH)
+}
+
+/// Holds a declared `Content-Length` to a body of known length, and declares `0` for a
+/// body-less request whose method expects one. A streamed body's length is checked as it ends.
+fn frame(method: &Method, headers: &mut HeaderMap, body: &RequestBody) -> Result<(), Error> {
+    let declared = declared_length(headers)?;
+    let known = match body {
+        RequestBody::Empty => Some(0),
+        RequestBody::Bytes(b) => Some(b.len() as u64),
+        RequestBody::Stream(_) => None,
+    };
+    match (declared, known) {
+        (Some(declared), Some(known)) if declared != known => Err(Error::invalid(format!(
+            "content-length header says {declared} bytes but the body is {known} bytes; drop the header (it is computed from the body) or make it match"
+        ))),
+        (None, Some(0)) if expects_body(method) => {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The `Content-Length` the caller declared: one decimal number of bytes.
+fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, Error> {
+    let mut values = headers.get_all(header::CONTENT_LENGTH).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(Error::invalid(
+            "content-length header is given more than once",
+        ));
+    }
+    std::str::from_utf8(value.as_bytes())
+        .ok()
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "content-length header {value:?} is not a non-negative whole number of bytes"
+            ))
+        })
 }
 
 fn parse_method(method: &str) -> Result<Method, Error> {

@@ -38,13 +38,18 @@ pub enum Backoff {
 impl Default for Backoff {
     fn default() -> Self {
         Backoff::DecorrelatedJitter {
-            base: Duration::from_millis(100),
-            max: Duration::from_secs(10),
+            base: Backoff::DEFAULT_BASE,
+            max: Backoff::DEFAULT_MAX,
         }
     }
 }
 
 impl Backoff {
+    /// The `base` of a strategy (the `Constant` wait) when none is configured: 100 ms.
+    pub const DEFAULT_BASE: Duration = Duration::from_millis(100);
+    /// The `max` of a strategy when none is configured: 10 s.
+    pub const DEFAULT_MAX: Duration = Duration::from_secs(10);
+
     /// The wait before retry number `retry` (1-based), given the previous wait.
     pub fn delay(&self, retry: u32, previous: Duration) -> Duration {
         match *self {
@@ -136,8 +141,9 @@ impl RetryPolicy {
 /// The wait a response asks for: `Retry-After` in delta-seconds or HTTP-date form.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More seconds than a u64 holds is still a wait, longer than any cap.
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(

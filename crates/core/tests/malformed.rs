@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{answer_then_close, client, fetch, get, Fetched};
+use common::{answer_then_close, client, fetch, get, raw, read_head, Fetched};
 use hyperhttp_core::{Config, Kind};
+use tokio::io::AsyncWriteExt;
 
 async fn exchange(
     config: Config,
@@ -190,4 +191,69 @@ async fn interim_responses_are_skipped() {
     .unwrap();
 
     assert_eq!((res.status, res.body.as_ref()), (200, &b"final"[..]));
+}
+
+/// A keep-alive server that answers `/split` with a body framed both by Content-Length and by
+/// chunked encoding, followed on the same connection by a second, smuggled response; any other
+/// path gets `fresh`.
+async fn response_splitting_server() -> common::Server {
+    raw(|mut tcp| async move {
+        loop {
+            let head = read_head(&mut tcp).await;
+            if head.is_empty() {
+                return;
+            }
+            let bytes: &[u8] = if head.starts_with("GET /split ") {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n\
+                  0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled"
+            } else {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh"
+            };
+            if tcp.write_all(bytes).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_length_with_transfer_encoding_is_refused_and_the_connection_dropped() {
+    let server = response_splitting_server().await;
+    let client = client(Config::default());
+
+    let err = fetch(&client, get(&server.url("/split")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::Protocol, "{err:?}");
+    assert!(err.message().contains("Transfer-Encoding"), "{err:?}");
+
+    let next = fetch(&client, get(&server.url("/next"))).await.unwrap();
+    assert_eq!(next.body, "fresh");
+    assert_eq!(server.accepted(), 2, "the suspect connection was reused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_length_with_transfer_encoding_is_refused_for_every_concurrent_request() {
+    let server = response_splitting_server().await;
+    let client = client(Config::default());
+
+    let splits: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, url) = (client.clone(), server.url("/split"));
+            tokio::spawn(async move { fetch(&client, get(&url)).await })
+        })
+        .collect();
+    for split in splits {
+        assert_eq!(split.await.unwrap().unwrap_err().kind(), Kind::Protocol);
+    }
+    let before = server.accepted();
+    for _ in 0..3 {
+        let next = fetch(&client, get(&server.url("/next"))).await.unwrap();
+        assert_eq!(next.body, "fresh", "a smuggled response was read");
+    }
+    assert!(
+        server.accepted() > before,
+        "no new connection after the refused responses"
+    );
 }

@@ -3,17 +3,19 @@
 
 #![deny(clippy::all)]
 
+#[cfg(feature = "bench-baseline")]
 mod baseline;
 mod options;
 mod sink;
+mod thrown;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use hyperhttp_core::{
     BeforeRetry, Body, BodyStream, Client, Error, Request, RequestBody, Response, Retry,
-    RetryCause, RetryDecision, RetryFuture,
+    RetryCause, RetryDecision, RetryFuture, CHUNK_MAX, INLINE_MAX,
 };
 use napi::bindgen_prelude::{BufferSlice, Unknown};
 use napi::{Env, JsValue};
@@ -28,12 +30,6 @@ use sink::{Event, RetryOutcome, Sink};
 /// Width of one event record (see README.md); the facade checks it against its own.
 #[napi]
 pub const EVENT_SLOTS: u32 = sink::SLOTS;
-
-/// A body whose length is known and at most this many bytes is read completely before the
-/// head is delivered, so the response crosses to JavaScript once.
-const INLINE_LIMIT: u64 = 64 * 1024;
-/// The most bytes one streamed chunk carries.
-const CHUNK_MAX: usize = 256 * 1024;
 
 /// What the binding keeps for a live request id.
 #[derive(Default)]
@@ -91,12 +87,11 @@ impl NativeClient {
     ) -> napi::Result<Self> {
         let options = options.unwrap_or_default();
         let runtime = hyperhttp_core::runtime::shared(options.worker_threads.map(|n| n as usize));
-        let config = options.into_config()?;
-        let client = {
+        let client = options.into_config().and_then(|config| {
             let _guard = runtime.enter();
             Client::new(config)
-                .map_err(|e| napi::Error::from_reason(format!("{}: {}", e.code(), e.message())))?
-        };
+        });
+        let client = client.map_err(|e| thrown::throw(&env, &e))?;
         let sink = Sink::new(env.raw(), on_events.raw())?;
         Ok(NativeClient {
             client: Some(client),
@@ -110,8 +105,10 @@ impl NativeClient {
     /// Starts request `id`. Every outcome, including invalid arguments, arrives as an event;
     /// only a closed client throws (`ERR_CLIENT_CLOSED`), since its events can no longer arrive.
     #[napi]
+    #[allow(clippy::too_many_arguments)] // the JS signature of the contract, plus `env`
     pub fn request(
         &self,
+        env: &Env,
         id: u32,
         method: String,
         url: String,
@@ -121,12 +118,7 @@ impl NativeClient {
     ) -> napi::Result<()> {
         let shared = &self.shared;
         let Some(client) = &self.client else {
-            let err = closed();
-            return Err(napi::Error::from_reason(format!(
-                "{}: {}",
-                err.code(),
-                err.message()
-            )));
+            return Err(thrown::throw(env, &closed().with_url(&url)));
         };
         let opts = match options
             .as_ref()
@@ -135,9 +127,7 @@ impl NativeClient {
         {
             Ok(o) => o.unwrap_or_default(),
             Err(e) => {
-                shared
-                    .sink
-                    .push(error_event(id, &Error::invalid(e.reason.clone())));
+                shared.sink.push(error_event(id, &e.with_url(&url)));
                 return Ok(());
             }
         };
@@ -270,7 +260,6 @@ impl NativeClient {
             .as_ref()
             .map(NativeRequestOptions::to_request_options)
             .transpose()
-            .map_err(|e| Error::invalid(e.reason.clone()))
             .and_then(|opts| {
                 Request::new(
                     &method,
@@ -315,14 +304,14 @@ impl NativeClient {
 
     /// Keeps the process alive while requests are pending.
     #[napi(js_name = "ref")]
-    pub fn keep_alive(&self, env: Env) {
-        self.shared.sink.set_ref(env.raw(), true);
+    pub fn keep_alive(&self, env: Env) -> napi::Result<()> {
+        self.shared.sink.set_ref(env.raw(), true)
     }
 
     /// Lets the process exit when nothing is pending.
     #[napi]
-    pub fn unref(&self, env: Env) {
-        self.shared.sink.set_ref(env.raw(), false);
+    pub fn unref(&self, env: Env) -> napi::Result<()> {
+        self.shared.sink.set_ref(env.raw(), false)
     }
 
     /// Cancels everything and frees the pool.
@@ -424,12 +413,13 @@ async fn run(client: Client, req: Request, hook: Option<JsRetry>, id: u32, share
         mut body,
     } = res;
     let reason = res_reason(&extensions);
-    let (inline, done, pending_error) = read_ahead(&mut body).await;
+    let ready = body.take_ready(INLINE_MAX).await;
+    let done = ready.complete;
     let head = Event::Head {
         id,
         status: status.as_u16(),
         headers: raw_headers(&headers),
-        body: inline,
+        body: ready.bytes,
         done,
         url: (redirects > 0).then(|| url.to_string()),
         version: match version {
@@ -447,56 +437,12 @@ async fn run(client: Client, req: Request, hook: Option<JsRetry>, id: u32, share
         } else if let Some(slot) = slots.get_mut(&id) {
             slot.task = None;
             slot.body = Some(body);
-            slot.pending_error = pending_error;
+            slot.pending_error = ready.error;
         } else {
             return; // cancelled meanwhile
         }
     }
     shared.sink.push(head);
-}
-
-/// Reads what can travel with the head: a small body of known length completely, otherwise
-/// only what has already arrived. Never waits on a body of unknown length, so a slow stream
-/// (server-sent events) gets its head at once.
-async fn read_ahead(body: &mut Body) -> (Option<Bytes>, bool, Option<Error>) {
-    if body.is_end() {
-        return (None, true, None);
-    }
-    let mut buf: Option<BytesMut> = None;
-    let mut first: Option<Bytes> = None;
-    let small = body.exact_len().is_some_and(|n| n <= INLINE_LIMIT);
-    loop {
-        let next = if small {
-            body.chunk(INLINE_LIMIT as usize).await
-        } else {
-            match body.try_chunk(INLINE_LIMIT as usize) {
-                Some(r) => r,
-                None => break,
-            }
-        };
-        match next {
-            Ok(Some(bytes)) => match (&mut buf, &first) {
-                (Some(b), _) => b.extend_from_slice(&bytes),
-                (None, Some(f)) => {
-                    let mut b = BytesMut::with_capacity(f.len() + bytes.len());
-                    b.extend_from_slice(f);
-                    b.extend_from_slice(&bytes);
-                    buf = Some(b);
-                    first = None;
-                }
-                (None, None) => first = Some(bytes),
-            },
-            Ok(None) => break,
-            Err(e) => return (buf.map(BytesMut::freeze).or(first), false, Some(e)),
-        }
-        if !small
-            && buf.as_ref().map_or(0, |b| b.len()) + first.as_ref().map_or(0, |f| f.len())
-                >= INLINE_LIMIT as usize
-        {
-            break;
-        }
-    }
-    (buf.map(BytesMut::freeze).or(first), body.is_end(), None)
 }
 
 fn deliver_chunk(shared: &Shared, id: u32, body: Body, res: Result<Option<Bytes>, Error>) {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hyperhttp_core::{
-    Backoff, Config, RateLimit, RedirectMode, RequestOptions, RetryBudget, TlsVersion,
+    Backoff, Config, Error, RateLimit, RedirectMode, RequestOptions, RetryBudget, TlsVersion,
 };
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -88,34 +88,39 @@ pub struct NativeRequestOptions {
     pub before_retry: Option<bool>,
 }
 
+/// A timeout: `0` disables it.
 fn duration(ms: f64) -> Option<Duration> {
-    (ms > 0.0 && ms.is_finite()).then(|| Duration::from_millis(ms as u64))
+    (ms > 0.0 && ms.is_finite()).then(|| millis(ms))
 }
 
-fn redirect_mode(mode: &str) -> napi::Result<RedirectMode> {
+fn millis(ms: f64) -> Duration {
+    Duration::from_millis(ms.max(0.0) as u64)
+}
+
+fn redirect_mode(mode: &str) -> Result<RedirectMode, Error> {
     match mode {
         "follow" => Ok(RedirectMode::Follow),
         "manual" => Ok(RedirectMode::Manual),
         "error" => Ok(RedirectMode::Error),
-        other => Err(napi::Error::from_reason(format!(
+        other => Err(Error::invalid(format!(
             "redirect must be 'follow', 'manual' or 'error', got {other:?}"
         ))),
     }
 }
 
-fn tls_version(version: &str, option: &str) -> napi::Result<TlsVersion> {
+fn tls_version(version: &str, option: &str) -> Result<TlsVersion, Error> {
     match version {
         "TLSv1.2" => Ok(TlsVersion::Tls12),
         "TLSv1.3" => Ok(TlsVersion::Tls13),
-        other => Err(napi::Error::from_reason(format!(
+        other => Err(Error::invalid(format!(
             "{option} must be 'TLSv1.2' or 'TLSv1.3', got {other:?}"
         ))),
     }
 }
 
-fn pin(digest: &Buffer) -> napi::Result<[u8; 32]> {
+fn pin(digest: &Buffer) -> Result<[u8; 32], Error> {
     <[u8; 32]>::try_from(digest.as_ref()).map_err(|_| {
-        napi::Error::from_reason(format!(
+        Error::invalid(format!(
             "pins must be SHA-256 digests of 32 bytes, got {} bytes",
             digest.len()
         ))
@@ -123,7 +128,7 @@ fn pin(digest: &Buffer) -> napi::Result<[u8; 32]> {
 }
 
 impl NativeClientOptions {
-    pub(crate) fn into_config(self) -> napi::Result<Config> {
+    pub(crate) fn into_config(self) -> Result<Config, Error> {
         let mut c = Config::default();
         self.set_retry(&mut c)?;
         let t = &mut c.timeouts;
@@ -149,19 +154,23 @@ impl NativeClientOptions {
             c.limits.max_connections_per_host = n as usize;
         }
         if let Some(ms) = self.keep_alive_timeout {
-            c.limits.keep_alive_timeout = Duration::from_millis(ms.max(0.0) as u64);
+            c.limits.keep_alive_timeout = millis(ms);
         }
         c.http2 = self.http2.unwrap_or(c.http2);
         c.http2_prior_knowledge = self
             .http2_prior_knowledge
             .unwrap_or(c.http2_prior_knowledge);
         c.tls.verify = self.tls_verify.unwrap_or(c.tls.verify);
-        c.tls.ca = self.ca.unwrap_or_default();
-        c.tls.cert = self.cert;
-        c.tls.key = self.key;
-        c.tls.use_node_extra_ca_certs = self.use_node_extra_ca_certs.unwrap_or(true);
+        if let Some(ca) = self.ca {
+            c.tls.ca = ca;
+        }
+        c.tls.cert = self.cert.or(c.tls.cert);
+        c.tls.key = self.key.or(c.tls.key);
+        c.tls.use_node_extra_ca_certs = self
+            .use_node_extra_ca_certs
+            .unwrap_or(c.tls.use_node_extra_ca_certs);
         c.tls.use_system_ca = self.use_system_ca.unwrap_or(c.tls.use_system_ca);
-        c.tls.server_name = self.server_name;
+        c.tls.server_name = self.server_name.or(c.tls.server_name);
         if let Some(version) = &self.min_tls_version {
             c.tls.min_version = tls_version(version, "minTlsVersion")?;
         }
@@ -169,7 +178,7 @@ impl NativeClientOptions {
             c.tls.max_version = tls_version(version, "maxTlsVersion")?;
         }
         if let Some(pins) = &self.pins {
-            c.tls.pins = pins.iter().map(pin).collect::<napi::Result<_>>()?;
+            c.tls.pins = pins.iter().map(pin).collect::<Result<_, Error>>()?;
         }
         c.decompress = self.decompress.unwrap_or(c.decompress);
         if let Some(n) = self.max_decoded_body_size {
@@ -190,27 +199,25 @@ impl NativeClientOptions {
             c.user_agent = Some(ua);
         }
         if let Some(rate) = self.rate_limit {
-            c.rate_limit = Some(RateLimit {
-                rate,
-                burst: self.rate_limit_burst.unwrap_or(1),
-                wait: self.rate_limit_wait.unwrap_or(true),
-            });
+            let mut limit = RateLimit::per_second(rate);
+            limit.burst = self.rate_limit_burst.unwrap_or(limit.burst);
+            limit.wait = self.rate_limit_wait.unwrap_or(limit.wait);
+            c.rate_limit = Some(limit);
         }
         Ok(c)
     }
 
-    fn set_retry(&self, c: &mut Config) -> napi::Result<()> {
+    fn set_retry(&self, c: &mut Config) -> Result<(), Error> {
         let r = &mut c.retry;
         r.max_retries = self.max_retries.unwrap_or(r.max_retries);
         if let Some(methods) = &self.retry_methods {
             r.methods = methods
                 .iter()
                 .map(|m| {
-                    http::Method::from_bytes(m.to_ascii_uppercase().as_bytes()).map_err(|_| {
-                        napi::Error::from_reason(format!("retry.methods: invalid method {m:?}"))
-                    })
+                    http::Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+                        .map_err(|_| Error::invalid(format!("retry.methods: invalid method {m:?}")))
                 })
-                .collect::<napi::Result<_>>()?;
+                .collect::<Result<_, _>>()?;
         }
         if let Some(statuses) = &self.retry_statuses {
             r.statuses = statuses.iter().map(|s| *s as u16).collect();
@@ -219,13 +226,10 @@ impl NativeClientOptions {
         r.non_idempotent = self.retry_non_idempotent.unwrap_or(r.non_idempotent);
         r.idempotency_key = self.retry_idempotency_key.unwrap_or(r.idempotency_key);
         if let Some(ms) = self.max_retry_after {
-            r.max_retry_after = Duration::from_millis(ms.max(0.0) as u64);
+            r.max_retry_after = millis(ms);
         }
-        let ms = |v: Option<f64>, default: Duration| {
-            v.map_or(default, |ms| Duration::from_millis(ms.max(0.0) as u64))
-        };
-        let base = ms(self.backoff_base, Duration::from_millis(100));
-        let max = ms(self.backoff_max, Duration::from_secs(10));
+        let base = self.backoff_base.map_or(Backoff::DEFAULT_BASE, millis);
+        let max = self.backoff_max.map_or(Backoff::DEFAULT_MAX, millis);
         r.backoff = match self.backoff.as_deref() {
             None => match r.backoff {
                 Backoff::DecorrelatedJitter { .. } => Backoff::DecorrelatedJitter { base, max },
@@ -236,25 +240,27 @@ impl NativeClientOptions {
             Some("exponential") => Backoff::Exponential { base, max },
             Some("decorrelated-jitter") => Backoff::DecorrelatedJitter { base, max },
             Some(other) => {
-                return Err(napi::Error::from_reason(format!(
+                return Err(Error::invalid(format!(
                     "retry.backoff.kind must be 'none', 'constant', 'exponential' or 'decorrelated-jitter', got {other:?}"
                 )))
             }
         };
         if self.retry_budget == Some(false) {
             c.retry_budget = None;
-        } else if let Some(budget) = &mut c.retry_budget {
-            let d = RetryBudget::default();
-            budget.ratio = self.retry_budget_ratio.unwrap_or(d.ratio);
-            budget.min_per_second = self.retry_budget_min_per_second.unwrap_or(d.min_per_second);
-            budget.window = ms(self.retry_budget_window, d.window);
+        } else {
+            let budget = c.retry_budget.get_or_insert_with(RetryBudget::default);
+            budget.ratio = self.retry_budget_ratio.unwrap_or(budget.ratio);
+            budget.min_per_second = self
+                .retry_budget_min_per_second
+                .unwrap_or(budget.min_per_second);
+            budget.window = self.retry_budget_window.map_or(budget.window, millis);
         }
         Ok(())
     }
 }
 
 impl NativeRequestOptions {
-    pub(crate) fn to_request_options(&self) -> napi::Result<RequestOptions> {
+    pub(crate) fn to_request_options(&self) -> Result<RequestOptions, Error> {
         Ok(RequestOptions {
             connect_timeout: self.connect_timeout.map(duration),
             pool_timeout: self.pool_timeout.map(duration),

@@ -71,6 +71,8 @@ struct State {
     queue: Vec<Event>,
     tsfn: sys::napi_threadsafe_function,
     closed: bool,
+    /// A call of the threadsafe function is queued and will take `queue`.
+    woken: bool,
 }
 
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
@@ -78,10 +80,13 @@ pub(crate) struct Sink {
     state: Mutex<State>,
 }
 
-// SAFETY: the raw threadsafe-function handle is only used through N-API calls that are
-// documented as callable from any thread, always under the state lock, and never after
-// `closed` is set (by `close` or by the finalizer).
+// SAFETY: the only non-thread-safe field is the raw threadsafe-function handle. Off the JS
+// thread it is only passed to `napi_call_threadsafe_function` and
+// `napi_release_threadsafe_function`, which N-API documents as callable from any thread; the
+// ref/unref calls that need the JS thread are made only from `#[napi]` methods. Every use is
+// under the state lock and none happens after `closed` is set (by `close` or the finalizer).
 unsafe impl Send for Sink {}
+// SAFETY: as for `Send`: all access to the handle goes through the `Mutex` in `state`.
 unsafe impl Sync for Sink {}
 
 impl Sink {
@@ -93,18 +98,26 @@ impl Sink {
                 queue: Vec::new(),
                 tsfn: ptr::null_mut(),
                 closed: false,
+                woken: false,
             }),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
         let mut tsfn = ptr::null_mut();
         let mut name = ptr::null_mut();
+        // SAFETY: `env` and `callback` are the live values napi-rs handed to the constructor,
+        // which runs on the JS thread; the out-pointers are valid locals. `context` is one
+        // strong count of `sink`, leaked here and reclaimed exactly once: by `finalize` once
+        // the threadsafe function exists, or right here when creating it fails.
         unsafe {
-            check(sys::napi_create_string_utf8(
+            if let Err(e) = check(sys::napi_create_string_utf8(
                 env,
                 c"hyperhttp".as_ptr(),
                 9,
                 &mut name,
-            ))?;
+            )) {
+                drop(Arc::from_raw(context as *const Sink));
+                return Err(e);
+            }
             let status = sys::napi_create_threadsafe_function(
                 env,
                 callback,
@@ -124,7 +137,15 @@ impl Sink {
                     "could not create the completion channel",
                 ));
             }
-            check(sys::napi_unref_threadsafe_function(env, tsfn))?;
+            if let Err(e) = check(sys::napi_unref_threadsafe_function(env, tsfn)) {
+                // A function left ref'd would keep the process alive: abort it (its finalizer
+                // then reclaims `context`). Its status cannot add to the error returned.
+                sys::napi_release_threadsafe_function(
+                    tsfn,
+                    sys::ThreadsafeFunctionReleaseMode::abort,
+                );
+                return Err(e);
+            }
         }
         sink.state.lock().tsfn = tsfn;
         Ok(sink)
@@ -137,31 +158,39 @@ impl Sink {
             return;
         }
         state.queue.push(event);
-        if state.queue.len() == 1 {
-            // SAFETY: not closed, so the handle is alive.
-            unsafe {
+        if !state.woken {
+            // SAFETY: not closed, so the handle is alive (released only by `close`, under
+            // this lock, or destroyed before `finalize` sets `closed`); N-API allows this call
+            // from any thread.
+            let status = unsafe {
                 sys::napi_call_threadsafe_function(
                     state.tsfn,
                     ptr::null_mut(),
                     sys::ThreadsafeFunctionCallMode::nonblocking,
-                );
-            }
+                )
+            };
+            // The queue is unbounded, so the call fails only while the function is being
+            // torn down. Then `woken` stays false and the next push tries again; the events
+            // stay queued meanwhile.
+            state.woken = status == sys::Status::napi_ok;
         }
     }
 
     /// Keeps the event loop alive (`true`) or lets it exit (`false`). JS thread only.
-    pub(crate) fn set_ref(&self, env: sys::napi_env, keep_alive: bool) {
+    pub(crate) fn set_ref(&self, env: sys::napi_env, keep_alive: bool) -> napi::Result<()> {
         let state = self.state.lock();
         if state.closed {
-            return;
+            return Ok(());
         }
-        unsafe {
+        // SAFETY: `env` is the current JS thread's (callers are `#[napi]` methods), as these
+        // two calls require, and the handle is alive since `closed` is false.
+        check(unsafe {
             if keep_alive {
-                sys::napi_ref_threadsafe_function(env, state.tsfn);
+                sys::napi_ref_threadsafe_function(env, state.tsfn)
             } else {
-                sys::napi_unref_threadsafe_function(env, state.tsfn);
+                sys::napi_unref_threadsafe_function(env, state.tsfn)
             }
-        }
+        })
     }
 
     /// Drops queued events and releases the threadsafe function; later pushes are ignored.
@@ -172,6 +201,9 @@ impl Sink {
         }
         state.closed = true;
         state.queue.clear();
+        // SAFETY: the handle is alive (not closed until the line above) and released once,
+        // since `closed` now stops every later use. The status is not checked: release fails
+        // only for a function already released, which `closed` rules out.
         unsafe {
             sys::napi_release_threadsafe_function(
                 state.tsfn,
@@ -180,8 +212,11 @@ impl Sink {
         }
     }
 
+    /// Takes the queued events; the next push wakes the JS thread again.
     fn take(&self) -> Vec<Event> {
-        std::mem::take(&mut self.state.lock().queue)
+        let mut state = self.state.lock();
+        state.woken = false;
+        std::mem::take(&mut state.queue)
     }
 }
 
@@ -195,48 +230,95 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
     }
 }
 
+/// Called once by N-API when the threadsafe function is destroyed.
 unsafe extern "C" fn finalize(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
-    let sink = Arc::from_raw(hint as *const Sink);
+    // SAFETY: `hint` is the `context` leaked by `Sink::new` with `Arc::into_raw`, and N-API
+    // calls this finalizer exactly once, so that strong count is reclaimed exactly once.
+    let sink = unsafe { Arc::from_raw(hint as *const Sink) };
     let mut state = sink.state.lock();
     state.closed = true;
     state.queue.clear();
 }
 
+/// Called by N-API on the JS thread for each successful `napi_call_threadsafe_function`.
 unsafe extern "C" fn call_js(
     env: sys::napi_env,
     callback: sys::napi_value,
     context: *mut c_void,
     _data: *mut c_void,
 ) {
+    // Null when the function is being torn down (the environment is exiting): nothing can
+    // receive the events any more.
     if env.is_null() || callback.is_null() {
         return;
     }
-    let sink = &*(context as *const Sink);
+    // SAFETY: `context` is the `Sink` whose strong count the threadsafe function owns until
+    // `finalize`, and N-API never calls `call_js` after `finalize`.
+    let sink = unsafe { &*(context as *const Sink) };
     let events = sink.take();
     if events.is_empty() {
         return;
     }
-    let mut array = ptr::null_mut();
-    sys::napi_create_array_with_length(env, events.len() * SLOTS as usize, &mut array);
-    let mut w = Writer {
-        env,
-        array,
-        base: 0,
-    };
-    for event in &events {
-        w.record(event);
-        w.base += SLOTS;
+    // SAFETY: `env` is this JS thread's environment, valid for the duration of the call, and
+    // every out-pointer is a valid local.
+    unsafe {
+        let mut array = ptr::null_mut();
+        let status =
+            sys::napi_create_array_with_length(env, events.len() * SLOTS as usize, &mut array);
+        let mut w = Writer {
+            env,
+            array,
+            base: 0,
+            status,
+        };
+        for event in &events {
+            w.record(event);
+            w.base += SLOTS;
+        }
+        drop(events);
+        let mut recv = ptr::null_mut();
+        w.note(sys::napi_get_undefined(env, &mut recv));
+        if w.status != sys::Status::napi_ok {
+            // A batch with missing records would leave requests unsettled forever; fail
+            // loudly instead.
+            fatal(
+                env,
+                &format!(
+                    "hyperhttp could not build an event batch (N-API status {})",
+                    w.status
+                ),
+            );
+            return;
+        }
+        let status = sys::napi_call_function(env, recv, callback, 1, &array, ptr::null_mut());
+        if status == sys::Status::napi_pending_exception {
+            // The facade never throws here; if it does, surface it as an uncaught exception
+            // instead of losing it. Both statuses are ignored: this is already the report of
+            // a failure, and nothing is left to report theirs to.
+            let mut err = ptr::null_mut();
+            sys::napi_get_and_clear_last_exception(env, &mut err);
+            sys::napi_fatal_exception(env, err);
+        }
+        // Any other failure means the environment cannot run JavaScript any more (it is
+        // exiting), so there is no one left to tell.
     }
-    drop(events);
-    let mut recv = ptr::null_mut();
-    sys::napi_get_undefined(env, &mut recv);
-    let status = sys::napi_call_function(env, recv, callback, 1, &array, ptr::null_mut());
-    if status == sys::Status::napi_pending_exception {
-        // The facade never throws here; if it does, surface it as an uncaught exception
-        // instead of losing it.
-        let mut err = ptr::null_mut();
-        sys::napi_get_and_clear_last_exception(env, &mut err);
-        sys::napi_fatal_exception(env, err);
+}
+
+/// Raises an uncaught exception carrying `message`. Statuses are ignored: this already reports
+/// a failure, and a failure to report it has nowhere to go.
+unsafe fn fatal(env: sys::napi_env, message: &str) {
+    let mut text = ptr::null_mut();
+    let mut error = ptr::null_mut();
+    // SAFETY: the caller passes the current JS thread's `env`; the out-pointers are locals.
+    unsafe {
+        sys::napi_create_string_utf8(
+            env,
+            message.as_ptr().cast(),
+            message.len() as isize,
+            &mut text,
+        );
+        sys::napi_create_error(env, ptr::null_mut(), text, &mut error);
+        sys::napi_fatal_exception(env, error);
     }
 }
 
@@ -245,9 +327,13 @@ struct Writer {
     env: sys::napi_env,
     array: sys::napi_value,
     base: u32,
+    /// The first failed N-API status, or `napi_ok`.
+    status: sys::napi_status,
 }
 
 impl Writer {
+    /// # Safety
+    /// As for the writers below: `env` is the current JS thread's and `array` its live array.
     unsafe fn record(&mut self, event: &Event) {
         match event {
             Event::Head {
@@ -352,50 +438,70 @@ impl Writer {
         }
     }
 
-    unsafe fn set(&self, slot: u32, value: sys::napi_value) {
-        sys::napi_set_element(self.env, self.array, self.base + slot, value);
+    /// Keeps the first failure; later calls may fail because of it and add nothing.
+    fn note(&mut self, status: sys::napi_status) {
+        if self.status == sys::Status::napi_ok {
+            self.status = status;
+        }
     }
 
-    unsafe fn u32(&self, slot: u32, n: u32) {
+    // SAFETY (all the writers below): callers pass the `env` of the current JS thread with
+    // the array made in `call_js`; a value that failed to be created is null, which
+    // `napi_set_element` refuses with a status that `note` keeps.
+
+    unsafe fn set(&mut self, slot: u32, value: sys::napi_value) {
+        let status =
+            unsafe { sys::napi_set_element(self.env, self.array, self.base + slot, value) };
+        self.note(status);
+    }
+
+    unsafe fn u32(&mut self, slot: u32, n: u32) {
         let mut v = ptr::null_mut();
-        sys::napi_create_uint32(self.env, n, &mut v);
-        self.set(slot, v);
+        self.note(unsafe { sys::napi_create_uint32(self.env, n, &mut v) });
+        unsafe { self.set(slot, v) };
     }
 
-    unsafe fn f64(&self, slot: u32, n: f64) {
+    unsafe fn f64(&mut self, slot: u32, n: f64) {
         let mut v = ptr::null_mut();
-        sys::napi_create_double(self.env, n, &mut v);
-        self.set(slot, v);
+        self.note(unsafe { sys::napi_create_double(self.env, n, &mut v) });
+        unsafe { self.set(slot, v) };
     }
 
-    unsafe fn bool(&self, slot: u32, b: bool) {
+    unsafe fn bool(&mut self, slot: u32, b: bool) {
         let mut v = ptr::null_mut();
-        sys::napi_get_boolean(self.env, b, &mut v);
-        self.set(slot, v);
+        self.note(unsafe { sys::napi_get_boolean(self.env, b, &mut v) });
+        unsafe { self.set(slot, v) };
     }
 
-    unsafe fn latin1(&self, slot: u32, s: &[u8]) {
+    unsafe fn latin1(&mut self, slot: u32, s: &[u8]) {
         let mut v = ptr::null_mut();
-        sys::napi_create_string_latin1(self.env, s.as_ptr().cast(), s.len() as isize, &mut v);
-        self.set(slot, v);
+        self.note(unsafe {
+            sys::napi_create_string_latin1(self.env, s.as_ptr().cast(), s.len() as isize, &mut v)
+        });
+        unsafe { self.set(slot, v) };
     }
 
-    unsafe fn utf8(&self, slot: u32, s: &[u8]) {
+    unsafe fn utf8(&mut self, slot: u32, s: &[u8]) {
         let mut v = ptr::null_mut();
-        sys::napi_create_string_utf8(self.env, s.as_ptr().cast(), s.len() as isize, &mut v);
-        self.set(slot, v);
+        self.note(unsafe {
+            sys::napi_create_string_utf8(self.env, s.as_ptr().cast(), s.len() as isize, &mut v)
+        });
+        unsafe { self.set(slot, v) };
     }
 
-    unsafe fn buffer(&self, slot: u32, bytes: &Bytes) {
+    unsafe fn buffer(&mut self, slot: u32, bytes: &Bytes) {
         let mut v = ptr::null_mut();
         let mut data = ptr::null_mut();
-        sys::napi_create_buffer_copy(
-            self.env,
-            bytes.len(),
-            bytes.as_ptr().cast(),
-            &mut data,
-            &mut v,
-        );
-        self.set(slot, v);
+        // `napi_create_buffer_copy` copies `bytes.len()` bytes from a live slice.
+        self.note(unsafe {
+            sys::napi_create_buffer_copy(
+                self.env,
+                bytes.len(),
+                bytes.as_ptr().cast(),
+                &mut data,
+                &mut v,
+            )
+        });
+        unsafe { self.set(slot, v) };
     }
 }

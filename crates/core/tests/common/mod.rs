@@ -30,6 +30,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+pub mod h2_raw;
+
 /// Long enough that only a hang reaches it on a loaded machine.
 pub const NO_HANG: Duration = Duration::from_secs(30);
 

@@ -1,0 +1,129 @@
+// What diagnostics_channel subscribers cost per request: CPU time of the JavaScript thread
+// (process.cpuUsage, user + system, all threads of this process) per GET 200 B, 64 in flight,
+// with no subscriber, with no-op subscribers on every hyperhttp and undici request channel
+// (the bridge's own cost), and with @opentelemetry/instrumentation-undici recording spans
+// into memory (what an instrumented application pays, mostly OpenTelemetry itself). Modes
+// alternate round by round so machine load hits each alike; the median round is reported.
+//
+//   node bench/micro/diagnostics.mjs [--rounds 9] [--requests 4000] [--filter text]
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { parseArgs } from 'node:util'
+import { context, propagation, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
+import { startServer } from '../spawn-server.mjs'
+
+const IN_FLIGHT = 64
+const CHANNELS = [
+  'hyperhttp:request:create',
+  'hyperhttp:request:headers',
+  'hyperhttp:request:error',
+  'hyperhttp:request:end',
+  'undici:request:create',
+  'undici:request:headers',
+  'undici:request:trailers',
+  'undici:request:error',
+]
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '9' },
+    requests: { type: 'string', default: '4000' },
+    filter: { type: 'string', default: '' },
+  },
+})
+const rounds = Number(flags.rounds)
+const requests = Number(flags.requests)
+
+const { Client } = await import('../../dist/esm/index.js')
+const server = await startServer()
+const url = `http://127.0.0.1:${server.port}/bytes/200`
+const client = new Client({
+  decompress: false,
+  limits: { maxConnectionsPerHost: IN_FLIGHT },
+  retry: false,
+  circuitBreaker: false,
+})
+
+const exporter = new InMemorySpanExporter()
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+trace.setGlobalTracerProvider(provider)
+// Constructed enabled (`enabled: false` would also make it skip requests once enabled).
+const instrumentation = new UndiciInstrumentation()
+instrumentation.disable()
+
+const noop = () => {}
+const modes = {
+  'no subscriber': { on: noop, off: noop },
+  'no-op subscribers on all 8 channels': {
+    on: () => {
+      for (const name of CHANNELS) subscribe(name, noop)
+    },
+    off: () => {
+      for (const name of CHANNELS) unsubscribe(name, noop)
+    },
+  },
+  'OpenTelemetry undici instrumentation (in-memory exporter)': {
+    on: () => instrumentation.enable(),
+    off: () => {
+      instrumentation.disable()
+      const spans = exporter.getFinishedSpans().length
+      if (spans !== requests) throw new Error(`${spans} spans for ${requests} requests`)
+      exporter.reset()
+    },
+  },
+}
+
+async function run(count) {
+  let next = 0
+  const worker = async () => {
+    while (next++ < count) {
+      const res = await client.get(url)
+      if (res.status !== 200 || (await res.arrayBuffer()).byteLength !== 200) {
+        throw new Error(`unexpected response ${res.status}`)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+}
+
+for (const name of Object.keys(modes)) if (!name.includes(flags.filter)) delete modes[name]
+const samples = Object.fromEntries(Object.keys(modes).map((name) => [name, []]))
+await run(requests) // warm-up
+for (let round = 0; round < rounds; round++) {
+  for (const [name, mode] of Object.entries(modes)) {
+    mode.on()
+    const cpu = process.cpuUsage()
+    const start = performance.now()
+    await run(requests)
+    const wall = performance.now() - start
+    const used = process.cpuUsage(cpu)
+    mode.off()
+    samples[name].push({
+      cpu: (used.user + used.system) / requests,
+      rate: requests / (wall / 1000),
+    })
+  }
+  process.stderr.write(`round ${round + 1}/${rounds}\n`)
+}
+await client.close()
+server.stop()
+
+const median = (values) => values.toSorted((a, b) => a - b)[values.length >> 1]
+const base = median((samples['no subscriber'] ?? []).map((s) => s.cpu))
+let out = `| mode | CPU µs/req (median of ${rounds}) | vs none | req/s (median) |\n|---|--:|--:|--:|\n`
+for (const [name, list] of Object.entries(samples)) {
+  const cpu = median(list.map((s) => s.cpu))
+  const rate = median(list.map((s) => s.rate))
+  const delta = name === 'no subscriber' ? '' : `+${(cpu - base).toFixed(1)}`
+  out += `| ${name} | ${cpu.toFixed(1)} | ${delta} | ${rate.toFixed(0)} |\n`
+}
+process.stdout.write(out)
