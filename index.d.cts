@@ -64,6 +64,14 @@ export interface NativeClientOptions {
   cert?: string
   key?: string
   useNodeExtraCaCerts?: boolean
+  useSystemCa?: boolean
+  serverName?: string
+  /** `TLSv1.2` or `TLSv1.3`. */
+  minTlsVersion?: string
+  /** `TLSv1.2` or `TLSv1.3`. */
+  maxTlsVersion?: string
+  /** SHA-256 digests (32 bytes each) of pinned SubjectPublicKeyInfos. */
+  pins?: Array<Buffer>
   decompress?: boolean
   maxDecodedBodySize?: number
   maxHeaderSize?: number

@@ -33,6 +33,19 @@ extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
 subjectKeyIdentifier = hash
 
+[ self_signed_ca_ext ]
+basicConstraints = critical, CA:TRUE
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectKeyIdentifier = hash
+
+[ example_test_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:example.test
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
 [ wrong_host_ext ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
@@ -162,7 +175,9 @@ function generateCertificates(dir: string): CertificatePaths {
   ])
   signByCa('wrong-host', 'wrong.example', 'wrong_host_ext', valid)
   signByCa('client', 'hyperhttp-test-client', 'client_ext', valid)
+  signByCa('example-test', 'example.test', 'example_test_ext', valid)
   selfSign('self-signed', 'localhost', 'self_signed_ext')
+  selfSign('self-signed-ca', 'localhost', 'self_signed_ca_ext')
 
   const pair = (name: string) => ({ cert: path(`${name}.pem`), key: path(`${name}.key`) })
   return {
@@ -170,6 +185,8 @@ function generateCertificates(dir: string): CertificatePaths {
     ca: path('ca.pem'),
     localhost: pair('localhost'),
     selfSigned: pair('self-signed'),
+    selfSignedCa: pair('self-signed-ca'),
+    exampleTest: pair('example-test'),
     expired: pair('expired'),
     wrongHost: pair('wrong-host'),
     client: pair('client'),

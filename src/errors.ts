@@ -119,7 +119,7 @@ export class TimeoutError extends HyperHttpError {
 /**
  * The TLS handshake failed or the server certificate was refused: `ERR_TLS`,
  * `ERR_TLS_CERT_UNTRUSTED`, `ERR_TLS_CERT_SELF_SIGNED`, `ERR_TLS_CERT_EXPIRED`,
- * `ERR_TLS_CERT_HOSTNAME`.
+ * `ERR_TLS_CERT_HOSTNAME`, `ERR_TLS_PIN_MISMATCH` (no key of `tls.pins` in the chain).
  *
  * @example
  * ```ts
@@ -340,6 +340,7 @@ const classByCode: Record<string, ErrorClass | undefined> = {
   ERR_TLS_CERT_SELF_SIGNED: TlsError,
   ERR_TLS_CERT_EXPIRED: TlsError,
   ERR_TLS_CERT_HOSTNAME: TlsError,
+  ERR_TLS_PIN_MISMATCH: TlsError,
   ERR_PROTOCOL: ProtocolError,
   ERR_HEADERS_TOO_LARGE: ProtocolError,
   ERR_DECODE: ProtocolError,

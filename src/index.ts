@@ -71,4 +71,5 @@ export type {
   Timeout,
   TimeoutOptions,
   TlsOptions,
+  TlsVersion,
 } from './types.js'

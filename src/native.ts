@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { basename, dirname } from 'node:path'
 import { HyperHttpError } from './errors.js'
+import type { TlsVersion } from './types.js'
 
 /** Redirect policy understood by the engine. */
 export type NativeRedirect = 'follow' | 'manual' | 'error'
@@ -26,6 +27,14 @@ export interface NativeClientOptions {
   cert?: string
   key?: string
   useNodeExtraCaCerts?: boolean
+  useSystemCa?: boolean
+  serverName?: string
+  /** A {@link TlsVersion}; declared as the binding declares it. */
+  minTlsVersion?: string
+  /** A {@link TlsVersion}; declared as the binding declares it. */
+  maxTlsVersion?: string
+  /** SHA-256 digests of pinned SubjectPublicKeyInfos, 32 bytes each. */
+  pins?: Array<Buffer>
   decompress?: boolean
   maxDecodedBodySize?: number
   maxHeaderSize?: number

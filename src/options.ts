@@ -4,7 +4,7 @@ import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
-import type { HookLists } from './types.js'
+import type { HookLists, TlsVersion } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -60,7 +60,18 @@ const CLIENT_OPTIONS = new Set([
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
-const TLS_OPTIONS = new Set(['rejectUnauthorized', 'ca', 'cert', 'key'])
+const TLS_OPTIONS = new Set([
+  'rejectUnauthorized',
+  'ca',
+  'cert',
+  'key',
+  'useSystemCa',
+  'servername',
+  'minVersion',
+  'maxVersion',
+  'pins',
+])
+const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const
 const RETRY_OPTIONS = new Set([
   'maxRetries',
   'methods',
@@ -407,6 +418,52 @@ function setTls(target: NativeClientOptions, value: unknown): void {
   }
   if (t.cert !== undefined) target.cert = pemText(t.cert, 'tls.cert')
   if (t.key !== undefined) target.key = pemText(t.key, 'tls.key')
+  if (t.useSystemCa !== undefined) target.useSystemCa = bool(t.useSystemCa, 'tls.useSystemCa')
+  if (t.servername !== undefined) target.serverName = serverName(t.servername)
+  if (t.minVersion !== undefined) target.minTlsVersion = tlsVersion(t.minVersion, 'tls.minVersion')
+  if (t.maxVersion !== undefined) target.maxTlsVersion = tlsVersion(t.maxVersion, 'tls.maxVersion')
+  if (
+    target.minTlsVersion !== undefined &&
+    target.maxTlsVersion !== undefined &&
+    target.minTlsVersion > target.maxTlsVersion
+  ) {
+    throw new InvalidArgumentError(
+      `tls.minVersion ${target.minTlsVersion} is higher than tls.maxVersion ${target.maxTlsVersion}`,
+    )
+  }
+  if (t.pins !== undefined) target.pins = pins(t.pins)
+}
+
+function serverName(value: unknown): string {
+  // A DNS name or an IP address literal; the engine checks the exact syntax.
+  if (typeof value !== 'string' || !/^[A-Za-z0-9.:_-]{1,253}$/.test(value)) {
+    throw invalid('tls.servername', 'a host name such as "example.test"', value)
+  }
+  return value
+}
+
+function tlsVersion(value: unknown, name: string): TlsVersion {
+  const version = TLS_VERSIONS.find((v) => v === value)
+  if (version === undefined) throw invalid(name, "'TLSv1.2' or 'TLSv1.3'", value)
+  return version
+}
+
+const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/
+
+function pins(value: unknown): Buffer[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalid('tls.pins', 'a non-empty array of base64 SHA-256 digests', value)
+  }
+  return value.map((pin, i) => {
+    if (typeof pin !== 'string' || !BASE64_SHA256.test(pin)) {
+      throw invalid(
+        `tls.pins[${i}]`,
+        'a base64 SHA-256 digest of a public key (44 characters ending in =)',
+        pin,
+      )
+    }
+    return Buffer.from(pin, 'base64')
+  })
 }
 
 function baseUrl(value: unknown): URL {

@@ -81,7 +81,33 @@ export interface TlsOptions {
   cert?: string | Uint8Array
   /** Private key (PEM) of `cert`. */
   key?: string | Uint8Array
+  /**
+   * Also trust the operating system's certificate store, as Node's `--use-system-ca` (on
+   * Linux the bundle found by OpenSSL's conventions, `SSL_CERT_FILE` / `SSL_CERT_DIR`
+   * included). Default `false`.
+   */
+  useSystemCa?: boolean
+  /**
+   * Name sent as SNI and verified against the certificate instead of the URL's host, e.g.
+   * `'example.test'` while connecting to `https://127.0.0.1:8443/`.
+   */
+  servername?: string
+  /** Lowest TLS version offered. Default `'TLSv1.2'`. */
+  minVersion?: TlsVersion
+  /** Highest TLS version offered. Default `'TLSv1.3'`. */
+  maxVersion?: TlsVersion
+  /**
+   * Public key pins: base64 SHA-256 digests of a SubjectPublicKeyInfo, as in HPKP
+   * (`openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256
+   * -binary | base64`). Checked in addition to normal verification: the verified chain must
+   * also contain one of these keys (leaf, intermediate or trust anchor), or the request
+   * fails with `ERR_TLS_PIN_MISMATCH`.
+   */
+  pins?: ReadonlyArray<string>
 }
+
+/** A TLS protocol version, spelled as in Node's `tls` module. */
+export type TlsVersion = 'TLSv1.2' | 'TLSv1.3'
 
 /**
  * Options of `new Client()`. All are optional and validated at construction.

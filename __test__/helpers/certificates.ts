@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { inject } from 'vitest'
 
@@ -14,6 +15,10 @@ export interface CertificatePaths {
   /** Valid for localhost, 127.0.0.1 and ::1. */
   localhost: KeyPair
   selfSigned: KeyPair
+  /** Self-signed and marked as a CA, as `openssl req -x509` makes by default. */
+  selfSignedCa: KeyPair
+  /** Valid only for example.test. */
+  exampleTest: KeyPair
   /** Valid names, but expired in 2021. */
   expired: KeyPair
   /** Valid only for wrong.example. */
@@ -40,9 +45,21 @@ export function caPem(): string {
   return readPem(certificatePaths().ca)
 }
 
-export type ServerIdentity = 'localhost' | 'selfSigned' | 'expired' | 'wrongHost'
+export type ServerIdentity =
+  | 'localhost'
+  | 'selfSigned'
+  | 'selfSignedCa'
+  | 'expired'
+  | 'wrongHost'
+  | 'exampleTest'
 
 export function serverIdentity(name: ServerIdentity): { cert: string; key: string } {
   const pair = certificatePaths()[name]
   return { cert: readPem(pair.cert), key: readPem(pair.key) }
+}
+
+/** The HPKP pin of a certificate: base64 SHA-256 of its DER SubjectPublicKeyInfo. */
+export function spkiPin(pem: string): string {
+  const spki = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })
+  return createHash('sha256').update(spki).digest('base64')
 }

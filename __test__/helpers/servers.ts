@@ -1,5 +1,6 @@
 import http from 'node:http'
 import http2 from 'node:http2'
+import https from 'node:https'
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { caPem, type ServerIdentity, serverIdentity } from './certificates.js'
@@ -74,6 +75,28 @@ export async function startHttpServer(
   const port = await listen(server, host)
   register(server, connections, () => server.closeAllConnections())
   return { url: originOf('http', host, port), port, connections }
+}
+
+export interface HttpsServerOptions {
+  identity?: ServerIdentity
+  /** Further node:tls server options, e.g. `minVersion`, `maxVersion`. */
+  tls?: https.ServerOptions
+}
+
+/** A node:https (HTTP/1.1 only) server on 127.0.0.1. */
+export async function startHttpsServer(
+  handler: Handler,
+  options: HttpsServerOptions = {},
+): Promise<TestServer> {
+  const server = https.createServer(
+    { ...serverIdentity(options.identity ?? 'localhost'), ...options.tls },
+    handler,
+  )
+  const connections = new ConnectionTracker()
+  server.on('connection', (socket: net.Socket) => connections.add(socket))
+  const port = await listen(server, '127.0.0.1')
+  register(server, connections, () => server.closeAllConnections())
+  return { url: originOf('https', '127.0.0.1', port), port, connections }
 }
 
 export interface SecureServerOptions {

@@ -151,6 +151,7 @@ impl Client {
             max_connections_per_host: config.limits.max_connections_per_host,
             keep_alive_timeout: config.limits.keep_alive_timeout,
             tls,
+            server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())

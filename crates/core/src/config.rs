@@ -70,6 +70,15 @@ pub enum RedirectMode {
     Error,
 }
 
+/// A TLS protocol version the client may negotiate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    /// TLS 1.2.
+    Tls12,
+    /// TLS 1.3.
+    Tls13,
+}
+
 /// TLS settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsOptions {
@@ -83,6 +92,18 @@ pub struct TlsOptions {
     pub key: Option<String>,
     /// Also trust the certificates in the file named by `NODE_EXTRA_CA_CERTS`. Default true.
     pub use_node_extra_ca_certs: bool,
+    /// Also trust the operating system's certificate store (as Node's `--use-system-ca`).
+    /// Default false.
+    pub use_system_ca: bool,
+    /// Name sent as SNI and verified against the certificate instead of the URL's host.
+    pub server_name: Option<String>,
+    /// Lowest protocol version offered. Default TLS 1.2.
+    pub min_version: TlsVersion,
+    /// Highest protocol version offered. Default TLS 1.3.
+    pub max_version: TlsVersion,
+    /// SHA-256 digests of trusted SubjectPublicKeyInfos. When not empty, a verified chain must
+    /// also contain one of these keys (the leaf, an intermediate or the trust anchor).
+    pub pins: Vec<[u8; 32]>,
 }
 
 impl Default for TlsOptions {
@@ -93,6 +114,11 @@ impl Default for TlsOptions {
             cert: None,
             key: None,
             use_node_extra_ca_certs: true,
+            use_system_ca: false,
+            server_name: None,
+            min_version: TlsVersion::Tls12,
+            max_version: TlsVersion::Tls13,
+            pins: Vec::new(),
         }
     }
 }
@@ -199,6 +225,18 @@ impl Config {
             return Err(Error::invalid(
                 "tls.cert and tls.key must be given together for a client certificate",
             ));
+        }
+        if self.tls.min_version > self.tls.max_version {
+            return Err(Error::invalid(
+                "tls.minVersion must not be higher than tls.maxVersion",
+            ));
+        }
+        if let Some(name) = &self.tls.server_name {
+            if rustls_pki_types::ServerName::try_from(name.as_str()).is_err() {
+                return Err(Error::invalid(format!(
+                    "tls.servername must be a DNS name or an IP address, got {name:?}"
+                )));
+            }
         }
         Ok(())
     }

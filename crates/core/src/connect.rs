@@ -45,6 +45,8 @@ pub(crate) struct ConnectorConfig {
     pub max_connections_per_host: usize,
     pub keep_alive_timeout: Duration,
     pub tls: Arc<rustls::ClientConfig>,
+    /// Replaces the URL's host as SNI and verified name (`tls.servername`).
+    pub server_name: Option<ServerName<'static>>,
     /// Every connection speaks HTTP/2 (prior knowledge).
     pub h2_only: bool,
 }
@@ -221,8 +223,11 @@ impl Inner {
         host: &str,
         tcp: TcpStream,
     ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Error> {
-        let name = ServerName::try_from(host.to_owned())
-            .map_err(|e| Error::invalid(format!("host {host} is not valid for TLS: {e}")))?;
+        let name = match &self.config.server_name {
+            Some(name) => name.clone(),
+            None => ServerName::try_from(host.to_owned())
+                .map_err(|e| Error::invalid(format!("host {host} is not valid for TLS: {e}")))?,
+        };
         self.tls
             .connect(name, tcp)
             .await

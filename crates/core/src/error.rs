@@ -29,6 +29,8 @@ pub enum Kind {
     TlsExpired,
     /// The server's certificate is not valid for the requested host name.
     TlsHostname,
+    /// The server's verified chain contains none of the keys pinned with `tls.pins`.
+    TlsPinMismatch,
     /// The server sent something that is not valid HTTP.
     Protocol,
     /// The response head is larger than the configured limit.
@@ -62,6 +64,7 @@ impl Kind {
             Kind::TlsSelfSigned => "ERR_TLS_CERT_SELF_SIGNED",
             Kind::TlsExpired => "ERR_TLS_CERT_EXPIRED",
             Kind::TlsHostname => "ERR_TLS_CERT_HOSTNAME",
+            Kind::TlsPinMismatch => "ERR_TLS_PIN_MISMATCH",
             Kind::Protocol => "ERR_PROTOCOL",
             Kind::HeadersTooLarge => "ERR_HEADERS_TOO_LARGE",
             Kind::BodyTooLarge => "ERR_BODY_TOO_LARGE",
@@ -273,6 +276,7 @@ impl Error {
                 | Kind::TlsSelfSigned
                 | Kind::TlsExpired
                 | Kind::TlsHostname
+                | Kind::TlsPinMismatch
         )
     }
 

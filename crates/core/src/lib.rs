@@ -38,7 +38,7 @@ mod tls;
 pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
 pub use body::{Body, CHUNK_MAX};
 pub use client::{Client, Response};
-pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions};
+pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions, TlsVersion};
 pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};
 pub use error::{BoxError, Error, Kind, Phase};
 pub use inline::{Ready, INLINE_MAX};

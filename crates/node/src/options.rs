@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use hyperhttp_core::{
-    Backoff, Config, Error, RateLimit, RedirectMode, RequestOptions, RetryBudget,
+    Backoff, Config, Error, RateLimit, RedirectMode, RequestOptions, RetryBudget, TlsVersion,
 };
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 /// Client options as the facade passes them. See the crate README for meanings.
@@ -27,6 +28,14 @@ pub struct NativeClientOptions {
     pub cert: Option<String>,
     pub key: Option<String>,
     pub use_node_extra_ca_certs: Option<bool>,
+    pub use_system_ca: Option<bool>,
+    pub server_name: Option<String>,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub min_tls_version: Option<String>,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub max_tls_version: Option<String>,
+    /// SHA-256 digests (32 bytes each) of pinned SubjectPublicKeyInfos.
+    pub pins: Option<Vec<Buffer>>,
     pub decompress: Option<bool>,
     pub max_decoded_body_size: Option<f64>,
     pub max_header_size: Option<u32>,
@@ -99,6 +108,25 @@ fn redirect_mode(mode: &str) -> Result<RedirectMode, Error> {
     }
 }
 
+fn tls_version(version: &str, option: &str) -> Result<TlsVersion, Error> {
+    match version {
+        "TLSv1.2" => Ok(TlsVersion::Tls12),
+        "TLSv1.3" => Ok(TlsVersion::Tls13),
+        other => Err(Error::invalid(format!(
+            "{option} must be 'TLSv1.2' or 'TLSv1.3', got {other:?}"
+        ))),
+    }
+}
+
+fn pin(digest: &Buffer) -> Result<[u8; 32], Error> {
+    <[u8; 32]>::try_from(digest.as_ref()).map_err(|_| {
+        Error::invalid(format!(
+            "pins must be SHA-256 digests of 32 bytes, got {} bytes",
+            digest.len()
+        ))
+    })
+}
+
 impl NativeClientOptions {
     pub(crate) fn into_config(self) -> Result<Config, Error> {
         let mut c = Config::default();
@@ -141,6 +169,17 @@ impl NativeClientOptions {
         c.tls.use_node_extra_ca_certs = self
             .use_node_extra_ca_certs
             .unwrap_or(c.tls.use_node_extra_ca_certs);
+        c.tls.use_system_ca = self.use_system_ca.unwrap_or(c.tls.use_system_ca);
+        c.tls.server_name = self.server_name.or(c.tls.server_name);
+        if let Some(version) = &self.min_tls_version {
+            c.tls.min_version = tls_version(version, "minTlsVersion")?;
+        }
+        if let Some(version) = &self.max_tls_version {
+            c.tls.max_version = tls_version(version, "maxTlsVersion")?;
+        }
+        if let Some(pins) = &self.pins {
+            c.tls.pins = pins.iter().map(pin).collect::<Result<_, Error>>()?;
+        }
         c.decompress = self.decompress.unwrap_or(c.decompress);
         if let Some(n) = self.max_decoded_body_size {
             c.max_decoded_body_size = n.max(0.0) as u64;

@@ -320,17 +320,31 @@ pub struct Ca {
 pub struct Identity {
     pub cert: CertificateDer<'static>,
     key: Vec<u8>,
+    /// The certificate in PEM.
+    pub pem: String,
+    /// DER SubjectPublicKeyInfo of the certificate's key.
+    pub spki: Vec<u8>,
 }
 
 impl Ca {
     pub fn new(name: &str) -> Ca {
         let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let cert = params.self_signed(&key).unwrap();
+        let cert = ca_params(name).self_signed(&key).unwrap();
         Ca { cert, key }
+    }
+
+    /// An intermediate CA signed by this one.
+    pub fn intermediate(&self, name: &str) -> Ca {
+        let key = KeyPair::generate().unwrap();
+        let cert = ca_params(name)
+            .signed_by(&key, &self.cert, &self.key)
+            .unwrap();
+        Ca { cert, key }
+    }
+
+    /// The CA certificate in DER, as a server sends it in its chain.
+    pub fn der(&self) -> CertificateDer<'static> {
+        self.cert.der().clone()
     }
 
     /// The CA certificate, PEM-encoded, as `tls.ca` takes it.
@@ -338,9 +352,21 @@ impl Ca {
         self.cert.pem()
     }
 
+    /// DER SubjectPublicKeyInfo of the CA's key.
+    pub fn spki(&self) -> Vec<u8> {
+        self.key.public_key_der()
+    }
+
     /// A leaf certificate for `names` (DNS names or IP addresses), valid now.
     pub fn issue(&self, names: &[&str]) -> Identity {
         self.issue_with(leaf_params(names))
+    }
+
+    /// A certificate for `names` wrongly marked as a CA itself.
+    pub fn issue_ca_marked(&self, names: &[&str]) -> Identity {
+        let mut params = leaf_params(names);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        self.issue_with(params)
     }
 
     /// A leaf certificate for `names` that expired long ago.
@@ -357,18 +383,41 @@ impl Ca {
         Identity {
             cert: cert.der().clone(),
             key: key.serialize_der(),
+            pem: cert.pem(),
+            spki: key.public_key_der(),
         }
     }
 }
 
 /// A certificate for `names` signed by its own key.
 pub fn self_signed(names: &[&str]) -> Identity {
+    self_signed_with(leaf_params(names))
+}
+
+/// A self-signed certificate for `names` marked as a CA, as `openssl req -x509` makes them.
+pub fn self_signed_ca(names: &[&str]) -> Identity {
+    let mut params = leaf_params(names);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    self_signed_with(params)
+}
+
+fn self_signed_with(params: CertificateParams) -> Identity {
     let key = KeyPair::generate().unwrap();
-    let cert = leaf_params(names).self_signed(&key).unwrap();
+    let cert = params.self_signed(&key).unwrap();
     Identity {
         cert: cert.der().clone(),
         key: key.serialize_der(),
+        pem: cert.pem(),
+        spki: key.public_key_der(),
     }
+}
+
+fn ca_params(name: &str) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params
 }
 
 fn leaf_params(names: &[&str]) -> CertificateParams {
@@ -383,13 +432,22 @@ fn leaf_params(names: &[&str]) -> CertificateParams {
 
 /// A rustls server configuration presenting `identity` and offering `alpn`.
 pub fn server_tls(identity: &Identity, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
+    server_tls_with_chain(identity, &[], alpn)
+}
+
+/// Like [`server_tls`], sending `chain` after the leaf.
+pub fn server_tls_with_chain(
+    identity: &Identity,
+    chain: &[CertificateDer<'static>],
+    alpn: &[&[u8]],
+) -> Arc<rustls::ServerConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key.clone()));
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
-        .with_single_cert(vec![identity.cert.clone()], key)
+        .with_single_cert([std::slice::from_ref(&identity.cert), chain].concat(), key)
         .unwrap();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Arc::new(config)
