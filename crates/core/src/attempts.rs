@@ -12,7 +12,7 @@ use http::{HeaderMap, Method, StatusCode};
 use url::Url;
 
 use crate::client::Response;
-use crate::config::RequestOptions;
+use crate::config::{Config, Effective, RequestOptions};
 use crate::error::Error;
 use crate::request::{Request, RequestBody};
 use crate::retry::{BudgetState, RetryPolicy};
@@ -89,7 +89,7 @@ where
 
 /// What the loop uses of the client.
 pub(crate) struct Attempts<'a> {
-    pub(crate) policy: &'a RetryPolicy,
+    pub(crate) config: &'a Config,
     pub(crate) budget: Option<&'a BudgetState>,
     /// Attempts started so far. Kept outside the loop's future so that the count is still
     /// there when the total timeout drops that future.
@@ -97,29 +97,30 @@ pub(crate) struct Attempts<'a> {
 }
 
 impl Attempts<'_> {
-    /// Runs attempts of `req` through `send` until one succeeds, the policy says stop, the
-    /// budget is spent, or `hook` stops the request.
+    /// Runs attempts of `req` (with its resolved `settings`) through `send` until one
+    /// succeeds, the policy says stop, the budget is spent, or `hook` stops the request.
     pub(crate) async fn run<F, Fut>(
         &self,
         req: Request,
+        settings: Effective,
         mut hook: Option<&mut dyn BeforeRetry>,
         mut send: F,
     ) -> Result<Response, Error>
     where
-        F: FnMut(Request) -> Fut,
+        F: FnMut(Request, Effective) -> Fut,
         Fut: Future<Output = Result<Response, Error>>,
     {
-        let policy = self.policy;
-        let max_retries = req.options.max_retries.unwrap_or(policy.max_retries);
+        let policy = &self.config.retry;
+        let max_retries = settings.max_retries;
         if let Some(budget) = self.budget {
             budget.record_request();
         }
-        let mut next = NextAttempt::from(req);
+        let mut next = NextAttempt::new(req, settings);
         let mut previous_wait = Duration::ZERO;
         let mut attempt = 1;
         self.made.store(attempt, Ordering::Relaxed);
         loop {
-            let result = send(next.request()).await;
+            let result = send(next.request(), next.settings).await;
             let wait = match &result {
                 Ok(res) if policy.statuses.contains(&res.status.as_u16()) => {
                     match crate::retry::retry_after(&res.headers) {
@@ -180,7 +181,7 @@ impl Attempts<'_> {
                 };
                 match hook.before_retry(retry).await {
                     Ok(None) => {}
-                    Ok(Some(changed)) => next.replace(changed),
+                    Ok(Some(changed)) => next.replace(changed, self.config),
                     Err(e) => return Err(e.with_attempts(attempt - 1)),
                 }
             }
@@ -196,21 +197,21 @@ struct NextAttempt {
     headers: HeaderMap,
     body: Option<RequestBody>,
     options: RequestOptions,
+    settings: Effective,
 }
 
-impl From<Request> for NextAttempt {
-    fn from(req: Request) -> Self {
+impl NextAttempt {
+    fn new(req: Request, settings: Effective) -> Self {
         NextAttempt {
             method: req.method,
             url: req.url,
             headers: req.headers,
             body: Some(req.body),
             options: req.options,
+            settings,
         }
     }
-}
 
-impl NextAttempt {
     fn request(&mut self) -> Request {
         let body = match &self.body {
             Some(RequestBody::Bytes(b)) => RequestBody::Bytes(b.clone()),
@@ -232,19 +233,13 @@ impl NextAttempt {
     }
 
     fn method_allowed(&self, policy: &RetryPolicy) -> bool {
-        self.options.retry_non_idempotent.unwrap_or(false)
-            || policy.allows(&self.method, &self.headers)
+        self.settings.retry_non_idempotent || policy.allows(&self.method, &self.headers)
     }
 
-    /// Takes a hook's changed request. The retry count and the total timeout are the first
-    /// request's: they bound the whole request, not one attempt.
-    fn replace(&mut self, changed: Request) {
-        let options = RequestOptions {
-            max_retries: self.options.max_retries,
-            retry_non_idempotent: self.options.retry_non_idempotent,
-            total_timeout: self.options.total_timeout,
-            ..changed.options
-        };
-        *self = NextAttempt::from(Request { options, ..changed });
+    /// Takes a hook's changed request. The retry count and the total timeout stay the first
+    /// request's (see [`Effective::for_replacement`]).
+    fn replace(&mut self, changed: Request, config: &Config) {
+        let settings = self.settings.for_replacement(&changed.options, config);
+        *self = NextAttempt::new(changed, settings);
     }
 }

@@ -1,14 +1,15 @@
 //! The client: one pool, one TLS configuration and one set of defaults, shared by every
-//! request. Cheap to clone.
+//! request. Cheap to clone. It starts each request (settings, total timeout, attempts) and
+//! sends each hop on a connection; the retry loop is [`crate::attempts`], the redirect loop
+//! [`crate::follow`].
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{self, HeaderValue};
+use http::header;
 use http::{HeaderMap, Method, StatusCode, Version};
-use http_body::Body as _;
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::Connected;
 use hyper_util::client::legacy::connect::{capture_connection, CaptureConnection};
@@ -18,14 +19,13 @@ use url::Url;
 
 use crate::alpn::ProtocolGate;
 use crate::attempts::{Attempts, BeforeRetry};
-use crate::body::{Body, ReqBody, Source};
-use crate::config::Config;
+use crate::body::{Body, ReqBody};
+use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::error::{Error, Kind, Phase};
 use crate::ratelimit::RateLimiter;
-use crate::redirect::{self, Policy};
-use crate::request::{Request, RequestBody};
+use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
@@ -75,12 +75,12 @@ fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// The timeouts that bound one exchange on one connection.
-#[derive(Debug, Clone, Copy)]
-struct ExchangeTimeouts {
-    connect: ConnectTimeouts,
-    read: Option<Duration>,
-    write: Option<Duration>,
+/// The body of each hop of a request: buffered bytes are sent again on every hop (and on the
+/// one resend of [`Client::send_hop`]), a stream only once.
+#[derive(Default)]
+pub(crate) struct HopBody {
+    pub replay: Option<Bytes>,
+    pub stream: Option<BodyStream>,
 }
 
 /// An HTTP client with a connection pool.
@@ -220,18 +220,17 @@ impl Client {
         hook: Option<&mut dyn BeforeRetry>,
     ) -> Result<Response, Error> {
         let url = req.url.to_string();
-        let total = req
-            .options
-            .total_timeout
-            .unwrap_or(self.inner.config.timeouts.total)
-            .map(|d| (Instant::now() + d, d));
+        let settings = Effective::resolve(&req.options, &self.inner.config);
+        let total = settings.total_timeout.map(|d| (Instant::now() + d, d));
         let made = AtomicU32::new(1);
         let attempts = Attempts {
-            policy: &self.inner.config.retry,
+            config: &self.inner.config,
             budget: self.inner.budget.as_ref(),
             made: &made,
         };
-        let retries = attempts.run(req, hook, |req| self.attempt(req, total));
+        let retries = attempts.run(req, settings, hook, |req, settings| {
+            self.attempt(req, settings, total)
+        });
         let res = match total {
             Some((at, d)) => tokio::time::timeout_at(at, retries)
                 .await
@@ -244,10 +243,11 @@ impl Client {
         res.map_err(|e| e.with_url(&url))
     }
 
-    /// One attempt: a turn of the origin's rate limit, then the exchange.
+    /// One attempt: a turn of the origin's rate limit, then the request and its redirects.
     async fn attempt(
         &self,
         req: Request,
+        settings: Effective,
         total: Option<(Instant, Duration)>,
     ) -> Result<Response, Error> {
         if let Some(limiter) = &self.inner.limiter {
@@ -255,156 +255,35 @@ impl Client {
                 .acquire(&req.url.origin().ascii_serialization())
                 .await?;
         }
-        self.exchange(req, total).await
-    }
-
-    async fn exchange(
-        &self,
-        req: Request,
-        total: Option<(Instant, Duration)>,
-    ) -> Result<Response, Error> {
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Error::new(Kind::ClientClosed, "the client is closed"));
         }
-        let config = &self.inner.config;
-        let opts = &req.options;
-        let timeouts = ExchangeTimeouts {
-            connect: ConnectTimeouts {
-                connect: opts.connect_timeout.unwrap_or(config.timeouts.connect),
-                pool: opts.pool_timeout.unwrap_or(config.timeouts.pool),
-            },
-            read: opts.read_timeout.unwrap_or(config.timeouts.read),
-            write: opts.write_timeout.unwrap_or(config.timeouts.write),
-        };
-        let read_timeout = timeouts.read;
-        let decompress = opts.decompress.unwrap_or(config.decompress);
-        let policy = Policy {
-            mode: opts.redirect.unwrap_or(config.redirect),
-            max: opts.max_redirects.unwrap_or(config.max_redirects),
-            https_only: config.https_only,
-        };
-        if policy.https_only && req.url.scheme() == "http" {
-            return Err(Error::invalid(format!(
-                "httpsOnly forbids the http URL {}",
-                req.url
-            )));
-        }
-
-        let Request {
-            mut method,
-            mut url,
-            mut headers,
-            body,
-            options,
-        } = req;
-        if decompress && !headers.contains_key(header::ACCEPT_ENCODING) {
-            headers.insert(
-                header::ACCEPT_ENCODING,
-                HeaderValue::from_static(crate::decode::ACCEPT_ENCODING),
-            );
-        }
-        if let Some(ua) = &config.user_agent {
-            if !headers.contains_key(header::USER_AGENT) {
-                if let Ok(ua) = HeaderValue::from_str(ua) {
-                    headers.insert(header::USER_AGENT, ua);
-                }
-            }
-        }
-        let stream_body = body.is_stream();
-        let (mut replay, mut stream) = match body {
-            RequestBody::Empty => (None, None),
-            RequestBody::Bytes(b) => (Some(b), None),
-            RequestBody::Stream(s) => (None, Some(s)),
-        };
-
-        let mut redirects = 0;
-        loop {
-            let (res, conn) = self
-                .send_with_one_retry(&method, &url, &headers, &replay, &mut stream, timeouts)
-                .await
-                .map_err(|e| e.with_url(url.as_str()))?;
-
-            check_head_size(
-                res.headers(),
-                config.max_header_size,
-                config.max_header_count,
-            )
-            .map_err(|e| e.with_url(url.as_str()))?;
-            let hop = redirect::next_hop(
-                &policy,
-                res.status(),
-                res.headers(),
-                &url,
-                &method,
-                redirects,
-                stream_body,
-            )
-            .map_err(|e| e.with_url(url.as_str()))?;
-            let Some(hop) = hop else {
-                let url_str = url.to_string();
-                return self.response(
-                    res,
-                    conn,
-                    url,
-                    url_str,
-                    redirects,
-                    decompress,
-                    read_timeout,
-                    total,
-                    opts_cap(&options, config),
-                );
-            };
-            redirect::rewrite_headers(&mut headers, &url, &hop);
-            if hop.to_get {
-                if method != Method::HEAD {
-                    method = Method::GET;
-                }
-                replay = None;
-            }
-            drain(res, conn, read_timeout).await;
-            url = hop.url;
-            redirects += 1;
-        }
+        crate::follow::follow(self, req, &settings, total).await
     }
 
-    #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
-    fn response(
+    /// Sends one hop and checks its response head against the client's limits. Errors carry
+    /// the hop's URL.
+    pub(crate) async fn send_hop(
         &self,
-        res: http::Response<Incoming>,
-        in_flight: Option<InFlight>,
-        url: Url,
-        url_str: String,
-        redirects: u32,
-        decompress: bool,
-        read_timeout: Option<Duration>,
-        total: Option<(Instant, Duration)>,
-        cap: u64,
-    ) -> Result<Response, Error> {
-        let (parts, incoming) = res.into_parts();
-        let source = if incoming.is_end_stream() {
-            Source::Empty
-        } else if decompress {
-            match crate::decode::codings(&parts.headers)? {
-                Some(codings) => Source::Decoded {
-                    reader: crate::decode::decoder(incoming, &codings),
-                    produced: 0,
-                    cap,
-                },
-                None => Source::Raw(incoming),
-            }
-        } else {
-            Source::Raw(incoming)
-        };
-        Ok(Response {
-            status: parts.status,
-            version: parts.version,
-            headers: parts.headers,
-            extensions: parts.extensions,
-            url,
-            redirects,
-            attempts: 1,
-            body: Body::new(source, read_timeout, total, in_flight, url_str),
-        })
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        body: &mut HopBody,
+        settings: &Effective,
+    ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
+        let config = &self.inner.config;
+        let sent = self
+            .send_with_one_retry(method, url, headers, body, settings)
+            .await
+            .and_then(|(res, conn)| {
+                check_head_size(
+                    res.headers(),
+                    config.max_header_size,
+                    config.max_header_count,
+                )?;
+                Ok((res, conn))
+            });
+        sent.map_err(|e| e.with_url(url.as_str()))
     }
 
     /// Sends one hop. A request the server cannot have acted on is sent once more: one that
@@ -417,15 +296,14 @@ impl Client {
         method: &Method,
         url: &Url,
         headers: &HeaderMap,
-        replay: &Option<Bytes>,
-        stream: &mut Option<crate::request::BodyStream>,
-        timeouts: ExchangeTimeouts,
+        body: &mut HopBody,
+        settings: &Effective,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
-        let replayable = stream.is_none();
+        let replayable = body.stream.is_none();
         let mut resent = false;
         let mut stale_skipped = 0;
         loop {
-            let body = match (replay, stream.take()) {
+            let body = match (&body.replay, body.stream.take()) {
                 (_, Some(s)) => ReqBody::Stream {
                     expected: content_length(headers),
                     stream: s,
@@ -436,7 +314,7 @@ impl Client {
                 (None, None) => ReqBody::Empty,
             };
             let failure = match self
-                .send(method, url, headers.clone(), body, timeouts)
+                .send(method, url, headers.clone(), body, settings)
                 .await
             {
                 Ok(ok) => return Ok(ok),
@@ -476,7 +354,7 @@ impl Client {
         url: &Url,
         headers: HeaderMap,
         body: ReqBody,
-        timeouts: ExchangeTimeouts,
+        settings: &Effective,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
         let uri: http::Uri = url
             .as_str()
@@ -494,8 +372,11 @@ impl Client {
             }
             _ => None,
         };
-        let mut fut =
-            std::pin::pin!(TIMEOUTS.scope(timeouts.connect, self.inner.hyper.request(req)));
+        let connect = ConnectTimeouts {
+            connect: settings.connect_timeout,
+            pool: settings.pool_timeout,
+        };
+        let mut fut = std::pin::pin!(TIMEOUTS.scope(connect, self.inner.hyper.request(req)));
 
         // The request counts as in flight from the moment it has a connection, so idle expiry
         // never closes a connection whose response has yet to arrive.
@@ -517,8 +398,8 @@ impl Client {
                 conn.as_ref().map(InFlight::conn),
                 started,
                 streaming,
-                timeouts.read,
-                timeouts.write,
+                settings.read_timeout,
+                settings.write_timeout,
             ) else {
                 return finish(fut.await, conn, &capture);
             };
@@ -532,12 +413,6 @@ impl Client {
             }
         }
     }
-}
-
-fn opts_cap(options: &crate::config::RequestOptions, config: &Config) -> u64 {
-    options
-        .max_decoded_body_size
-        .unwrap_or(config.max_decoded_body_size)
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -699,24 +574,6 @@ fn keep_alive_hint(headers: &HeaderMap) -> Option<u64> {
             .eq_ignore_ascii_case("timeout")
             .then(|| val.trim().parse().ok())?
     })
-}
-
-/// Lets a redirect response's connection return to the pool when its body is small.
-async fn drain(
-    res: http::Response<Incoming>,
-    in_flight: Option<InFlight>,
-    read_timeout: Option<Duration>,
-) {
-    let (_, incoming) = res.into_parts();
-    Body::new(
-        Source::Raw(incoming),
-        read_timeout,
-        None,
-        in_flight,
-        String::new(),
-    )
-    .drain()
-    .await;
 }
 
 impl Response {

@@ -269,3 +269,55 @@ pub struct RequestOptions {
     /// knows to be idempotent).
     pub retry_non_idempotent: Option<bool>,
 }
+
+/// The settings one request runs with: each [`RequestOptions`] override resolved over the
+/// client's [`Config`]. Resolved once when the request starts (and again for the per-attempt
+/// fields when a before-retry hook replaces the request), then read everywhere else.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Effective {
+    pub connect_timeout: Option<Duration>,
+    pub pool_timeout: Option<Duration>,
+    pub read_timeout: Option<Duration>,
+    pub write_timeout: Option<Duration>,
+    pub total_timeout: Option<Duration>,
+    pub redirect: RedirectMode,
+    pub max_redirects: u32,
+    pub decompress: bool,
+    pub max_decoded_body_size: u64,
+    pub max_retries: u32,
+    pub retry_non_idempotent: bool,
+}
+
+impl Effective {
+    /// `options` over `config`.
+    pub(crate) fn resolve(options: &RequestOptions, config: &Config) -> Effective {
+        let timeouts = &config.timeouts;
+        Effective {
+            connect_timeout: options.connect_timeout.unwrap_or(timeouts.connect),
+            pool_timeout: options.pool_timeout.unwrap_or(timeouts.pool),
+            read_timeout: options.read_timeout.unwrap_or(timeouts.read),
+            write_timeout: options.write_timeout.unwrap_or(timeouts.write),
+            total_timeout: options.total_timeout.unwrap_or(timeouts.total),
+            redirect: options.redirect.unwrap_or(config.redirect),
+            max_redirects: options.max_redirects.unwrap_or(config.max_redirects),
+            decompress: options.decompress.unwrap_or(config.decompress),
+            max_decoded_body_size: options
+                .max_decoded_body_size
+                .unwrap_or(config.max_decoded_body_size),
+            max_retries: options.max_retries.unwrap_or(config.retry.max_retries),
+            retry_non_idempotent: options.retry_non_idempotent.unwrap_or(false),
+        }
+    }
+
+    /// The settings of an attempt whose request a before-retry hook replaced: its own
+    /// per-attempt settings, and this request's retry count and total timeout, which bound the
+    /// whole request rather than one attempt.
+    pub(crate) fn for_replacement(&self, options: &RequestOptions, config: &Config) -> Effective {
+        Effective {
+            total_timeout: self.total_timeout,
+            max_retries: self.max_retries,
+            retry_non_idempotent: self.retry_non_idempotent,
+            ..Effective::resolve(options, config)
+        }
+    }
+}

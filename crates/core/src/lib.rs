@@ -27,6 +27,7 @@ mod conn;
 mod connect;
 mod decode;
 mod error;
+mod follow;
 mod inline;
 mod ratelimit;
 mod redirect;

@@ -1,0 +1,164 @@
+//! The redirect loop of one attempt: sends each hop through the client and follows what
+//! [`crate::redirect`] decides, until a response goes back to the caller. The client
+//! ([`crate::client`]) owns connections and sending; this module owns the hops between them.
+
+use std::time::Duration;
+
+use http::header::{self, HeaderValue};
+use http::{HeaderMap, Method};
+use http_body::Body as _;
+use hyper::body::Incoming;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::body::{Body, Source};
+use crate::client::{Client, HopBody, Response};
+use crate::config::{Config, Effective};
+use crate::conn::InFlight;
+use crate::error::Error;
+use crate::redirect::{self, Policy};
+use crate::request::{Request, RequestBody};
+
+/// Sends `req` and follows its redirects under `settings`. `total` is the deadline of the
+/// whole request, which the returned body keeps running.
+pub(crate) async fn follow(
+    client: &Client,
+    req: Request,
+    settings: &Effective,
+    total: Option<(Instant, Duration)>,
+) -> Result<Response, Error> {
+    let config = client.config();
+    let policy = Policy {
+        mode: settings.redirect,
+        max: settings.max_redirects,
+        https_only: config.https_only,
+    };
+    if policy.https_only && req.url.scheme() == "http" {
+        return Err(Error::invalid(format!(
+            "httpsOnly forbids the http URL {}",
+            req.url
+        )));
+    }
+    let Request {
+        mut method,
+        mut url,
+        mut headers,
+        body,
+        ..
+    } = req;
+    add_default_headers(&mut headers, settings, config);
+    let stream_body = body.is_stream();
+    let mut body = match body {
+        RequestBody::Empty => HopBody::default(),
+        RequestBody::Bytes(b) => HopBody {
+            replay: Some(b),
+            stream: None,
+        },
+        RequestBody::Stream(s) => HopBody {
+            replay: None,
+            stream: Some(s),
+        },
+    };
+    let mut redirects = 0;
+    loop {
+        let (res, conn) = client
+            .send_hop(&method, &url, &headers, &mut body, settings)
+            .await?;
+        let next = redirect::next_hop(
+            &policy,
+            res.status(),
+            res.headers(),
+            &url,
+            &method,
+            redirects,
+            stream_body,
+        )
+        .map_err(|e| e.with_url(url.as_str()))?;
+        let Some(next) = next else {
+            return into_response(res, conn, url, redirects, settings, total);
+        };
+        redirect::rewrite_headers(&mut headers, &url, &next);
+        if next.to_get {
+            if method != Method::HEAD {
+                method = Method::GET;
+            }
+            body.replay = None;
+        }
+        drain(res, conn, settings.read_timeout).await;
+        url = next.url;
+        redirects += 1;
+    }
+}
+
+/// `Accept-Encoding` when bodies are decoded, and the client's `User-Agent`, unless the
+/// request set its own.
+fn add_default_headers(headers: &mut HeaderMap, settings: &Effective, config: &Config) {
+    if settings.decompress && !headers.contains_key(header::ACCEPT_ENCODING) {
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static(crate::decode::ACCEPT_ENCODING),
+        );
+    }
+    if let Some(ua) = &config.user_agent {
+        if !headers.contains_key(header::USER_AGENT) {
+            if let Ok(ua) = HeaderValue::from_str(ua) {
+                headers.insert(header::USER_AGENT, ua);
+            }
+        }
+    }
+}
+
+/// The final hop's response, its body decoded when `settings` say so.
+fn into_response(
+    res: http::Response<Incoming>,
+    in_flight: Option<InFlight>,
+    url: Url,
+    redirects: u32,
+    settings: &Effective,
+    total: Option<(Instant, Duration)>,
+) -> Result<Response, Error> {
+    let url_str = url.to_string();
+    let (parts, incoming) = res.into_parts();
+    let source = if incoming.is_end_stream() {
+        Source::Empty
+    } else if settings.decompress {
+        match crate::decode::codings(&parts.headers)? {
+            Some(codings) => Source::Decoded {
+                reader: crate::decode::decoder(incoming, &codings),
+                produced: 0,
+                cap: settings.max_decoded_body_size,
+            },
+            None => Source::Raw(incoming),
+        }
+    } else {
+        Source::Raw(incoming)
+    };
+    Ok(Response {
+        status: parts.status,
+        version: parts.version,
+        headers: parts.headers,
+        extensions: parts.extensions,
+        url,
+        redirects,
+        attempts: 1,
+        body: Body::new(source, settings.read_timeout, total, in_flight, url_str),
+    })
+}
+
+/// Lets a redirect response's connection return to the pool when its body is small.
+async fn drain(
+    res: http::Response<Incoming>,
+    in_flight: Option<InFlight>,
+    read_timeout: Option<Duration>,
+) {
+    let (_, incoming) = res.into_parts();
+    Body::new(
+        Source::Raw(incoming),
+        read_timeout,
+        None,
+        in_flight,
+        String::new(),
+    )
+    .drain()
+    .await;
+}
