@@ -76,7 +76,7 @@ fn is_idempotent(method: &Method) -> bool {
 }
 
 /// The body of each hop of a request: buffered bytes are sent again on every hop (and on the
-/// one resend of [`Client::send_hop`]), a stream only once.
+/// one resend in [`Client::send_hop`]), a stream only once.
 #[derive(Default)]
 pub(crate) struct HopBody {
     pub replay: Option<Bytes>,
@@ -261,37 +261,13 @@ impl Client {
         crate::follow::follow(self, req, &settings, total).await
     }
 
-    /// Sends one hop and checks its response head against the client's limits. Errors carry
-    /// the hop's URL.
-    pub(crate) async fn send_hop(
-        &self,
-        method: &Method,
-        url: &Url,
-        headers: &HeaderMap,
-        body: &mut HopBody,
-        settings: &Effective,
-    ) -> Result<(http::Response<Incoming>, Option<InFlight>), Error> {
-        let config = &self.inner.config;
-        let sent = self
-            .send_with_one_retry(method, url, headers, body, settings)
-            .await
-            .and_then(|(res, conn)| {
-                check_head_size(
-                    res.headers(),
-                    config.max_header_size,
-                    config.max_header_count,
-                )?;
-                Ok((res, conn))
-            });
-        sent.map_err(|e| e.with_url(url.as_str()))
-    }
-
-    /// Sends one hop. A request the server cannot have acted on is sent once more: one that
+    /// Sends one hop and checks its response head against the client's limits; errors carry
+    /// the hop's URL. A request the server cannot have acted on is sent once more: one that
     /// failed on a reused connection before any response byte (the server closed an idle
     /// connection as the request arrived) or was cut by an HTTP/2 GOAWAY, when it is
     /// idempotent; or one refused by an HTTP/2 server. Never with a streamed body, and never
     /// twice.
-    async fn send_with_one_retry(
+    pub(crate) async fn send_hop(
         &self,
         method: &Method,
         url: &Url,
@@ -317,7 +293,16 @@ impl Client {
                 .send(method, url, headers.clone(), body, settings)
                 .await
             {
-                Ok(ok) => return Ok(ok),
+                Ok((res, conn)) => {
+                    let config = &self.inner.config;
+                    return check_head_size(
+                        res.headers(),
+                        config.max_header_size,
+                        config.max_header_count,
+                    )
+                    .map(|()| (res, conn))
+                    .map_err(|e| e.with_url(url.as_str()));
+                }
                 Err(failure) => failure,
             };
             let stale = failure.reused && failure.error.kind() == Kind::ConnectionClosed;
@@ -336,13 +321,14 @@ impl Client {
                     continue;
                 }
             }
-            return Err(if stale && !is_idempotent(method) {
+            let error = if stale && !is_idempotent(method) {
                 failure.error.explain(
                     "; the server may have processed the request, so it was not sent again (non-idempotent method)",
                 )
             } else {
                 failure.error
-            });
+            };
+            return Err(error.with_url(url.as_str()));
         }
     }
 
