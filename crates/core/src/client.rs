@@ -76,7 +76,7 @@ fn is_idempotent(method: &Method) -> bool {
 }
 
 /// The body of each hop of a request: buffered bytes are sent again on every hop (and on the
-/// one resend in [`Client::send_hop`]), a stream only once.
+/// resends in [`Client::send_hop`]), a stream only once.
 #[derive(Default)]
 pub(crate) struct HopBody {
     pub replay: Option<Bytes>,
@@ -262,11 +262,11 @@ impl Client {
     }
 
     /// Sends one hop and checks its response head against the client's limits; errors carry
-    /// the hop's URL. A request the server cannot have acted on is sent once more: one that
-    /// failed on a reused connection before any response byte (the server closed an idle
-    /// connection as the request arrived) or was cut by an HTTP/2 GOAWAY, when it is
-    /// idempotent; or one refused by an HTTP/2 server. Never with a streamed body, and never
-    /// twice.
+    /// the hop's URL. A request the server cannot have acted on is sent again: one that failed
+    /// on a reused connection before any response byte (the server closed an idle connection
+    /// as the request arrived) or was cut by an HTTP/2 GOAWAY, when it is idempotent; or one
+    /// refused by an HTTP/2 server. Each dead pooled connection is skipped, and any other such
+    /// failure is resent once. Never with a streamed body.
     pub(crate) async fn send_hop(
         &self,
         method: &Method,
