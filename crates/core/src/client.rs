@@ -24,6 +24,7 @@ use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::error::{Error, Kind, Phase};
+use crate::proxy::Proxies;
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
@@ -109,6 +110,8 @@ struct Inner {
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
+    /// The proxies, to add their headers to forwarded `http:` requests.
+    proxies: Option<Arc<Proxies>>,
 }
 
 /// A response head with its body still to read.
@@ -144,6 +147,13 @@ impl Client {
             vec![b"http/1.1".to_vec()]
         };
         let tls = crate::tls::client_config(&config.tls, alpn)?;
+        let proxies = (config.proxy.as_ref())
+            .map(|p| Proxies::new(p, h2_only).map(Arc::new))
+            .transpose()?;
+        let proxy_tls = match &proxies {
+            Some(p) if p.any_https() => Some(crate::proxy::tls_config(&config.tls)?),
+            _ => None,
+        };
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
             pool_timeout: config.timeouts.pool,
@@ -153,6 +163,8 @@ impl Client {
             tls,
             server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
+            proxies: proxies.clone(),
+            proxy_tls,
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
@@ -180,6 +192,7 @@ impl Client {
                 protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
+                proxies,
                 config,
                 closed: AtomicBool::new(false),
             }),
@@ -338,10 +351,13 @@ impl Client {
         &self,
         method: &Method,
         url: &Url,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         body: ReqBody,
         settings: &Effective,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
+        if let Some(proxies) = &self.inner.proxies {
+            proxies.add_forward_headers(url, &mut headers);
+        }
         let uri: http::Uri = url
             .as_str()
             .parse()

@@ -49,6 +49,8 @@ pub enum Kind {
     ClientClosed,
     /// The client's rate limit for the origin was reached (reject mode).
     RateLimited,
+    /// The proxy refused the connection or failed the handshake (see [`Error::proxy_status`]).
+    Proxy,
 }
 
 impl Kind {
@@ -74,6 +76,7 @@ impl Kind {
             Kind::RequestBody => "ERR_REQUEST_BODY",
             Kind::ClientClosed => "ERR_CLIENT_CLOSED",
             Kind::RateLimited => "ERR_RATE_LIMITED",
+            Kind::Proxy => "ERR_PROXY",
         }
     }
 }
@@ -140,6 +143,8 @@ struct Inner {
     resend_if_idempotent: bool,
     /// Attempts made before giving up.
     attempts: u32,
+    /// The proxy's answer: HTTP status of a refused `CONNECT`, or SOCKS5 reply code.
+    proxy_status: Option<u16>,
 }
 
 impl Error {
@@ -155,6 +160,7 @@ impl Error {
                 unprocessed: false,
                 resend_if_idempotent: false,
                 attempts: 1,
+                proxy_status: None,
             }),
         }
     }
@@ -232,6 +238,18 @@ impl Error {
         self
     }
 
+    /// Records the proxy's answer to a refused tunnel.
+    pub(crate) fn with_proxy_status(mut self, status: u16) -> Self {
+        self.inner.proxy_status = Some(status);
+        self
+    }
+
+    /// The proxy's answer when it refused: the HTTP status of a `CONNECT` (407 when it wants
+    /// credentials) or the SOCKS5 reply code (1 to 8).
+    pub fn proxy_status(&self) -> Option<u16> {
+        self.inner.proxy_status
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> Kind {
         self.inner.kind
@@ -292,6 +310,7 @@ impl Error {
                 unprocessed: self.inner.unprocessed,
                 resend_if_idempotent: self.inner.resend_if_idempotent,
                 attempts: self.inner.attempts,
+                proxy_status: self.inner.proxy_status,
             }),
         }
     }
