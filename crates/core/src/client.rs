@@ -307,6 +307,12 @@ impl Client {
                 .await
             {
                 Ok((res, conn)) => {
+                    if res.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+                        let proxies = self.inner.proxies.as_deref();
+                        if let Some(proxy) = proxies.and_then(|p| p.forwarding(url)) {
+                            return Err(proxy.refused_forward().with_url(url.as_str()));
+                        }
+                    }
                     let config = &self.inner.config;
                     return check_head_size(
                         res.headers(),

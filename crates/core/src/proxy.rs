@@ -169,13 +169,19 @@ impl Proxies {
             .any(|p| p.scheme == ProxyScheme::Https)
     }
 
+    /// The HTTP proxy that requests to `url` are forwarded to, if any.
+    pub(crate) fn forwarding(&self, url: &Url) -> Option<&Proxy> {
+        let (host, port) = (url.host_str()?, url.port_or_known_default()?);
+        match self.route(url.scheme() == "https", host, port)? {
+            (proxy, Hop::Forward) => Some(proxy),
+            (_, Hop::Tunnel) => None,
+        }
+    }
+
     /// Adds the proxy's headers to a request forwarded to `url` through an HTTP proxy; other
     /// requests are left alone, so proxy credentials never reach an origin.
     pub(crate) fn add_forward_headers(&self, url: &Url, headers: &mut HeaderMap) {
-        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
-            return;
-        };
-        if let Some((proxy, Hop::Forward)) = self.route(url.scheme() == "https", host, port) {
+        if let Some(proxy) = self.forwarding(url) {
             proxy.add_headers(headers);
         }
     }
@@ -456,6 +462,19 @@ impl Proxy {
             .await
             .map_err(|e| self.io_error(e))?;
         Ok(io)
+    }
+
+    /// The error for a forwarded request the proxy answered with 407: as for a `CONNECT`, a
+    /// proxy's refusal is a proxy error, not the origin's response.
+    pub(crate) fn refused_forward(&self) -> Error {
+        let hint = if self.authorization.is_some() {
+            "refused the credentials in the proxy URL (407)"
+        } else {
+            "requires credentials (407); put them in the proxy URL (http://user:password@host:port)"
+        };
+        self.refused(hint)
+            .with_phase(Phase::Headers)
+            .with_proxy_status(407)
     }
 
     fn refused(&self, what: impl std::fmt::Display) -> Error {

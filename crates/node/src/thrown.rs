@@ -25,8 +25,5 @@ fn try_throw(env: &Env, err: &Error) -> napi::Result<()> {
         js.set("url", url)?;
     }
     js.set("attempts", err.attempts())?;
-    if let Some(status) = err.proxy_status() {
-        js.set("proxyStatus", u32::from(status))?;
-    }
     env.throw(js)
 }
