@@ -121,10 +121,17 @@ function started(
 export interface SquidOptions {
   /** Require basic authentication with this user (checked by squid's basic_ncsa_auth). */
   auth?: { user: string; password: string }
+  /** Also accept TLS (an `https:` proxy) with this certificate and key (PEM text). */
+  tls?: { cert: string; key: string }
+}
+
+/** Squid, with `httpsUrl` when it was started with `tls`. */
+export interface Squid extends RealProxy {
+  httpsUrl: string
 }
 
 /** Squid as a forwarding and CONNECT proxy, foreground, logging each request to access.log. */
-export async function startSquid(options: SquidOptions = {}): Promise<RealProxy> {
+export async function startSquid(options: SquidOptions = {}): Promise<Squid> {
   const dir = workDir('squid')
   const port = await freePort()
   const access = join(dir, 'access.log')
@@ -141,6 +148,14 @@ export async function startSquid(options: SquidOptions = {}): Promise<RealProxy>
     // Loopback only: the origins of the tests.
     'acl loopback dst 127.0.0.0/8 ::1',
   ]
+  const httpsPort = await freePort()
+  if (options.tls) {
+    // Copies: the unprivileged squid user may not read the test run's own files.
+    writeFileSync(join(dir, 'cert.pem'), options.tls.cert, { mode: 0o644 })
+    writeFileSync(join(dir, 'key.pem'), options.tls.key, { mode: 0o644 })
+    const files = `tls-cert=${join(dir, 'cert.pem')} tls-key=${join(dir, 'key.pem')}`
+    lines.push(`https_port 127.0.0.1:${httpsPort} ${files}`)
+  }
   if (options.auth) {
     const passwords = join(dir, 'htpasswd')
     const hash = execFileSync('openssl', ['passwd', '-apr1', options.auth.password], {
@@ -167,7 +182,11 @@ export async function startSquid(options: SquidOptions = {}): Promise<RealProxy>
     output += c
   })
   await listening(child, port, () => output)
-  return started(child, dir, `http://127.0.0.1:${port}`, port, access)
+  if (options.tls) await listening(child, httpsPort, () => output)
+  return {
+    ...started(child, dir, `http://127.0.0.1:${port}`, port, access),
+    httpsUrl: `https://127.0.0.1:${httpsPort}`,
+  }
 }
 
 /** Dante as a SOCKS5 server without authentication, logging each connection. */
