@@ -78,13 +78,14 @@ async fn read_field(tcp: &mut TcpStream) -> String {
 }
 
 fn through(proxy: String) -> Config {
-    let mut config = Config::default();
-    config.proxy = Some(ProxyOptions {
-        http: Some(proxy.clone()),
-        https: Some(proxy),
-        ..ProxyOptions::default()
-    });
-    config
+    Config {
+        proxy: Some(ProxyOptions {
+            http: Some(proxy.clone()),
+            https: Some(proxy),
+            ..ProxyOptions::default()
+        }),
+        ..Config::default()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
