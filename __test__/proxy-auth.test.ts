@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Client, ProxyError } from '../dist/esm/index.js'
 import { caPem } from './helpers/certificates.js'
-import { logLine, type RealProxy, squidMissing, startSquid } from './helpers/proxies.js'
+import { logLine, squidMissing, startSquid, useProxy } from './helpers/proxies.js'
 import { startHttpServer, startSecureServer } from './helpers/servers.js'
 
 const user = 'ann'
@@ -10,13 +10,9 @@ const encoded = encodeURIComponent(password)
 
 // Squid with basic authentication (basic_ncsa_auth, an htpasswd file generated here).
 describe.skipIf(squidMissing() !== null)('proxy authentication', () => {
-  let squid: RealProxy
-  let withCredentials: (pass: string) => string
-  beforeAll(async () => {
-    squid = await startSquid({ auth: { user, password } })
-    withCredentials = (pass) => squid.url.replace('http://', `http://${user}:${pass}@`)
-  })
-  afterAll(() => squid?.stop())
+  const squid = useProxy(() => startSquid({ auth: { user, password } }))
+  const withCredentials = (pass: string) =>
+    squid().url.replace('http://', `http://${user}:${pass}@`)
 
   it('credentials in the proxy URL reach the proxy and never the origin', async () => {
     const seen: Array<string | undefined> = []
@@ -33,7 +29,7 @@ describe.skipIf(squidMissing() !== null)('proxy authentication', () => {
     expect(await (await client.get(secure.url)).text()).toBe('secure')
     expect(seen).toEqual([undefined, undefined])
     // Squid logs the authenticated user with the forwarded request.
-    await logLine(squid, new RegExp(`TCP_MISS/200 \\d+ GET ${plain.url}/ ${user} `))
+    await logLine(squid(), new RegExp(`TCP_MISS/200 \\d+ GET ${plain.url}/ ${user} `))
   })
 
   it('refused credentials are a ProxyError with the status, never showing the password', async () => {
@@ -51,7 +47,7 @@ describe.skipIf(squidMissing() !== null)('proxy authentication', () => {
       const proxyError = error as ProxyError
       expect(proxyError.code).toBe('ERR_PROXY')
       expect(proxyError.proxyStatus).toBe(407)
-      expect(proxyError.message).toContain(`${user}:***@127.0.0.1:${squid.port}`)
+      expect(proxyError.message).toContain(`${user}:***@127.0.0.1:${squid().port}`)
       expect(proxyError.message).not.toContain('hunter2')
       expect(String(proxyError.stack)).not.toContain('hunter2')
       expect(proxyError.url).toBe(`${url}/`)
@@ -60,7 +56,7 @@ describe.skipIf(squidMissing() !== null)('proxy authentication', () => {
 
   it('a proxy that wants credentials and got none says so', async () => {
     const secure = await startSecureServer((_req, res) => res.end('unreachable'))
-    await using client = new Client({ proxy: squid.url, tls: { ca: caPem() }, retry: false })
+    await using client = new Client({ proxy: squid().url, tls: { ca: caPem() }, retry: false })
     const error = (await client.get(secure.url).catch((e: unknown) => e)) as ProxyError
     expect(error).toBeInstanceOf(ProxyError)
     expect(error.proxyStatus).toBe(407)

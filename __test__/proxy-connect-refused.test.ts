@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Client, ProxyError } from '../dist/esm/index.js'
-import { type RealProxy, squidMissing, startSquid } from './helpers/proxies.js'
+import { squidMissing, startSquid, useProxy } from './helpers/proxies.js'
 import { closedPort } from './helpers/servers.js'
 
 // The proxy cannot reach the target: CONNECT fails with the proxy's status.
 describe.skipIf(squidMissing() !== null)('a CONNECT the proxy cannot complete', () => {
-  let squid: RealProxy
-  beforeAll(async () => {
-    squid = await startSquid()
-  })
-  afterAll(() => squid?.stop())
+  const squid = useProxy(() => startSquid())
 
   it('is a ProxyError carrying the status the proxy answered', async () => {
     const port = await closedPort()
-    await using client = new Client({ proxy: squid.url, retry: false })
+    await using client = new Client({ proxy: squid().url, retry: false })
     const error = (await client
       .get(`https://127.0.0.1:${port}/`)
       .catch((e: unknown) => e)) as ProxyError

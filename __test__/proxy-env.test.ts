@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
-import { type RealProxy, squidMissing, startSquid } from './helpers/proxies.js'
+import { squidMissing, startSquid, useProxy } from './helpers/proxies.js'
 import { closedPort, startHttpServer } from './helpers/servers.js'
 
 const NAMES = [
@@ -16,12 +16,8 @@ const NAMES = [
 
 // proxy: 'env' reads the proxy variables when the client is created.
 describe.skipIf(squidMissing() !== null)("proxy: 'env'", () => {
-  let squid: RealProxy
+  const squid = useProxy(() => startSquid())
   const saved = new Map(NAMES.map((n) => [n, process.env[n]]))
-  beforeAll(async () => {
-    squid = await startSquid()
-  })
-  afterAll(() => squid?.stop())
   afterEach(() => {
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name]
@@ -39,7 +35,7 @@ describe.skipIf(squidMissing() !== null)("proxy: 'env'", () => {
     const origin = await startHttpServer((_req, res) => res.end())
     const direct = await startHttpServer((_req, res) => res.end())
     for (const name of NAMES) delete process.env[name]
-    process.env.http_proxy = squid.url.replace('http://', '')
+    process.env.http_proxy = squid().url.replace('http://', '')
     process.env.HTTP_PROXY = `http://127.0.0.1:${await closedPort()}`
     process.env.NO_PROXY = `example.test, 127.0.0.1:${direct.port}, 10.0.0.0/8`
     await using client = new Client({ proxy: 'env', retry: false })
@@ -50,7 +46,7 @@ describe.skipIf(squidMissing() !== null)("proxy: 'env'", () => {
   it('ALL_PROXY serves targets without a scheme-specific variable; * bypasses everything', async () => {
     const origin = await startHttpServer((_req, res) => res.end())
     for (const name of NAMES) delete process.env[name]
-    process.env.ALL_PROXY = squid.url
+    process.env.ALL_PROXY = squid().url
     await using proxied = new Client({ proxy: 'env' })
     expect(await via(proxied, origin.url)).toMatch(/squid/)
     process.env.no_proxy = '*'

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runNode, runNodeScript } from './helpers/child-process.js'
-import { type RealProxy, squidMissing, startSquid } from './helpers/proxies.js'
+import { squidMissing, startSquid, useProxy } from './helpers/proxies.js'
 import { startHttpServer } from './helpers/servers.js'
 
 const entry = new URL('../dist/esm/index.js', import.meta.url).href
@@ -9,16 +9,12 @@ const script = (url: string) =>
 
 // The drop-in fetch follows Node 24's rule: environment proxies only when asked for.
 describe.skipIf(squidMissing() !== null)('fetch and the proxy environment', () => {
-  let squid: RealProxy
-  beforeAll(async () => {
-    squid = await startSquid()
-  })
-  afterAll(() => squid?.stop())
+  const squid = useProxy(() => startSquid())
 
   it('ignores HTTP_PROXY unless NODE_USE_ENV_PROXY=1 or --use-env-proxy', async () => {
     const origin = await startHttpServer((_req, res) => res.end())
     const env = {
-      HTTP_PROXY: squid.url,
+      HTTP_PROXY: squid().url,
       http_proxy: undefined,
       NO_PROXY: undefined,
       no_proxy: undefined,

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
-import { logLine, type RealProxy, squidMissing, startSquid } from './helpers/proxies.js'
+import { logLine, squidMissing, startSquid, useProxy } from './helpers/proxies.js'
 import { startHttpServer } from './helpers/servers.js'
 
 // An http: target through an HTTP proxy (squid): the request is forwarded in absolute form.
 describe.skipIf(squidMissing() !== null)('http: targets through an HTTP proxy', () => {
-  let squid: RealProxy
-  beforeAll(async () => {
-    squid = await startSquid()
-  })
-  afterAll(() => squid?.stop())
+  const squid = useProxy(() => startSquid())
 
   it('are forwarded by the proxy, which the origin sees in Via', async () => {
     const seen: Array<Record<string, string | string[] | undefined>> = []
@@ -18,7 +14,7 @@ describe.skipIf(squidMissing() !== null)('http: targets through an HTTP proxy', 
       res.end('through squid')
     })
     await using client = new Client({
-      proxy: { url: squid.url, headers: { 'x-proxy-tag': 'team-a' } },
+      proxy: { url: squid().url, headers: { 'x-proxy-tag': 'team-a' } },
     })
     const res = await client.get(`${origin.url}/path?q=1`)
     expect(res.status).toBe(200)
@@ -28,7 +24,7 @@ describe.skipIf(squidMissing() !== null)('http: targets through an HTTP proxy', 
     expect(seen[0]?.via).toMatch(/squid/)
     expect(seen[0]?.['proxy-authorization']).toBeUndefined()
     // The proxy's own log names the absolute URL it forwarded (squid strips the query).
-    await logLine(squid, new RegExp(`TCP_MISS/200 \\d+ GET ${origin.url}/path\\? `))
+    await logLine(squid(), new RegExp(`TCP_MISS/200 \\d+ GET ${origin.url}/path\\? `))
   })
 
   it('go direct with proxy: false', async () => {

@@ -12,6 +12,7 @@ import {
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 
 /** A real proxy server started for one test file, on 127.0.0.1 with its own files. */
 export interface RealProxy {
@@ -237,4 +238,17 @@ export async function logLine(proxy: RealProxy, pattern: RegExp): Promise<string
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error(`no line matching ${pattern} in the proxy's log:\n${proxy.log()}`)
+}
+
+/** Starts a proxy before the tests of the calling file and stops it after them. */
+export function useProxy<P extends RealProxy>(start: () => Promise<P>): () => P {
+  let proxy: P | undefined
+  beforeAll(async () => {
+    proxy = await start()
+  })
+  afterAll(() => proxy?.stop())
+  return () => {
+    if (proxy === undefined) throw new Error('the proxy did not start')
+    return proxy
+  }
 }
