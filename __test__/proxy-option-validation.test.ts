@@ -41,3 +41,11 @@ it('accepts URLs, URL objects, { url, headers }, env and false', () => {
     new Client({ proxy }).close()
   }
 })
+
+it('a request cannot choose its own proxy: it is refused, not ignored', async () => {
+  await using client = new Client()
+  const options = { proxy: false } as Record<string, unknown>
+  await expect(client.get('http://127.0.0.1:1/', options)).rejects.toThrow(
+    /proxy is a client option, not a request option/,
+  )
+})

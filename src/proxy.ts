@@ -73,6 +73,18 @@ function withScheme(url: string): string {
 }
 
 /**
+ * A request's own `proxy` is refused rather than ignored: the proxy belongs to the client,
+ * whose pool keys connections by origin only.
+ */
+export function refuseRequestProxy(options: object): void {
+  if ((options as { proxy?: unknown }).proxy !== undefined) {
+    throw new InvalidArgumentError(
+      'proxy is a client option, not a request option (pooled connections belong to one route); use another Client for another proxy or for direct requests',
+    )
+  }
+}
+
+/**
  * Node's rule for its own `fetch`: environment proxies only when `NODE_USE_ENV_PROXY=1` or
  * the process runs with `--use-env-proxy` (in its arguments or `NODE_OPTIONS`).
  */
