@@ -127,8 +127,11 @@ impl Inner {
             .await?;
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
-        if let Some((proxy, hop)) =
-            (self.config.proxies.as_deref()).and_then(|p| p.route(https, &host, port))
+        if let Some((proxy, hop)) = self
+            .config
+            .proxies
+            .as_deref()
+            .and_then(|p| p.route(https, &host, port))
         {
             let (stream, h2) = self
                 .through_proxy(proxy, hop, (https, &host, port), deadline)
@@ -267,10 +270,15 @@ impl Inner {
         (https, host, port): (bool, &str, u16),
         deadline: Option<(Instant, Duration)>,
     ) -> Result<(Stream, bool), Error> {
-        let tcp =
-            (self.tcp(&proxy.host, proxy.port, deadline).await).map_err(|e| proxy.explain(e))?;
-        let io: BoxIo = match (proxy.scheme, &self.proxy_tls) {
-            (ProxyScheme::Https, Some(tls)) => {
+        let tcp = self.tcp(&proxy.host, proxy.port, deadline).await;
+        let tcp = tcp.map_err(|e| proxy.explain(e))?;
+        let io: BoxIo = match proxy.scheme {
+            ProxyScheme::Https => {
+                // Built by the client whenever a proxy is `https:`.
+                let tls = self
+                    .proxy_tls
+                    .as_ref()
+                    .ok_or_else(|| Error::new(Kind::Tls, "no TLS configuration for the proxy"))?;
                 let name = ServerName::try_from(proxy.host.clone()).map_err(|e| {
                     Error::invalid(format!(
                         "proxy host {} is not valid for TLS: {e}",
