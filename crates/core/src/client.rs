@@ -153,6 +153,7 @@ impl Client {
             tls,
             server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
+            dns: config.dns.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::dial::DnsOptions;
 use crate::error::Error;
 use crate::ratelimit::RateLimit;
 use crate::retry::{RetryBudget, RetryPolicy};
@@ -165,6 +166,8 @@ pub struct Config {
     pub retry_budget: Option<RetryBudget>,
     /// Per-origin rate limit; `None` (the default) sends at any rate.
     pub rate_limit: Option<RateLimit>,
+    /// DNS and connections: `lookup`, address filter, DNS cache, Happy Eyeballs, local address.
+    pub dns: DnsOptions,
 }
 
 impl Default for Config {
@@ -186,6 +189,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             retry_budget: Some(RetryBudget::default()),
             rate_limit: None,
+            dns: DnsOptions::default(),
         }
     }
 }
@@ -238,6 +242,7 @@ impl Config {
                 )));
             }
         }
+        self.dns.validate()?;
         Ok(())
     }
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -19,6 +18,7 @@ use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
+use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
 
 tokio::task_local! {
@@ -49,6 +49,8 @@ pub(crate) struct ConnectorConfig {
     pub server_name: Option<ServerName<'static>>,
     /// Every connection speaks HTTP/2 (prior knowledge).
     pub h2_only: bool,
+    /// Resolution, address filter, Happy Eyeballs and local address (dial.rs).
+    pub dns: DnsOptions,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -62,6 +64,7 @@ struct Inner {
     tls: TlsConnector,
     total: Arc<Semaphore>,
     per_origin: Mutex<HashMap<String, Arc<Semaphore>>>,
+    dialer: Dialer,
 }
 
 impl Connector {
@@ -71,6 +74,7 @@ impl Connector {
                 tls: TlsConnector::from(config.tls.clone()),
                 total: Arc::new(Semaphore::new(config.max_connections)),
                 per_origin: Mutex::new(HashMap::new()),
+                dialer: Dialer::new(config.dns.clone()),
                 config,
             }),
         }
@@ -177,45 +181,9 @@ impl Inner {
         }
     }
 
-    async fn tcp(
-        &self,
-        host: &str,
-        port: u16,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Result<TcpStream, Error> {
-        let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => within(deadline, Phase::Dns, tokio::net::lookup_host((host, port)))
-                .await?
-                .map_err(|e| {
-                    Error::new(Kind::Dns, format!("could not resolve host {host}: {e}"))
-                        .with_phase(Phase::Dns)
-                        .with_source(e)
-                })?
-                .collect(),
-        };
-        if addrs.is_empty() {
-            return Err(
-                Error::new(Kind::Dns, format!("host {host} resolved to no address"))
-                    .with_phase(Phase::Dns),
-            );
-        }
-        let mut last = None;
-        for addr in addrs {
-            match within(deadline, Phase::Connect, TcpStream::connect(addr)).await? {
-                Ok(tcp) => {
-                    let _ = tcp.set_nodelay(true);
-                    return Ok(tcp);
-                }
-                Err(e) => last = Some((addr, e)),
-            }
-        }
-        let (addr, e) = last.expect("at least one address was tried");
-        Err(
-            Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
-                .with_phase(Phase::Connect)
-                .with_source(e),
-        )
+    /// A TCP connection to `host:port` (see [`Dialer::tcp`]).
+    async fn tcp(&self, host: &str, port: u16, deadline: Deadline) -> Result<TcpStream, Error> {
+        self.dialer.tcp(host, port, deadline).await
     }
 
     async fn tls_handshake(
@@ -232,31 +200,5 @@ impl Inner {
             .connect(name, tcp)
             .await
             .map_err(|e| crate::tls::handshake_error(e, host))
-    }
-}
-
-/// Runs `fut` until `deadline`, failing with a timeout in `phase` after it.
-async fn within<F: Future>(
-    deadline: Option<(Instant, Duration)>,
-    phase: Phase,
-    fut: F,
-) -> Result<F::Output, Error> {
-    match deadline {
-        Some((at, total)) => tokio::time::timeout_at(at, fut).await.map_err(|_| {
-            let mut err = Error::timeout(phase, total.as_millis() as u64);
-            if phase != Phase::Pool {
-                err = Error::new(
-                    Kind::Timeout,
-                    format!(
-                        "connect timeout of {} ms elapsed during {}",
-                        total.as_millis(),
-                        phase.as_str()
-                    ),
-                )
-                .with_phase(phase);
-            }
-            err
-        }),
-        None => Ok(fut.await),
     }
 }

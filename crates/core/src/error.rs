@@ -49,6 +49,9 @@ pub enum Kind {
     ClientClosed,
     /// The client's rate limit for the origin was reached (reject mode).
     RateLimited,
+    // DNS and connections (dial.rs):
+    /// The address filter refused an address of the host; nothing was sent.
+    AddressBlocked,
 }
 
 impl Kind {
@@ -74,6 +77,7 @@ impl Kind {
             Kind::RequestBody => "ERR_REQUEST_BODY",
             Kind::ClientClosed => "ERR_CLIENT_CLOSED",
             Kind::RateLimited => "ERR_RATE_LIMITED",
+            Kind::AddressBlocked => "ERR_ADDRESS_BLOCKED",
         }
     }
 }
@@ -140,6 +144,8 @@ struct Inner {
     resend_if_idempotent: bool,
     /// Attempts made before giving up.
     attempts: u32,
+    /// The token of the embedder's answer (a `lookup` or address filter) that caused this.
+    answer_token: Option<u32>,
 }
 
 impl Error {
@@ -155,6 +161,7 @@ impl Error {
                 unprocessed: false,
                 resend_if_idempotent: false,
                 attempts: 1,
+                answer_token: None,
             }),
         }
     }
@@ -226,6 +233,18 @@ impl Error {
         self.inner.attempts
     }
 
+    /// Records which answer of the embedder's resolver hooks caused this error, so the
+    /// embedder can attach what its hook threw (the engine only carries the number).
+    pub fn with_answer_token(mut self, token: u32) -> Self {
+        self.inner.answer_token = Some(token);
+        self
+    }
+
+    /// The token given to [`Error::with_answer_token`], if any.
+    pub fn answer_token(&self) -> Option<u32> {
+        self.inner.answer_token
+    }
+
     /// Appends a sentence to the message.
     pub(crate) fn explain(mut self, sentence: &str) -> Self {
         self.inner.message.push_str(sentence);
@@ -292,6 +311,7 @@ impl Error {
                 unprocessed: self.inner.unprocessed,
                 resend_if_idempotent: self.inner.resend_if_idempotent,
                 attempts: self.inner.attempts,
+                answer_token: self.inner.answer_token,
             }),
         }
     }
