@@ -49,6 +49,8 @@ export { fetch } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
 export type {
+  // DNS and connections:
+  AddressFilter,
   AfterResponseHook,
   BeforeErrorHook,
   BeforeRequestHook,
@@ -56,11 +58,13 @@ export type {
   BulkheadOptions,
   CircuitBreakerOptions,
   ClientOptions,
+  DnsCacheOptions,
   FetchInit,
   HeadersInit,
   HookRequest,
   Hooks,
   LimitsOptions,
+  LookupFunction,
   QueryInit,
   QueryValue,
   RateLimitOptions,
