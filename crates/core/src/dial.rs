@@ -408,10 +408,13 @@ pub(crate) fn interleave(addresses: &[IpAddr]) -> Vec<IpAddr> {
     }
 }
 
+/// A cached answer: when it expires, and the addresses.
+type Entry = (Instant, Arc<[IpAddr]>);
+
 /// Resolved names for [`DnsCacheOptions::ttl`], at most [`DnsCacheOptions::max_entries`].
 struct DnsCache {
     options: DnsCacheOptions,
-    entries: Mutex<HashMap<String, (Instant, Arc<[IpAddr]>)>>,
+    entries: Mutex<HashMap<String, Entry>>,
 }
 
 impl DnsCache {
