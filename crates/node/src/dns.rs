@@ -101,6 +101,12 @@ impl Questions {
         let _ = answer.send(result);
     }
 
+    /// The client closed: every waiting connection attempt fails now rather than at its
+    /// connect timeout (attempts hyper-util finishes in the background outlive the request).
+    pub(crate) fn close(&self) {
+        self.waiting.lock().clear();
+    }
+
     fn take(&self, token: u32) -> Option<Waiting> {
         self.waiting.lock().remove(&token)
     }

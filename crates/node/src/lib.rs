@@ -355,6 +355,7 @@ impl NativeClient {
             }
         }
         self.shared.sink.close();
+        self.questions.close();
     }
 }
 
