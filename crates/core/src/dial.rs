@@ -300,7 +300,7 @@ impl Dialer {
                     Some((addr, Err(e))) => {
                         failures.push((addr, e));
                         if pending.is_empty() && !more {
-                            return Err(connect_failed(host, &failures, deadline));
+                            return Err(connect_failed(host, failures, deadline));
                         }
                     }
                     None => {}
@@ -359,8 +359,13 @@ async fn system_lookup(host: &str) -> Result<Vec<IpAddr>, Error> {
     }
 }
 
-/// The failure after every address was tried: a timeout when none answered at all.
-fn connect_failed(host: &str, failures: &[(SocketAddr, io::Error)], deadline: Deadline) -> Error {
+/// The failure after every address was tried: a timeout when none answered at all. The last
+/// attempt's I/O error is the source.
+fn connect_failed(
+    host: &str,
+    mut failures: Vec<(SocketAddr, io::Error)>,
+    deadline: Deadline,
+) -> Error {
     let tried: Vec<String> = failures
         .iter()
         .map(|(addr, e)| format!("{addr}: {e}"))
@@ -368,7 +373,8 @@ fn connect_failed(host: &str, failures: &[(SocketAddr, io::Error)], deadline: De
     let all_silent = failures
         .iter()
         .all(|(_, e)| e.kind() == io::ErrorKind::TimedOut);
-    match deadline {
+    let last = failures.pop().map(|(_, e)| e);
+    let err = match deadline {
         Some((_, total)) if all_silent => Error::new(
             Kind::Timeout,
             format!(
@@ -379,12 +385,16 @@ fn connect_failed(host: &str, failures: &[(SocketAddr, io::Error)], deadline: De
         )
         .with_phase(Phase::Connect),
         _ => {
-            let message = match failures {
-                [(addr, e)] => format!("could not connect to {addr}: {e}"),
+            let message = match tried.as_slice() {
+                [one] => format!("could not connect to {one}"),
                 _ => format!("could not connect to {host}: {}", tried.join("; ")),
             };
             Error::new(Kind::Connect, message).with_phase(Phase::Connect)
         }
+    };
+    match last {
+        Some(e) => err.with_source(e),
+        None => err,
     }
 }
 
