@@ -14,6 +14,7 @@ use std::time::Duration;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use parking_lot::Mutex;
 use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::Mutex as AsyncMutex;
 use tokio::time::Instant;
 
 use crate::error::{Error, Kind, Phase};
@@ -223,9 +224,27 @@ impl Dialer {
         if let Ok(ip) = host.parse::<IpAddr>() {
             return Ok(Arc::from([ip]));
         }
-        if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(host)) {
+        let Some(cache) = &self.cache else {
+            return self.lookup(host, deadline).await;
+        };
+        if let Some(hit) = cache.get(host) {
             return Ok(hit);
         }
+        // One lookup of a name at a time: a burst of new connections waits for the first
+        // answer and takes it from the cache.
+        let gate = cache.gate(host);
+        let _turn = within(deadline, Phase::Dns, gate.lock()).await?;
+        if let Some(hit) = cache.get(host) {
+            return Ok(hit);
+        }
+        let addresses = self.lookup(host, deadline).await?;
+        cache.insert(host, addresses.clone());
+        Ok(addresses)
+    }
+
+    /// Asks the `lookup` hook or the system resolver, keeping the addresses of the family
+    /// the client dials.
+    async fn lookup(&self, host: &str, deadline: Deadline) -> Result<Arc<[IpAddr]>, Error> {
         let resolved = match &self.options.lookup {
             Some(lookup) => {
                 within(deadline, Phase::Dns, lookup.lookup(host, self.family)).await??
@@ -246,9 +265,6 @@ impl Dialer {
                 format!("host {host} resolved to no address{family}"),
             )
             .with_phase(Phase::Dns));
-        }
-        if let Some(cache) = &self.cache {
-            cache.insert(host, addresses.clone());
         }
         Ok(addresses)
     }
@@ -425,6 +441,31 @@ type Entry = (Instant, Arc<[IpAddr]>);
 struct DnsCache {
     options: DnsCacheOptions,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Names being resolved: whoever holds a name's lock is looking it up.
+    resolving: Mutex<HashMap<String, Arc<AsyncMutex<()>>>>,
+}
+
+/// A share of a name's lookup lock; the last share removes it from [`DnsCache::resolving`].
+struct Gate<'a> {
+    cache: &'a DnsCache,
+    host: String,
+    lock: Arc<AsyncMutex<()>>,
+}
+
+impl Gate<'_> {
+    async fn lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.lock.lock().await
+    }
+}
+
+impl Drop for Gate<'_> {
+    fn drop(&mut self) {
+        let mut resolving = self.cache.resolving.lock();
+        // Shares are only taken under this map's lock: two means the map's and this one.
+        if Arc::strong_count(&self.lock) == 2 {
+            resolving.remove(&self.host);
+        }
+    }
 }
 
 impl DnsCache {
@@ -432,6 +473,21 @@ impl DnsCache {
         DnsCache {
             options,
             entries: Mutex::new(HashMap::new()),
+            resolving: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn gate(&self, host: &str) -> Gate<'_> {
+        let lock = self
+            .resolving
+            .lock()
+            .entry(host.to_owned())
+            .or_default()
+            .clone();
+        Gate {
+            cache: self,
+            host: host.to_owned(),
+            lock,
         }
     }
 

@@ -210,6 +210,48 @@ async fn the_cache_resolves_a_name_once_for_several_connections() {
     assert_eq!(server.load(Ordering::SeqCst), 6);
 }
 
+/// Answers after a while, counting the calls.
+struct Slow(Arc<AtomicUsize>);
+
+impl Lookup for Slow {
+    fn lookup(&self, _host: &str, _family: Family) -> LookupFuture {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            Ok(vec![V4])
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_new_connections_shares_one_lookup() {
+    let port = common::closed_port().await;
+    let server = serve_ok(V4, port).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let dns = DnsOptions {
+        lookup: Some(Arc::new(Slow(calls.clone()))),
+        ..DnsOptions::default()
+    };
+    let client = client(config(dns, Duration::from_secs(10)));
+    let requests: Vec<_> = (0..5)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(
+                async move { fetch(&client, get(&format!("http://burst.test:{port}/"))).await },
+            )
+        })
+        .collect();
+    for request in requests {
+        assert_eq!(request.await.unwrap().unwrap().body, "ok");
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one lookup for five connections"
+    );
+    assert_eq!(server.load(Ordering::SeqCst), 5);
+}
+
 /// Refuses loopback IPv4 addresses, counting the questions.
 struct NoV4Loopback(Arc<AtomicUsize>);
 
