@@ -71,6 +71,17 @@ export interface NativeClientOptions {
   proxyHeaders?: string[]
   /** Targets that bypass the proxies, in `NO_PROXY` syntax. */
   noProxy?: string
+  // DNS and connections:
+  /** LOOKUP events answered with `answerLookup` resolve host names. */
+  lookup?: boolean
+  /** FILTER events answered with `answerFilter` come before every connection. */
+  addressFilter?: boolean
+  dnsCache?: boolean
+  dnsCacheTtl?: number
+  dnsCacheMaxEntries?: number
+  autoSelectFamily?: boolean
+  autoSelectFamilyAttemptTimeout?: number
+  localAddress?: string
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -117,6 +128,14 @@ export interface NativeClient {
   ref(): void
   unref(): void
   close(): void
+  /** Answers LOOKUP `token`: the addresses, or the message of the lookup's error. */
+  answerLookup(
+    token: number,
+    addresses?: string[] | undefined | null,
+    error?: string | undefined | null,
+  ): void
+  /** Answers FILTER `token`: the index of the first refused address, or `null`. */
+  answerFilter(token: number, refused?: number | undefined | null): void
 }
 
 /** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 10-slot records. */
@@ -131,6 +150,9 @@ export const EVENT_CHUNK = 2
 export const EVENT_ERROR = 3
 export const EVENT_NEED = 4
 export const EVENT_RETRY = 5
+/** DNS and connections: questions to the client's `lookup` and `addressFilter`. */
+export const EVENT_LOOKUP = 6
+export const EVENT_FILTER = 7
 /** Slots per event record. */
 export const EVENT_SLOTS = 10
 

@@ -165,6 +165,7 @@ impl Client {
             h2_only,
             proxies: proxies.clone(),
             proxy_tls,
+            dns: config.dns.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::dial::DnsOptions;
 use crate::error::Error;
 use crate::proxy::ProxyOptions;
 use crate::ratelimit::RateLimit;
@@ -168,6 +169,8 @@ pub struct Config {
     pub rate_limit: Option<RateLimit>,
     /// Proxies; `None` (the default) connects directly.
     pub proxy: Option<ProxyOptions>,
+    /// DNS and connections: `lookup`, address filter, DNS cache, Happy Eyeballs, local address.
+    pub dns: DnsOptions,
 }
 
 impl Default for Config {
@@ -190,6 +193,7 @@ impl Default for Config {
             retry_budget: Some(RetryBudget::default()),
             rate_limit: None,
             proxy: None,
+            dns: DnsOptions::default(),
         }
     }
 }
@@ -242,6 +246,7 @@ impl Config {
                 )));
             }
         }
+        self.dns.validate()?;
         Ok(())
     }
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -20,6 +19,7 @@ use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
+use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 
@@ -54,6 +54,8 @@ pub(crate) struct ConnectorConfig {
     /// Proxies (`proxy` option) and the TLS configuration for `https:` proxies (HTTP/1.1 only).
     pub proxies: Option<Arc<Proxies>>,
     pub proxy_tls: Option<Arc<rustls::ClientConfig>>,
+    /// Resolution, address filter, Happy Eyeballs and local address (dial.rs).
+    pub dns: DnsOptions,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -68,6 +70,7 @@ struct Inner {
     total: Arc<Semaphore>,
     per_origin: Mutex<HashMap<String, Arc<Semaphore>>>,
     proxy_tls: Option<TlsConnector>,
+    dialer: Dialer,
 }
 
 impl Connector {
@@ -78,6 +81,7 @@ impl Connector {
                 total: Arc::new(Semaphore::new(config.max_connections)),
                 per_origin: Mutex::new(HashMap::new()),
                 proxy_tls: config.proxy_tls.clone().map(TlsConnector::from),
+                dialer: Dialer::new(config.dns.clone()),
                 config,
             }),
         }
@@ -200,45 +204,9 @@ impl Inner {
         }
     }
 
-    async fn tcp(
-        &self,
-        host: &str,
-        port: u16,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Result<TcpStream, Error> {
-        let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => within(deadline, Phase::Dns, tokio::net::lookup_host((host, port)))
-                .await?
-                .map_err(|e| {
-                    Error::new(Kind::Dns, format!("could not resolve host {host}: {e}"))
-                        .with_phase(Phase::Dns)
-                        .with_source(e)
-                })?
-                .collect(),
-        };
-        if addrs.is_empty() {
-            return Err(
-                Error::new(Kind::Dns, format!("host {host} resolved to no address"))
-                    .with_phase(Phase::Dns),
-            );
-        }
-        let mut last = None;
-        for addr in addrs {
-            match within(deadline, Phase::Connect, TcpStream::connect(addr)).await? {
-                Ok(tcp) => {
-                    let _ = tcp.set_nodelay(true);
-                    return Ok(tcp);
-                }
-                Err(e) => last = Some((addr, e)),
-            }
-        }
-        let (addr, e) = last.expect("at least one address was tried");
-        Err(
-            Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
-                .with_phase(Phase::Connect)
-                .with_source(e),
-        )
+    /// A TCP connection to `host:port` (see [`Dialer::tcp`]).
+    async fn tcp(&self, host: &str, port: u16, deadline: Deadline) -> Result<TcpStream, Error> {
+        self.dialer.tcp(host, port, deadline).await
     }
 
     async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
@@ -303,31 +271,5 @@ impl Inner {
         let tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
         let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
         Ok((Stream::Proxied(TokioIo::new(Box::new(tls))), h2))
-    }
-}
-
-/// Runs `fut` until `deadline`, failing with a timeout in `phase` after it.
-async fn within<F: Future>(
-    deadline: Option<(Instant, Duration)>,
-    phase: Phase,
-    fut: F,
-) -> Result<F::Output, Error> {
-    match deadline {
-        Some((at, total)) => tokio::time::timeout_at(at, fut).await.map_err(|_| {
-            let mut err = Error::timeout(phase, total.as_millis() as u64);
-            if phase != Phase::Pool {
-                err = Error::new(
-                    Kind::Timeout,
-                    format!(
-                        "connect timeout of {} ms elapsed during {}",
-                        total.as_millis(),
-                        phase.as_str()
-                    ),
-                )
-                .with_phase(phase);
-            }
-            err
-        }),
-        None => Ok(fut.await),
     }
 }
