@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -238,6 +239,18 @@ impl Inner {
         (https, host, port): (bool, &str, u16),
         deadline: Option<(Instant, Duration)>,
     ) -> Result<(Stream, bool), Error> {
+        // Where this side resolves the target (`socks5:`) or the URL holds a literal, the lookup
+        // hook, the DNS cache and the address filter apply as for a direct connection, before
+        // anything reaches the proxy. Names the proxy resolves itself never reach them.
+        let socks_local = proxy.scheme == ProxyScheme::Socks5;
+        let mut target = host.to_owned();
+        if socks_local || host.parse::<IpAddr>().is_ok() {
+            let addresses = self.dialer.resolve(host, deadline).await?;
+            self.dialer.filter(host, &addresses, deadline).await?;
+            if socks_local {
+                target = addresses[0].to_string();
+            }
+        }
         let tcp = self.tcp(&proxy.host, proxy.port, deadline).await;
         let tcp = tcp.map_err(|e| proxy.explain(e))?;
         let io: BoxIo = match proxy.scheme {
@@ -264,7 +277,7 @@ impl Inner {
         if hop == Hop::Forward {
             return Ok((Stream::Proxied(TokioIo::new(io)), false));
         }
-        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, host, port)).await??;
+        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, &target, port)).await??;
         if !https {
             return Ok((Stream::Proxied(TokioIo::new(tunnel)), self.config.h2_only));
         }
