@@ -13,7 +13,14 @@ export interface WriteStats {
   blocked: number
 }
 
-type Writable = http.ServerResponse | http2.Http2ServerResponse
+/** What the HTTP/1.1 and HTTP/2 compatibility responses share that the writer uses. */
+interface Writable {
+  readonly destroyed: boolean
+  writeHead(status: number, headers: Record<string, string>): unknown
+  write(chunk: Buffer): boolean
+  on(event: 'drain' | 'close', listener: () => void): unknown
+  off(event: 'drain' | 'close', listener: () => void): unknown
+}
 
 const closers = new Set<() => Promise<void>>()
 
@@ -52,7 +59,7 @@ export async function startBackpressureServer(
   options: { http2?: boolean } = {},
 ): Promise<{ url: string; stats: WriteStats }> {
   const stats: WriteStats = { written: 0, blocked: 0 }
-  const respond = (res: Writable) => {
+  const respond = (res: Writable): void => {
     res.writeHead(200, Number.isFinite(total) ? { 'content-length': String(total) } : {})
     void writeBody(res, total, stats)
   }
