@@ -206,3 +206,73 @@ async fn concurrent_first_requests_to_an_http1_tls_origin_all_succeed() {
     // HTTP/1.1 needs a connection per concurrent request; only the first waited for ALPN.
     assert!(server.accepted() > 1);
 }
+
+/// A POST whose streamed body sends `chunks` one-byte chunks, `gap` apart, then ends.
+fn trickled_post(url: &str, chunks: usize, gap: Duration) -> hyperhttp_core::Request {
+    use std::sync::{Arc, Mutex};
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let sender = Arc::new(Mutex::new(Some(tx)));
+    let left = Arc::new(std::sync::atomic::AtomicUsize::new(chunks));
+    let on_need = move || {
+        let (sender, left) = (sender.clone(), left.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(gap).await;
+            let mut sender = sender.lock().unwrap();
+            let remaining = left.load(std::sync::atomic::Ordering::SeqCst);
+            if remaining == 0 {
+                *sender = None;
+            } else if let Some(tx) = sender.as_ref() {
+                left.store(remaining - 1, std::sync::atomic::Ordering::SeqCst);
+                let _ = tx.send(bytes::Bytes::from_static(b"x"));
+            }
+        });
+    };
+    let body = hyperhttp_core::RequestBody::Stream(hyperhttp_core::BodyStream {
+        chunks: rx,
+        on_need: Arc::new(on_need),
+    });
+    common::request("POST", url, &[], body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_timeout_of_a_streamed_body_runs_from_its_end_whatever_else_the_connection_writes() {
+    let server = pinging_without_answering().await;
+    let client = client(h2c_with_a_short_read_timeout());
+    let started = tokio::time::Instant::now();
+
+    let err = fetch(
+        &client,
+        trickled_post(&server.url("/"), 3, Duration::from_millis(100)),
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(
+        (err.kind(), err.phase()),
+        (Kind::Timeout, Some(Phase::Headers)),
+        "{err:?}"
+    );
+    // The PINGs go on for 30 s; measured from the connection's last write, the timeout would
+    // never fire.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_body_uploading_longer_than_the_head_timeout_is_not_cut_short_on_h2() {
+    let server = http(|seen| async move { reply(200, &[], seen.body.len().to_string()) }).await;
+    let client = client(h2c_with_a_short_read_timeout());
+
+    // 8 chunks 400 ms apart: 3.2 s of upload under a 1 s head timeout.
+    let res = fetch(
+        &client,
+        trickled_post(&server.url("/"), 8, Duration::from_millis(400)),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!((res.version, res.body), (Version::HTTP_2, "8".into()));
+}
