@@ -152,7 +152,11 @@ async fn switching_protocols_on_h2_settles_under_the_head_timeout() {
     let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
 
     // hyper's HTTP/2 client drops 1xx heads without telling the caller, so a 101 cannot be
-    // refused as such; the request still settles, with the head timeout.
+    // refused as such; the request still settles, with the head timeout. (h2 0.4.20 queues
+    // them for `ResponseFuture::poll_informational`, and its `poll_response` skips them,
+    // `src/proto/streams/recv.rs:350-358`; hyper 1.12 only polls the final response,
+    // `src/proto/h2/client.rs:616`, and runs `ext::on_informational` for HTTP/1 only,
+    // `src/proto/h1/role.rs:1202`. No setting reaches it.)
     assert_eq!(
         (err.kind(), err.phase()),
         (Kind::Timeout, Some(Phase::Headers)),
