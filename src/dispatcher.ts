@@ -25,6 +25,7 @@ import type { Outgoing } from './outgoing.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
+import { withoutCredentials } from './url.js'
 
 const MAX_ID = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
@@ -75,7 +76,7 @@ export class Exchange {
     this.dispatcher = dispatcher
     this.id = id
     this.method = method
-    this.url = url
+    this.url = withoutCredentials(url)
     this.signal = signal
     this.fetchMode = fetchMode
   }
@@ -175,9 +176,10 @@ export class Dispatcher {
   ): Promise<Response> {
     const { method, url, headers, body, options, signal } = request
     if (this.#closed || signal?.aborted) {
+      const shown = withoutCredentials(url)
       const error = this.#closed
-        ? new ClientClosedError(undefined, { url })
-        : abortError(url, signal)
+        ? new ClientClosedError(undefined, { url: shown })
+        : abortError(shown, signal)
       body.stream?.cancel(error).catch(ignore)
       return Promise.reject(publicError(error, fetchMode, true))
     }
@@ -204,7 +206,7 @@ export class Dispatcher {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
       this.#native.request(id, method, url, sent, body.bytes, native)
     } catch (error) {
-      this.#fail(exchange, nativeError(error, url), false)
+      this.#fail(exchange, nativeError(error, exchange.url), false)
       return promise
     }
     signal?.addEventListener('abort', exchange)
@@ -380,7 +382,7 @@ export class Dispatcher {
   /** Lets the engine's next attempt go with `next`. */
   #retry(exchange: Exchange, next: Outgoing): void {
     if (exchange.done) return
-    exchange.url = next.url
+    exchange.url = withoutCredentials(next.url)
     const stream = next.body.stream
     if (stream !== null) {
       const error = new InvalidArgumentError(
