@@ -102,6 +102,10 @@ export interface NativeClientOptions {
   rateLimitBurst?: number
   /** Wait for a token (default) or reject with ERR_RATE_LIMITED. */
   rateLimitWait?: boolean
+  /** PKCS#12 (PFX) client certificate and key. */
+  pfx?: Buffer
+  /** Passphrase of `pfx` or of an encrypted `key`. */
+  passphrase?: string
 }
 
 /** Per-request overrides. */

@@ -63,6 +63,9 @@ export interface NativeClientOptions {
   rateLimit?: number
   rateLimitBurst?: number
   rateLimitWait?: boolean
+  // Client certificate from a PKCS#12 file or an encrypted key.
+  pfx?: Buffer
+  passphrase?: string
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */

@@ -66,6 +66,11 @@ pub struct NativeClientOptions {
     pub rate_limit_burst: Option<u32>,
     /// Wait for a token (default) or reject with ERR_RATE_LIMITED.
     pub rate_limit_wait: Option<bool>,
+    // Client certificate from a PKCS#12 file or an encrypted key.
+    /// PKCS#12 (PFX) client certificate and key.
+    pub pfx: Option<Buffer>,
+    /// Passphrase of `pfx` or of an encrypted `key`.
+    pub passphrase: Option<String>,
 }
 
 /// Per-request overrides.
@@ -204,6 +209,9 @@ impl NativeClientOptions {
             limit.wait = self.rate_limit_wait.unwrap_or(limit.wait);
             c.rate_limit = Some(limit);
         }
+        // Client certificate from a PKCS#12 file or an encrypted key.
+        c.tls.pfx = self.pfx.map(|pfx| pfx.to_vec()).or(c.tls.pfx);
+        c.tls.passphrase = self.passphrase.or(c.tls.passphrase);
         Ok(c)
     }
 
