@@ -73,6 +73,8 @@ const TLS_OPTIONS = new Set([
   // Client certificate from a PKCS#12 file or an encrypted key.
   'pfx',
   'passphrase',
+  // Opt-out of NODE_EXTRA_CA_CERTS.
+  'useNodeExtraCaCerts',
 ])
 const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const
 const RETRY_OPTIONS = new Set([
@@ -422,6 +424,9 @@ function setTls(target: NativeClientOptions, value: unknown): void {
   if (t.cert !== undefined) target.cert = pemText(t.cert, 'tls.cert')
   if (t.key !== undefined) target.key = pemText(t.key, 'tls.key')
   setClientCertificateFile(target, t)
+  if (t.useNodeExtraCaCerts !== undefined) {
+    target.useNodeExtraCaCerts = bool(t.useNodeExtraCaCerts, 'tls.useNodeExtraCaCerts')
+  }
   if (t.useSystemCa !== undefined) target.useSystemCa = bool(t.useSystemCa, 'tls.useSystemCa')
   if (t.servername !== undefined) target.serverName = serverName(t.servername)
   if (t.minVersion !== undefined) target.minTlsVersion = tlsVersion(t.minVersion, 'tls.minVersion')

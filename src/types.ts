@@ -122,6 +122,11 @@ export interface TlsOptions {
    * `ERR_INVALID_ARGUMENT`.
    */
   passphrase?: string
+  /**
+   * Also trust the certificates in the file named by `NODE_EXTRA_CA_CERTS`, as Node does (the
+   * engine reads it itself: Node's own trust store is not visible to it). Default `true`.
+   */
+  useNodeExtraCaCerts?: boolean
 }
 
 /** A TLS protocol version, spelled as in Node's `tls` module. */
