@@ -127,6 +127,10 @@ export interface NativeClientOptions {
   autoSelectFamilyAttemptTimeout?: number
   /** An IP address outgoing connections are bound to. */
   localAddress?: string
+  /** PKCS#12 (PFX) client certificate and key. */
+  pfx?: Buffer
+  /** Passphrase of `pfx` or of an encrypted `key`. */
+  passphrase?: string
 }
 
 /** Per-request overrides. */

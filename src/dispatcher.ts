@@ -28,6 +28,7 @@ import type { Resolver } from './resolver.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
+import { withoutCredentials } from './url.js'
 
 const MAX_ID = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
@@ -78,7 +79,7 @@ export class Exchange {
     this.dispatcher = dispatcher
     this.id = id
     this.method = method
-    this.url = url
+    this.url = withoutCredentials(url)
     this.signal = signal
     this.fetchMode = fetchMode
   }
@@ -185,9 +186,10 @@ export class Dispatcher {
   ): Promise<Response> {
     const { method, url, headers, body, options, signal } = request
     if (this.#closed || signal?.aborted) {
+      const shown = withoutCredentials(url)
       const error = this.#closed
-        ? new ClientClosedError(undefined, { url })
-        : abortError(url, signal)
+        ? new ClientClosedError(undefined, { url: shown })
+        : abortError(shown, signal)
       body.stream?.cancel(error).catch(ignore)
       return Promise.reject(publicError(error, fetchMode, true))
     }
@@ -214,7 +216,7 @@ export class Dispatcher {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
       this.#native.request(id, method, url, sent, body.bytes, native)
     } catch (error) {
-      this.#fail(exchange, nativeError(error, url), false)
+      this.#fail(exchange, nativeError(error, exchange.url), false)
       return promise
     }
     signal?.addEventListener('abort', exchange)
@@ -408,7 +410,7 @@ export class Dispatcher {
   /** Lets the engine's next attempt go with `next`. */
   #retry(exchange: Exchange, next: Outgoing): void {
     if (exchange.done) return
-    exchange.url = next.url
+    exchange.url = withoutCredentials(next.url)
     const stream = next.body.stream
     if (stream !== null) {
       const error = new InvalidArgumentError(

@@ -82,6 +82,9 @@ export interface NativeClientOptions {
   autoSelectFamily?: boolean
   autoSelectFamilyAttemptTimeout?: number
   localAddress?: string
+  // Client certificate from a PKCS#12 file or an encrypted key.
+  pfx?: Buffer
+  passphrase?: string
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */

@@ -83,6 +83,11 @@ const TLS_OPTIONS = new Set([
   'minVersion',
   'maxVersion',
   'pins',
+  // Client certificate from a PKCS#12 file or an encrypted key.
+  'pfx',
+  'passphrase',
+  // Opt-out of NODE_EXTRA_CA_CERTS.
+  'useNodeExtraCaCerts',
 ])
 const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const
 const RETRY_OPTIONS = new Set([
@@ -435,6 +440,10 @@ function setTls(target: NativeClientOptions, value: unknown): void {
   }
   if (t.cert !== undefined) target.cert = pemText(t.cert, 'tls.cert')
   if (t.key !== undefined) target.key = pemText(t.key, 'tls.key')
+  setClientCertificateFile(target, t)
+  if (t.useNodeExtraCaCerts !== undefined) {
+    target.useNodeExtraCaCerts = bool(t.useNodeExtraCaCerts, 'tls.useNodeExtraCaCerts')
+  }
   if (t.useSystemCa !== undefined) target.useSystemCa = bool(t.useSystemCa, 'tls.useSystemCa')
   if (t.servername !== undefined) target.serverName = serverName(t.servername)
   if (t.minVersion !== undefined) target.minTlsVersion = tlsVersion(t.minVersion, 'tls.minVersion')
@@ -563,6 +572,27 @@ function workerThreads(value: unknown): number {
     throw invalid('workerThreads', `an integer from 1 to ${MAX_WORKER_THREADS}`, value)
   }
   return value as number
+}
+
+/** `tls.pfx` and `tls.passphrase`, as in Node's `tls.connect`. */
+function setClientCertificateFile(target: NativeClientOptions, t: Record<string, unknown>): void {
+  if (t.pfx !== undefined) {
+    if (!(t.pfx instanceof Uint8Array)) {
+      throw invalid('tls.pfx', 'a Buffer or Uint8Array holding a PKCS#12 (.pfx, .p12) file', t.pfx)
+    }
+    if (t.cert !== undefined) {
+      throw new InvalidArgumentError(
+        'tls.pfx and tls.cert/tls.key are two ways to give the client certificate: give one',
+      )
+    }
+    target.pfx = Buffer.from(t.pfx.buffer, t.pfx.byteOffset, t.pfx.byteLength)
+  }
+  if (t.passphrase !== undefined) {
+    if (typeof t.passphrase !== 'string') {
+      throw invalid('tls.passphrase', 'a string', t.passphrase)
+    }
+    target.passphrase = t.passphrase
+  }
 }
 
 function pemText(value: unknown, name: string): string {

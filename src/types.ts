@@ -105,6 +105,29 @@ export interface TlsOptions {
    * fails with `ERR_TLS_PIN_MISMATCH`.
    */
   pins?: ReadonlyArray<string>
+  /**
+   * Client certificate chain and private key as one PKCS#12 file (`.pfx`, `.p12`), instead of
+   * `cert` and `key`; opened with `passphrase`.
+   *
+   * @example
+   * ```ts
+   * const client = new Client({
+   *   tls: { pfx: readFileSync('client.pfx'), passphrase: process.env.PFX_PASSPHRASE },
+   * })
+   * ```
+   */
+  pfx?: Uint8Array
+  /**
+   * Passphrase of `pfx`, or of `key` when it is an encrypted PKCS#8 PEM key
+   * (`-----BEGIN ENCRYPTED PRIVATE KEY-----`). A wrong one fails `new Client()` with
+   * `ERR_INVALID_ARGUMENT`.
+   */
+  passphrase?: string
+  /**
+   * Also trust the certificates in the file named by `NODE_EXTRA_CA_CERTS`, as Node does (the
+   * engine reads it itself: Node's own trust store is not visible to it). Default `true`.
+   */
+  useNodeExtraCaCerts?: boolean
 }
 
 /** A TLS protocol version, spelled as in Node's `tls` module. */

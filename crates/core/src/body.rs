@@ -4,6 +4,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -26,7 +27,35 @@ pub(crate) enum ReqBody {
         expected: Option<u64>,
         sent: u64,
         asked: bool,
+        progress: UploadProgress,
     },
+}
+
+/// When a streamed request body last handed hyper a chunk or its end. On HTTP/2 the
+/// connection's writes belong to every stream, so a streamed request's head timeout runs from
+/// this instead: from its own last chunk while it uploads, from its end once it has ended.
+#[derive(Clone, Debug)]
+pub(crate) struct UploadProgress(Arc<Mutex<Instant>>);
+
+impl UploadProgress {
+    pub(crate) fn new() -> Self {
+        UploadProgress(Arc::new(Mutex::new(Instant::now())))
+    }
+
+    fn mark(&self) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Instant::now();
+    }
+
+    /// Time since the body last moved.
+    pub(crate) fn idle(&self) -> Duration {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .elapsed()
+    }
 }
 
 impl HttpBody for ReqBody {
@@ -45,8 +74,10 @@ impl HttpBody for ReqBody {
                 expected,
                 sent,
                 asked,
+                progress,
             } => match stream.chunks.poll_recv(cx) {
                 Poll::Ready(Some(chunk)) => {
+                    progress.mark();
                     *asked = false;
                     *sent += chunk.len() as u64;
                     if expected.is_some_and(|n| *sent > n) {
@@ -57,7 +88,10 @@ impl HttpBody for ReqBody {
                 Poll::Ready(None) if expected.is_some_and(|n| *sent != n) => {
                     Poll::Ready(Some(Err(length_mismatch(*expected, *sent).into())))
                 }
-                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Ready(None) => {
+                    progress.mark();
+                    Poll::Ready(None)
+                }
                 Poll::Pending => {
                     if !*asked {
                         *asked = true;

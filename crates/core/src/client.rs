@@ -19,7 +19,7 @@ use url::Url;
 
 use crate::alpn::ProtocolGate;
 use crate::attempts::{Attempts, BeforeRetry};
-use crate::body::{Body, ReqBody};
+use crate::body::{Body, ReqBody, UploadProgress};
 use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
@@ -299,6 +299,7 @@ impl Client {
                     stream: s,
                     sent: 0,
                     asked: false,
+                    progress: UploadProgress::new(),
                 },
                 (Some(b), None) => ReqBody::Full(Some(b.clone())),
                 (None, None) => ReqBody::Empty,
@@ -369,7 +370,10 @@ impl Client {
             .as_str()
             .parse()
             .map_err(|e| SendFailure::fresh(Error::invalid(format!("invalid URL {url}: {e}"))))?;
-        let streaming = matches!(body, ReqBody::Stream { .. });
+        let upload = match &body {
+            ReqBody::Stream { progress, .. } => Some(progress.clone()),
+            _ => None,
+        };
         let mut req = http::Request::new(body);
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
@@ -406,7 +410,7 @@ impl Client {
             let Some((left, phase, ms)) = head_wait(
                 conn.as_ref().map(InFlight::conn),
                 started,
-                streaming,
+                upload.as_ref(),
                 settings.read_timeout,
                 settings.write_timeout,
             ) else {
@@ -441,12 +445,12 @@ fn conn_shared(connected: &Connected) -> Option<Arc<ConnShared>> {
 /// the write timeout runs; otherwise the read timeout runs from the request's last write. On
 /// HTTP/1.1 that is the connection's last write. On HTTP/2 the connection's writes belong to
 /// every stream (and to PING acks), so they would keep pushing one request's deadline back:
-/// there the timeout runs from the request's own send, or, while a streamed body may still be
-/// uploading, from the connection's last write.
+/// there the timeout runs from the request's own send, or for a streamed body from the body's
+/// own last chunk (its end, once it has ended).
 fn head_wait(
     conn: Option<&ConnShared>,
     started: Instant,
-    streaming: bool,
+    upload: Option<&UploadProgress>,
     read: Option<Duration>,
     write: Option<Duration>,
 ) -> Option<(Duration, Phase, u64)> {
@@ -458,8 +462,9 @@ fn head_wait(
         ));
     }
     let limit = read?;
-    let waited = match conn {
-        Some(c) if !c.is_h2() || streaming => c.since_last_write().min(started.elapsed()),
+    let waited = match (conn, upload) {
+        (Some(c), _) if !c.is_h2() => c.since_last_write().min(started.elapsed()),
+        (_, Some(upload)) => upload.idle().min(started.elapsed()),
         _ => started.elapsed(),
     };
     Some((

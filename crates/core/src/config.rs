@@ -106,6 +106,11 @@ pub struct TlsOptions {
     /// SHA-256 digests of trusted SubjectPublicKeyInfos. When not empty, a verified chain must
     /// also contain one of these keys (the leaf, an intermediate or the trust anchor).
     pub pins: Vec<[u8; 32]>,
+    // Client certificate from a PKCS#12 file or an encrypted key (Node's `pfx`, `passphrase`).
+    /// Client certificate and key as one PKCS#12 (PFX) file, instead of `cert` and `key`.
+    pub pfx: Option<Vec<u8>>,
+    /// Passphrase of `pfx` or of an encrypted (PKCS#8) `key`.
+    pub passphrase: Option<String>,
 }
 
 impl Default for TlsOptions {
@@ -121,6 +126,8 @@ impl Default for TlsOptions {
             min_version: TlsVersion::Tls12,
             max_version: TlsVersion::Tls13,
             pins: Vec::new(),
+            pfx: None,
+            passphrase: None,
         }
     }
 }
@@ -232,6 +239,11 @@ impl Config {
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             return Err(Error::invalid(
                 "tls.cert and tls.key must be given together for a client certificate",
+            ));
+        }
+        if self.tls.pfx.is_some() && self.tls.cert.is_some() {
+            return Err(Error::invalid(
+                "tls.pfx and tls.cert/tls.key are two ways to give the client certificate: give one",
             ));
         }
         if self.tls.min_version > self.tls.max_version {

@@ -22,6 +22,7 @@ mod attempts;
 mod body;
 mod classify;
 mod client;
+mod client_identity;
 mod config;
 mod conn;
 mod connect;

@@ -89,6 +89,11 @@ pub struct NativeClientOptions {
     pub auto_select_family_attempt_timeout: Option<f64>,
     /// An IP address outgoing connections are bound to.
     pub local_address: Option<String>,
+    // Client certificate from a PKCS#12 file or an encrypted key.
+    /// PKCS#12 (PFX) client certificate and key.
+    pub pfx: Option<Buffer>,
+    /// Passphrase of `pfx` or of an encrypted `key`.
+    pub passphrase: Option<String>,
 }
 
 /// Per-request overrides.
@@ -239,6 +244,9 @@ impl NativeClientOptions {
                 no_proxy: self.no_proxy,
             });
         }
+        // Client certificate from a PKCS#12 file or an encrypted key.
+        c.tls.pfx = self.pfx.map(|pfx| pfx.to_vec()).or(c.tls.pfx);
+        c.tls.passphrase = self.passphrase.or(c.tls.passphrase);
         Ok(c)
     }
 
