@@ -565,10 +565,6 @@ fn keep_alive_hint(headers: &HeaderMap) -> Option<u64> {
 impl Response {
     /// Reads the whole body into memory.
     pub async fn bytes(mut self) -> Result<Bytes, Error> {
-        let mut out = bytes::BytesMut::new();
-        while let Some(chunk) = self.body.chunk(crate::body::CHUNK_MAX).await? {
-            out.extend_from_slice(&chunk);
-        }
-        Ok(out.freeze())
+        Ok(Bytes::from(self.body.read_to_end(Vec::new()).await?))
     }
 }
