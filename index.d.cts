@@ -25,6 +25,12 @@ export declare class NativeClient {
    */
   read(id: number): Buffer | null
   /**
+   * Reads the rest of response body `id` into one buffer that follows `prefix` (the bytes
+   * of this body the facade already holds); exactly one CHUNK event (the whole body, last)
+   * or ERROR event answers. The buffer is handed to JavaScript without a copy.
+   */
+  readAll(id: number, prefix?: Buffer | undefined | null): void
+  /**
    * Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
    * buffered body only). An invalid request ends request `id` with an ERROR event.
    */

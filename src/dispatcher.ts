@@ -225,11 +225,7 @@ export class Dispatcher {
 
   /** Asks the engine for the next chunk of `exchange`'s body, answered through `body`. */
   pull(exchange: Exchange, body: StreamedBody): void {
-    if (exchange.done) {
-      body.fail(exchange.failure ?? new ClientClosedError(undefined, { url: exchange.url }))
-      return
-    }
-    exchange.reader = body
+    if (!this.#readable(exchange, body)) return
     let ready: Buffer | null
     try {
       ready = this.#native.read(exchange.id)
@@ -241,6 +237,28 @@ export class Dispatcher {
     // a CHUNK or ERROR event answers later.
     if (ready === null) this.#expect(exchange)
     else this.#onChunk(exchange, ready.length === 0 ? undefined : ready, ready.length === 0)
+  }
+
+  /** Asks the engine for the rest of `exchange`'s body in one buffer, answered through `body`. */
+  pullAll(exchange: Exchange, body: StreamedBody, prefix: Buffer | undefined): void {
+    if (!this.#readable(exchange, body)) return
+    try {
+      this.#native.readAll(exchange.id, prefix)
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, exchange.url), false)
+      return
+    }
+    this.#expect(exchange)
+  }
+
+  /** Makes `body` the reader of `exchange`, or fails it when the exchange is over. */
+  #readable(exchange: Exchange, body: StreamedBody): boolean {
+    if (exchange.done) {
+      body.fail(exchange.failure ?? new ClientClosedError(undefined, { url: exchange.url }))
+      return false
+    }
+    exchange.reader = body
+    return true
   }
 
   /** Sends one chunk of a streamed request body (`null` ends it). */

@@ -128,6 +128,8 @@ export interface NativeClient {
   ): void
   read(id: number): Buffer | null
   cancel(id: number): void
+  /** The rest of body `id` in one buffer after `prefix`; one CHUNK (last) or ERROR answers. */
+  readAll(id: number, prefix?: Buffer | undefined | null): void
   ref(): void
   unref(): void
   close(): void

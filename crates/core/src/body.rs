@@ -214,17 +214,22 @@ impl Body {
     /// bytes. `None` means the body has ended. The wait is bounded by the read timeout (the
     /// longest gap between two pieces) and the request's total timeout.
     pub async fn chunk(&mut self, max: usize) -> Result<Option<Bytes>, Error> {
-        let first = match self.wait_limit() {
+        match self.piece().await? {
+            Some(first) => Ok(Some(self.coalesce(first, max)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Waits for the next piece, as it arrived (no copy). `None` means the body has ended.
+    /// The wait is bounded as for [`Body::chunk`].
+    pub async fn piece(&mut self) -> Result<Option<Bytes>, Error> {
+        match self.wait_limit() {
             Some((limit, phase, ms)) => {
                 tokio::time::timeout(limit, std::future::poll_fn(|cx| self.poll_piece(cx)))
                     .await
-                    .map_err(|_| self.located(Error::timeout(phase, ms)))??
+                    .map_err(|_| self.located(Error::timeout(phase, ms)))?
             }
-            None => std::future::poll_fn(|cx| self.poll_piece(cx)).await?,
-        };
-        match first {
-            Some(first) => Ok(Some(self.coalesce(first, max)?)),
-            None => Ok(None),
+            None => std::future::poll_fn(|cx| self.poll_piece(cx)).await,
         }
     }
 

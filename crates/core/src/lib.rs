@@ -38,6 +38,8 @@ mod request;
 mod retry;
 pub mod runtime;
 mod tls;
+// The whole body in one allocation (read_to_end).
+mod whole;
 
 pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
 pub use body::{Body, CHUNK_MAX};
@@ -54,3 +56,4 @@ pub use proxy::ProxyOptions;
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
+pub use whole::WHOLE_RESERVE_MAX;

@@ -57,6 +57,31 @@ impl Shared {
         self.slots.lock().remove(&id);
         self.sink.push(error_event(id, err));
     }
+
+    /// The slot of `id` and its body, taken for a read. When there is none to read (no such
+    /// body, a read already pending, or an error met while reading ahead) the answer is an
+    /// ERROR event, pushed here, and `None` is returned.
+    fn body_for_read<'a>(
+        &self,
+        slots: &'a mut HashMap<u32, Slot>,
+        id: u32,
+    ) -> Option<(&'a mut Slot, Body)> {
+        let err = match slots.get_mut(&id) {
+            None => Error::invalid(format!("no response body is open for request {id}")),
+            Some(slot) => match slot.pending_error.take() {
+                Some(err) => {
+                    slots.remove(&id);
+                    err
+                }
+                None => match slot.body.take() {
+                    Some(body) => return slots.get_mut(&id).map(|slot| (slot, body)),
+                    None => Error::invalid(format!("a read is already pending for request {id}")),
+                },
+            },
+        };
+        self.sink.push(error_event(id, &err));
+        None
+    }
 }
 
 fn error_event(id: u32, err: &Error) -> Event {
@@ -197,22 +222,7 @@ impl NativeClient {
     pub fn read<'env>(&self, env: &'env Env, id: u32) -> napi::Result<Option<Unknown<'env>>> {
         let shared = &self.shared;
         let mut slots = shared.slots.lock();
-        let Some(slot) = slots.get_mut(&id) else {
-            drop(slots);
-            let err = Error::invalid(format!("no response body is open for request {id}"));
-            shared.sink.push(error_event(id, &err));
-            return Ok(None);
-        };
-        if let Some(err) = slot.pending_error.take() {
-            slots.remove(&id);
-            drop(slots);
-            shared.sink.push(error_event(id, &err));
-            return Ok(None);
-        }
-        let Some(mut body) = slot.body.take() else {
-            drop(slots);
-            let err = Error::invalid(format!("a read is already pending for request {id}"));
-            shared.sink.push(error_event(id, &err));
+        let Some((slot, mut body)) = shared.body_for_read(&mut slots, id) else {
             return Ok(None);
         };
         // Raw bytes already received cost one copy here; a task and an event hop cost more.
@@ -245,6 +255,25 @@ impl NativeClient {
         });
         slot.task = Some(handle.abort_handle());
         Ok(None)
+    }
+
+    /// Reads the rest of response body `id` into one buffer that follows `prefix` (the bytes
+    /// of this body the facade already holds); exactly one CHUNK event (the whole body, last)
+    /// or ERROR event answers. The buffer is handed to JavaScript without a copy.
+    #[napi]
+    pub fn read_all(&self, id: u32, prefix: Option<BufferSlice>) {
+        let shared = &self.shared;
+        let mut slots = shared.slots.lock();
+        let Some((slot, mut body)) = shared.body_for_read(&mut slots, id) else {
+            return;
+        };
+        let prefix = prefix.map_or_else(Vec::new, |p| p.to_vec());
+        let task_shared = shared.clone();
+        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
+            let res = body.read_to_end(prefix).await;
+            deliver_whole(&task_shared, id, res);
+        });
+        slot.task = Some(handle.abort_handle());
     }
 
     /// Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
@@ -506,6 +535,17 @@ fn deliver_chunk(shared: &Shared, id: u32, body: Body, res: Result<Option<Bytes>
         }
     };
     shared.sink.push(event);
+}
+
+/// Answers `read_all`: the whole body as one CHUNK, or an ERROR.
+fn deliver_whole(shared: &Shared, id: u32, res: Result<Vec<u8>, Error>) {
+    if shared.slots.lock().remove(&id).is_none() {
+        return; // cancelled
+    }
+    shared.sink.push(match res {
+        Ok(data) => Event::Whole { id, data },
+        Err(e) => error_event(id, &e),
+    });
 }
 
 /// The reason phrase when the server sent one other than the standard one for its status.
