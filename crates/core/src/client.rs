@@ -27,6 +27,9 @@ use crate::error::{Error, Kind, Phase};
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
+// Request timings and connection events (observability).
+use crate::observe::{ConnectionObserver, Observers};
+use crate::timings::{Marks, RequestClock, Timings};
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
 
@@ -109,6 +112,8 @@ struct Inner {
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
+    /// Connection events: who is told, shared with the connector.
+    observers: Arc<Observers>,
 }
 
 /// A response head with its body still to read.
@@ -129,6 +134,9 @@ pub struct Response {
     pub attempts: u32,
     /// The body.
     pub body: Body,
+    /// When the request's steps happened (the final exchange's); `end` is left to the reader
+    /// of the body ([`Timings::mark_end`]).
+    pub timings: Timings,
 }
 
 impl Client {
@@ -144,6 +152,7 @@ impl Client {
             vec![b"http/1.1".to_vec()]
         };
         let tls = crate::tls::client_config(&config.tls, alpn)?;
+        let observers = Arc::new(Observers::default());
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
             pool_timeout: config.timeouts.pool,
@@ -153,6 +162,7 @@ impl Client {
             tls,
             server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
+            observers: observers.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
@@ -182,6 +192,7 @@ impl Client {
                 limiter: config.rate_limit.map(RateLimiter::new),
                 config,
                 closed: AtomicBool::new(false),
+                observers,
             }),
         })
     }
@@ -195,6 +206,19 @@ impl Client {
     /// futures; idle connections close when the last clone of the client is dropped.
     pub fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
+    }
+
+    /// Reports connection events (opened, closed, failed to open) to `observer` from now on;
+    /// `None` stops. Connections opened while nobody observed report no close.
+    ///
+    /// ```no_run
+    /// # fn run(client: hyperhttp_core::Client) {
+    /// use std::sync::Arc;
+    /// client.observe_connections(Some(Arc::new(|event| println!("{event:?}"))));
+    /// # }
+    /// ```
+    pub fn observe_connections(&self, observer: Option<ConnectionObserver>) {
+        self.inner.observers.set(observer);
     }
 
     /// Sends `req`, following redirects and retrying as configured, and returns the response
@@ -228,9 +252,10 @@ impl Client {
             budget: self.inner.budget.as_ref(),
             made: &made,
         };
-        let retries = attempts.run(req, settings, hook, |req, settings| {
+        let clock = RequestClock::start();
+        let retries = clock.scope(attempts.run(req, settings, hook, |req, settings| {
             self.attempt(req, settings, total)
-        });
+        }));
         let res = match total {
             Some((at, d)) => tokio::time::timeout_at(at, retries)
                 .await
@@ -240,7 +265,13 @@ impl Client {
                 }),
             None => retries.await,
         };
-        res.map_err(|e| e.with_url(&url))
+        match res {
+            Ok(mut res) => {
+                res.timings = clock.snapshot();
+                Ok(res)
+            }
+            Err(e) => Err(e.with_url(&url).with_timings(clock.snapshot())),
+        }
     }
 
     /// One attempt: a turn of the origin's rate limit, then the request and its redirects.
@@ -362,7 +393,11 @@ impl Client {
             connect: settings.connect_timeout,
             pool: settings.pool_timeout,
         };
-        let mut fut = std::pin::pin!(TIMEOUTS.scope(connect, self.inner.hyper.request(req)));
+        let marks = Marks::for_exchange();
+        let mut fut = std::pin::pin!(TIMEOUTS.scope(
+            connect,
+            marks.scope(self.inner.hyper.request(req))
+        ));
 
         // The request counts as in flight from the moment it has a connection, so idle expiry
         // never closes a connection whose response has yet to arrive.
@@ -375,8 +410,15 @@ impl Client {
             probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
         }
         let conn = match conn {
-            Ok(conn) => conn,
-            Err(res) => return finish(res, None, &capture),
+            Ok(conn) => {
+                marks.acquired();
+                conn
+            }
+            Err(res) => {
+                let handed = res.as_ref().ok().and_then(|r| r.extensions().get::<ConnHandle>());
+                marks.settle(handed.map(|h| &*h.0), res.is_ok());
+                return finish(res, None, &capture);
+            }
         };
         let started = Instant::now();
         loop {
@@ -387,14 +429,20 @@ impl Client {
                 settings.read_timeout,
                 settings.write_timeout,
             ) else {
-                return finish(fut.await, conn, &capture);
+                let res = fut.await;
+                marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
+                return finish(res, conn, &capture);
             };
             if left.is_zero() {
+                marks.settle(conn.as_ref().map(InFlight::conn), false);
                 return Err(SendFailure::fresh(Error::timeout(phase, ms)));
             }
             tokio::select! {
                 biased;
-                res = &mut fut => return finish(res, conn, &capture),
+                res = &mut fut => {
+                    marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
+                    return finish(res, conn, &capture);
+                }
                 _ = tokio::time::sleep(left) => {}
             }
         }

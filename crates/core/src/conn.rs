@@ -163,6 +163,8 @@ pub(crate) struct Conn {
     h2: bool,
     idle_timer: Option<Pin<Box<Sleep>>>,
     _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    /// Reports the close to connection observers (diagnostics), when they watched the open.
+    _close: Option<crate::observe::CloseGuard>,
 }
 
 impl Conn {
@@ -178,7 +180,18 @@ impl Conn {
             h2,
             idle_timer: None,
             _slots: slots,
+            _close: None,
         }
+    }
+
+    /// The state shared with the responses that use this connection.
+    pub(crate) fn shared(&self) -> &Arc<ConnShared> {
+        &self.shared
+    }
+
+    /// Reports this connection's close through `guard` when it is dropped.
+    pub(crate) fn watch(&mut self, guard: crate::observe::CloseGuard) {
+        self._close = Some(guard);
     }
 
     /// True when the connection has been idle past its limit; arms a wake-up otherwise.

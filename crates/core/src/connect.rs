@@ -20,6 +20,7 @@ use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
 use crate::error::{BoxError, Error, Kind, Phase};
+use crate::timings::Protocol;
 
 tokio::task_local! {
     /// The requesting task's connect and pool timeouts. hyper-util calls the connector from
@@ -49,6 +50,8 @@ pub(crate) struct ConnectorConfig {
     pub server_name: Option<ServerName<'static>>,
     /// Every connection speaks HTTP/2 (prior knowledge).
     pub h2_only: bool,
+    /// Connection events (diagnostics): who is told, if anyone.
+    pub observers: Arc<crate::observe::Observers>,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -92,12 +95,28 @@ impl tower_service::Service<Uri> for Connector {
             connect: inner.config.connect_timeout,
             pool: inner.config.pool_timeout,
         });
-        Box::pin(async move { inner.connect(uri, timeouts).await.map_err(BoxError::from) })
+        let marks = crate::timings::Marks::current();
+        Box::pin(async move {
+            let res = inner.connect(&uri, timeouts, &marks).await;
+            if let (Err(error), Some(observer)) = (&res, inner.config.observers.get()) {
+                let origin = crate::observe::origin_of(&uri);
+                observer(crate::observe::ConnectionEvent::Error {
+                    origin,
+                    error: error.shallow_clone(),
+                });
+            }
+            res.map_err(BoxError::from)
+        })
     }
 }
 
 impl Inner {
-    async fn connect(&self, uri: Uri, timeouts: ConnectTimeouts) -> Result<Conn, Error> {
+    async fn connect(
+        &self,
+        uri: &Uri,
+        timeouts: ConnectTimeouts,
+        marks: &crate::timings::Marks,
+    ) -> Result<Conn, Error> {
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -118,17 +137,31 @@ impl Inner {
         let slots = self
             .acquire_slots(https, &host, port, timeouts.pool)
             .await?;
+        marks.slot();
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
-        let tcp = self.tcp(&host, port, deadline).await?;
+        let tcp = self.tcp(&host, port, deadline, marks).await?;
+        marks.connect();
+        let observer = self.config.observers.get();
+        let ends = observer
+            .as_ref()
+            .map(|_| (tcp.local_addr().ok(), tcp.peer_addr().ok()));
         let (stream, h2) = if https {
             let tls = within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
+            marks.tls();
             let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
             (Stream::Tls(Box::new(TokioIo::new(tls))), h2)
         } else {
             (Stream::Plain(TokioIo::new(tcp)), self.config.h2_only)
         };
-        Ok(Conn::new(stream, h2, self.config.keep_alive_timeout, slots))
+        let mut conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
+        marks.opened(conn.shared());
+        if let (Some(observer), Some((local, remote))) = (observer, ends) {
+            let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
+            let origin = crate::observe::origin_of(uri);
+            conn.watch(crate::observe::opened(observer, origin, protocol, local, remote));
+        }
+        Ok(conn)
     }
 
     /// Takes one slot of the total limit and one of the origin's, waiting up to the pool
@@ -182,6 +215,7 @@ impl Inner {
         host: &str,
         port: u16,
         deadline: Option<(Instant, Duration)>,
+        marks: &crate::timings::Marks,
     ) -> Result<TcpStream, Error> {
         let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, port)],
@@ -194,6 +228,9 @@ impl Inner {
                 })?
                 .collect(),
         };
+        if host.parse::<IpAddr>().is_err() {
+            marks.dns();
+        }
         if addrs.is_empty() {
             return Err(
                 Error::new(Kind::Dns, format!("host {host} resolved to no address"))

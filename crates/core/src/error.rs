@@ -140,6 +140,8 @@ struct Inner {
     resend_if_idempotent: bool,
     /// Attempts made before giving up.
     attempts: u32,
+    /// When the request's steps happened, when the error ended a request.
+    timings: Option<Box<crate::timings::Timings>>,
 }
 
 impl Error {
@@ -155,6 +157,7 @@ impl Error {
                 unprocessed: false,
                 resend_if_idempotent: false,
                 attempts: 1,
+                timings: None,
             }),
         }
     }
@@ -226,6 +229,17 @@ impl Error {
         self.inner.attempts
     }
 
+    /// Records when the failed request's steps happened.
+    pub(crate) fn with_timings(mut self, timings: crate::timings::Timings) -> Self {
+        self.inner.timings = Some(Box::new(timings));
+        self
+    }
+
+    /// When the failed request's steps happened (set on errors that end a request).
+    pub fn timings(&self) -> Option<&crate::timings::Timings> {
+        self.inner.timings.as_deref()
+    }
+
     /// Appends a sentence to the message.
     pub(crate) fn explain(mut self, sentence: &str) -> Self {
         self.inner.message.push_str(sentence);
@@ -292,6 +306,7 @@ impl Error {
                 unprocessed: self.inner.unprocessed,
                 resend_if_idempotent: self.inner.resend_if_idempotent,
                 attempts: self.inner.attempts,
+                timings: self.inner.timings.clone(),
             }),
         }
     }

@@ -35,6 +35,9 @@ mod request;
 mod retry;
 pub mod runtime;
 mod tls;
+// Observability: request timings and connection events.
+mod observe;
+mod timings;
 
 pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
 pub use body::{Body, CHUNK_MAX};
@@ -46,3 +49,6 @@ pub use inline::{Ready, INLINE_MAX};
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
+// Observability: request timings and connection events.
+pub use observe::{ConnectionEvent, ConnectionInfo, ConnectionObserver};
+pub use timings::{clock_ms, Protocol, Timings};
