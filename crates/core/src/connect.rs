@@ -159,7 +159,9 @@ impl Inner {
         if let (Some(observer), Some((local, remote))) = (observer, ends) {
             let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
             let origin = crate::observe::origin_of(uri);
-            conn.watch(crate::observe::opened(observer, origin, protocol, local, remote));
+            let guard =
+                crate::observe::opened(observer, conn.shared(), origin, protocol, local, remote);
+            conn.watch(guard);
         }
         Ok(conn)
     }

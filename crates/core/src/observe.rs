@@ -1,11 +1,14 @@
 //! Connection events for observers (diagnostics): a connection opened, closed, or failed to
 //! open. Nothing is built, and no address is looked up, while no observer is set.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
+
+use crate::conn::ConnShared;
 
 use crate::error::Error;
 use crate::timings::Protocol;
@@ -60,14 +63,33 @@ impl Observers {
     }
 }
 
+/// Ids of the observed connections that are open, by the address of their shared state, so
+/// a request can say which one it used ([`id_of`]).
+static OPEN: LazyLock<Mutex<HashMap<usize, u64>>> = LazyLock::new(Default::default);
+/// Entries in `OPEN`, read without its lock while nothing is observed.
+static OPEN_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// The id of `conn` when it was opened while observed.
+pub(crate) fn id_of(conn: &ConnShared) -> Option<u64> {
+    if OPEN_COUNT.load(Ordering::Acquire) == 0 {
+        return None;
+    }
+    let key = conn as *const ConnShared as usize;
+    OPEN.lock().get(&key).copied()
+}
+
 /// Reports the close of an observed connection when dropped (with the connection).
 pub(crate) struct CloseGuard {
     info: ConnectionInfo,
     observer: ConnectionObserver,
+    key: usize,
 }
 
 impl Drop for CloseGuard {
     fn drop(&mut self) {
+        if OPEN.lock().remove(&self.key).is_some() {
+            OPEN_COUNT.fetch_sub(1, Ordering::AcqRel);
+        }
         (self.observer)(ConnectionEvent::Close(self.info.clone()));
     }
 }
@@ -75,6 +97,7 @@ impl Drop for CloseGuard {
 /// Reports an opened connection; the returned guard reports its close.
 pub(crate) fn opened(
     observer: ConnectionObserver,
+    conn: &Arc<ConnShared>,
     origin: String,
     protocol: Protocol,
     local: Option<SocketAddr>,
@@ -88,8 +111,15 @@ pub(crate) fn opened(
         local,
         remote,
     };
+    let key = Arc::as_ptr(conn) as usize;
+    OPEN.lock().insert(key, info.id);
+    OPEN_COUNT.fetch_add(1, Ordering::AcqRel);
     observer(ConnectionEvent::Open(info.clone()));
-    CloseGuard { info, observer }
+    CloseGuard {
+        info,
+        observer,
+        key,
+    }
 }
 
 /// `scheme://host:port` of a connection's URI, with the scheme's default port filled in.

@@ -71,6 +71,9 @@ pub struct Timings {
     pub reused: Option<bool>,
     /// The connection's protocol, when it got one.
     pub protocol: Option<Protocol>,
+    /// The id of its connection, when connection events were observed as it opened (the id of
+    /// [`crate::ConnectionInfo`]).
+    pub connection: Option<u64>,
 }
 
 impl Timings {
@@ -250,6 +253,7 @@ impl Marks {
                     Protocol::Http1
                 });
                 t.sent = sent(clock.at(now), c.since_last_write(), &t);
+                t.connection = crate::observe::id_of(c);
             }
             if head {
                 t.first_byte = clock.at(now);

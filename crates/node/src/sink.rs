@@ -7,6 +7,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use hyperhttp_core::{ConnectionEvent, ConnectionInfo, Timings};
 use napi::sys;
 use parking_lot::Mutex;
 
@@ -25,6 +26,9 @@ pub(crate) enum Event {
         version: u8,
         reason: Option<Vec<u8>>,
         attempts: u32,
+        /// A row of the batch's timings array (see `TIMING_SLOTS`).
+        timings: Timings,
+        redirects: u32,
     },
     Chunk {
         id: u32,
@@ -38,6 +42,8 @@ pub(crate) enum Event {
         phase: Option<&'static str>,
         url: Option<String>,
         attempts: u32,
+        /// A row of the batch's timings array, all NaN when unknown.
+        timings: Option<Timings>,
     },
     Need {
         id: u32,
@@ -49,6 +55,8 @@ pub(crate) enum Event {
         delay: f64,
         outcome: RetryOutcome,
     },
+    /// A connection event, for diagnostics (request id 0).
+    Connection(ConnectionEvent),
 }
 
 /// What the attempt before a retry ended with.
@@ -262,9 +270,11 @@ unsafe extern "C" fn call_js(
     // SAFETY: `env` is this JS thread's environment, valid for the duration of the call, and
     // every out-pointer is a valid local.
     unsafe {
+        let timed = events.iter().filter(|e| has_timings_row(e)).count();
+        let records = events.len() * SLOTS as usize;
         let mut array = ptr::null_mut();
         let status =
-            sys::napi_create_array_with_length(env, events.len() * SLOTS as usize, &mut array);
+            sys::napi_create_array_with_length(env, records + usize::from(timed > 0), &mut array);
         let mut w = Writer {
             env,
             array,
@@ -274,6 +284,9 @@ unsafe extern "C" fn call_js(
         for event in &events {
             w.record(event);
             w.base += SLOTS;
+        }
+        if timed > 0 {
+            w.timings(&events, timed);
         }
         drop(events);
         let mut recv = ptr::null_mut();
@@ -322,6 +335,40 @@ unsafe fn fatal(env: sys::napi_env, message: &str) {
     }
 }
 
+/// Numbers per row of a batch's timings array: `start` (engine clock, ms), then in ms from it
+/// `queued`, `dns`, `connect`, `tls`, `sent`, `firstByte`, `end`; `reused` (0 or 1),
+/// protocol (1 = h1, 2 = h2), redirects, connection id. NaN where unknown.
+pub(crate) const TIMING_SLOTS: u32 = 12;
+
+/// HEAD and ERROR records each own one row of the batch's timings array, in record order.
+fn has_timings_row(event: &Event) -> bool {
+    matches!(event, Event::Head { .. } | Event::Error { .. })
+}
+
+fn timings_row(t: Option<&Timings>, redirects: Option<u32>) -> [f64; TIMING_SLOTS as usize] {
+    let Some(t) = t else {
+        return [f64::NAN; TIMING_SLOTS as usize];
+    };
+    let ms = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    [
+        t.start,
+        ms(t.queued),
+        ms(t.dns),
+        ms(t.connect),
+        ms(t.tls),
+        ms(t.sent),
+        ms(t.first_byte),
+        ms(t.end),
+        ms(t.reused.map(|r| f64::from(u8::from(r)))),
+        ms(t.protocol.map(|p| match p {
+            hyperhttp_core::Protocol::Http1 => 1.0,
+            hyperhttp_core::Protocol::Http2 => 2.0,
+        })),
+        ms(redirects.map(f64::from)),
+        ms(t.connection.map(|id| id as f64)),
+    ]
+}
+
 /// Writes records into the batch array; unset slots stay holes (read as `undefined`).
 struct Writer {
     env: sys::napi_env,
@@ -346,6 +393,7 @@ impl Writer {
                 version,
                 reason,
                 attempts,
+                ..
             } => {
                 self.u32(0, 1);
                 self.u32(1, *id);
@@ -379,6 +427,7 @@ impl Writer {
                 phase,
                 url,
                 attempts,
+                ..
             } => {
                 self.u32(0, 3);
                 self.u32(1, *id);
@@ -435,7 +484,91 @@ impl Writer {
                     }
                 }
             }
+            Event::Connection(event) => {
+                self.u32(0, 6);
+                self.u32(1, 0);
+                match event {
+                    ConnectionEvent::Open(info) => self.connection(b"open", info),
+                    ConnectionEvent::Close(info) => self.connection(b"close", info),
+                    ConnectionEvent::Error { origin, error } => {
+                        self.utf8(2, b"error");
+                        self.utf8(4, origin.as_bytes());
+                        self.utf8(5, error.code().as_bytes());
+                        self.utf8(6, error.message().as_bytes());
+                        if let Some(phase) = error.phase() {
+                            self.utf8(7, phase.as_str().as_bytes());
+                        }
+                    }
+                }
+            }
         }
+    }
+
+    /// An opened or closed connection's record (see the crate README).
+    ///
+    /// # Safety
+    /// As for the writers below.
+    unsafe fn connection(&mut self, kind: &[u8], info: &ConnectionInfo) {
+        unsafe {
+            self.utf8(2, kind);
+            self.f64(3, info.id as f64);
+            self.utf8(4, info.origin.as_bytes());
+            self.utf8(5, info.protocol.as_str().as_bytes());
+            if let Some(local) = info.local {
+                self.utf8(6, local.ip().to_string().as_bytes());
+                self.u32(7, u32::from(local.port()));
+            }
+            if let Some(remote) = info.remote {
+                self.utf8(8, remote.ip().to_string().as_bytes());
+                self.u32(9, u32::from(remote.port()));
+            }
+        }
+    }
+
+    /// Appends the batch's timings (`timed` rows) as one `Float64Array` after the records.
+    ///
+    /// # Safety
+    /// As for the writers below.
+    unsafe fn timings(&mut self, events: &[Event], timed: usize) {
+        let width = TIMING_SLOTS as usize;
+        let mut buffer = ptr::null_mut();
+        let mut data = ptr::null_mut();
+        let bytes = timed * width * std::mem::size_of::<f64>();
+        self.note(unsafe { sys::napi_create_arraybuffer(self.env, bytes, &mut data, &mut buffer) });
+        if self.status != sys::Status::napi_ok || data.is_null() {
+            return;
+        }
+        // SAFETY: `data` is the new buffer's `bytes` bytes, which V8 aligns for any element
+        // type; nothing else refers to it yet.
+        let rows = unsafe { std::slice::from_raw_parts_mut(data.cast::<f64>(), timed * width) };
+        let mut rows = rows.chunks_exact_mut(width);
+        for event in events {
+            let row = match event {
+                Event::Head {
+                    timings, redirects, ..
+                } => timings_row(Some(timings), Some(*redirects)),
+                Event::Error { timings, .. } => timings_row(timings.as_ref(), None),
+                _ => continue,
+            };
+            if let Some(out) = rows.next() {
+                out.copy_from_slice(&row);
+            }
+        }
+        let mut array = ptr::null_mut();
+        self.note(unsafe {
+            sys::napi_create_typedarray(
+                self.env,
+                sys::TypedarrayType::float64_array,
+                timed * width,
+                buffer,
+                0,
+                &mut array,
+            )
+        });
+        let index = self.base;
+        self.base = 0;
+        unsafe { self.set(index, array) };
+        self.base = index;
     }
 
     /// Keeps the first failure; later calls may fail because of it and add nothing.
