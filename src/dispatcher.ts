@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import { type ChunkSource, chunkBytes } from './body.js'
 import type { BodyAbort } from './byte-stream.js'
+import { ConnectionEvents } from './connection-diagnostics.js'
 import { type RequestTrace, traceRequest } from './diagnostics.js'
 import {
   AbortError,
@@ -12,6 +13,7 @@ import {
 } from './errors.js'
 import {
   EVENT_CHUNK,
+  EVENT_CONNECTION,
   EVENT_ERROR,
   EVENT_HEAD,
   EVENT_NEED,
@@ -25,6 +27,7 @@ import type { Outgoing } from './outgoing.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
+import { RequestTimings } from './timings.js'
 
 const MAX_ID = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
@@ -63,6 +66,8 @@ export class Exchange {
   done = false
   /** Its diagnostics_channel messages, when anyone subscribes. */
   trace: RequestTrace | null = null
+  /** When its steps happened, from its response head on. */
+  timings: RequestTimings | null = null
 
   constructor(
     dispatcher: Dispatcher,
@@ -146,6 +151,8 @@ export class Dispatcher {
   #closed = false
   /** Publish on the undici-compatible diagnostics channels too. */
   readonly #undiciChannels: boolean
+  /** Connection events on diagnostics_channel. */
+  readonly #connections: ConnectionEvents
 
   constructor(options: NativeClientOptions, undiciChannels = true) {
     this.#undiciChannels = undiciChannels
@@ -160,6 +167,7 @@ export class Dispatcher {
     } catch (error) {
       throw nativeError(error, undefined)
     }
+    this.#connections = new ConnectionEvents(this.#native, undiciChannels)
     this.#unread = new FinalizationRegistry((exchange) => self.deref()?.release(exchange))
   }
 
@@ -199,6 +207,7 @@ export class Dispatcher {
     this.#live.set(id, exchange)
     if (this.#live.size === 1) busy.add(this)
     this.#expect(exchange)
+    this.#connections.sync()
     exchange.trace = traceRequest(this.#undiciChannels, method, url, headers)
     try {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
@@ -269,6 +278,7 @@ export class Dispatcher {
       this.#fail(exchange, new ClientClosedError(undefined, { url: exchange.url }), false)
     }
     this.#closed = true
+    this.#connections.closeAll()
     try {
       this.#native.close()
     } catch {
@@ -278,19 +288,29 @@ export class Dispatcher {
 
   #onEvents(events: unknown[]): void {
     const live = this.#live
-    for (let i = 0; i < events.length; i += EVENT_SLOTS) {
+    // After the records, when any HEAD or ERROR is among them: their timings, one row each.
+    const records = events.length - (events.length % EVENT_SLOTS)
+    const timings = events[records] as Float64Array | undefined
+    let row = 0
+    for (let i = 0; i < records; i += EVENT_SLOTS) {
+      const kind = events[i]
+      const timed = kind === EVENT_HEAD || kind === EVENT_ERROR ? row++ : -1
+      if (kind === EVENT_CONNECTION) {
+        this.#connections.publish(events, i)
+        continue
+      }
       const exchange = live.get(events[i + 1] as number)
       if (exchange === undefined) continue // cancelled: late events are dropped
       try {
-        switch (events[i]) {
+        switch (kind) {
           case EVENT_HEAD:
-            this.#onHead(exchange, events, i)
+            this.#onHead(exchange, events, i, timings as Float64Array, timed)
             break
           case EVENT_CHUNK:
             this.#onChunk(exchange, events[i + 2] as Buffer | undefined, events[i + 3] === true)
             break
           case EVENT_ERROR:
-            this.#onError(exchange, events, i)
+            this.#onError(exchange, events, i, timings, timed)
             break
           case EVENT_NEED:
             if (exchange.upload === null) this.write(exchange, null)
@@ -310,8 +330,17 @@ export class Dispatcher {
     }
   }
 
-  #onHead(exchange: Exchange, events: unknown[], i: number): void {
+  #onHead(
+    exchange: Exchange,
+    events: unknown[],
+    i: number,
+    table: Float64Array,
+    row: number,
+  ): void {
     const status = events[i + 2] as number
+    const attempts = events[i + 9] as number
+    const timings = new RequestTimings(table, row, attempts)
+    exchange.timings = timings
     const bytes = events[i + 4] as Buffer | undefined
     const complete = events[i + 5] === true
     this.#settle(exchange)
@@ -342,9 +371,14 @@ export class Dispatcher {
       rawHeaders: events[i + 3] as string,
       url: finalUrl ?? exchange.url,
       redirected: finalUrl !== undefined,
-      attempts: events[i + 9] as number,
+      attempts,
+      timings,
     }
-    exchange.trace?.response(head)
+    const trace = exchange.trace
+    if (trace !== null) {
+      this.#connections.sentHeaders(trace.request, timings.connection)
+      trace.response(head)
+    }
     resolve?.(new Response(head, content, abort))
   }
 
@@ -352,18 +386,29 @@ export class Dispatcher {
     this.#settle(exchange)
     const reader = exchange.reader
     exchange.reader = null
-    if (last) this.#finish(exchange)
+    if (last) {
+      exchange.timings?.finish()
+      this.#finish(exchange)
+    }
     reader?.deliver(chunk, last)
   }
 
-  #onError(exchange: Exchange, events: unknown[], i: number): void {
+  #onError(
+    exchange: Exchange,
+    events: unknown[],
+    i: number,
+    table: Float64Array | undefined,
+    row: number,
+  ): void {
+    const attempts = events[i + 6] as number
     const error = fromNative(
       events[i + 2] as string,
       events[i + 3] as string,
       events[i + 4] as string | undefined,
       (events[i + 5] as string | undefined) ?? exchange.url,
-      events[i + 6] as number,
+      attempts,
     )
+    if (RequestTimings.known(table, row)) error.timings = new RequestTimings(table, row, attempts)
     this.#fail(exchange, error, false)
   }
 
@@ -420,6 +465,8 @@ export class Dispatcher {
   /** Ends `exchange` with `error`: rejects its promise, or errors its body. Never throws. */
   #fail(exchange: Exchange, error: HyperHttpError, cancelNative: boolean): void {
     if (exchange.done) return
+    // A failure after the head (the body) is timed up to the head.
+    error.timings ??= exchange.timings ?? undefined
     exchange.trace?.fail(error)
     if (cancelNative) this.#cancelNative(exchange)
     this.#finish(exchange)
