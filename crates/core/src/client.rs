@@ -3,8 +3,10 @@
 //! sends each hop on a connection; the retry loop is [`crate::attempts`], the redirect loop
 //! [`crate::follow`].
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -394,29 +396,40 @@ impl Client {
             pool: settings.pool_timeout,
         };
         let marks = Marks::for_exchange();
-        let mut fut = std::pin::pin!(TIMEOUTS.scope(
-            connect,
-            marks.scope(self.inner.hyper.request(req))
-        ));
+        let mut fut =
+            std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(self.inner.hyper.request(req))));
 
         // The request counts as in flight from the moment it has a connection, so idle expiry
-        // never closes a connection whose response has yet to arrive.
-        let conn = tokio::select! {
-            biased;
-            res = &mut fut => Err(res),
-            meta = capture.wait_for_connection_metadata() => Ok(meta.as_ref().and_then(conn_shared).map(InFlight::new)),
-        };
+        // never closes a connection whose response has yet to arrive. hyper-util hands the
+        // connection over while `fut` is polled, so it is looked for after each poll.
+        let conn = std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
+            Poll::Ready(res) => Poll::Ready(Err(res)),
+            Poll::Pending => match capture.connection_metadata().as_ref() {
+                Some(meta) => Poll::Ready(Ok(conn_shared(meta).map(InFlight::new))),
+                None => Poll::Pending,
+            },
+        })
+        .await;
         if let Some(probe) = probe {
             probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
         }
         let conn = match conn {
             Ok(conn) => {
-                marks.acquired();
+                marks.acquired(conn.as_ref().map(InFlight::conn));
                 conn
             }
             Err(res) => {
-                let handed = res.as_ref().ok().and_then(|r| r.extensions().get::<ConnHandle>());
-                marks.settle(handed.map(|h| &*h.0), res.is_ok());
+                // Handed over and answered within one poll (the connection's task runs on
+                // another thread).
+                let handed = res
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.extensions().get::<ConnHandle>())
+                    .map(|h| &*h.0);
+                if handed.is_some() {
+                    marks.acquired(handed);
+                }
+                marks.settle(handed, res.is_ok());
                 return finish(res, None, &capture);
             }
         };

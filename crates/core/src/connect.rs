@@ -155,14 +155,16 @@ impl Inner {
             (Stream::Plain(TokioIo::new(tcp)), self.config.h2_only)
         };
         let mut conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
-        marks.opened(conn.shared());
+        let mut observed = None;
         if let (Some(observer), Some((local, remote))) = (observer, ends) {
             let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
             let origin = crate::observe::origin_of(uri);
             let guard =
                 crate::observe::opened(observer, conn.shared(), origin, protocol, local, remote);
+            observed = Some(guard.id());
             conn.watch(guard);
         }
+        marks.opened(conn.shared(), observed);
         Ok(conn)
     }
 

@@ -94,6 +94,13 @@ impl Drop for CloseGuard {
     }
 }
 
+impl CloseGuard {
+    /// The connection's id.
+    pub(crate) fn id(&self) -> u64 {
+        self.info.id
+    }
+}
+
 /// Reports an opened connection; the returned guard reports its close.
 pub(crate) fn opened(
     observer: ConnectionObserver,

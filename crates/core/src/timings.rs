@@ -157,6 +157,10 @@ struct ExchangeMarks {
     acquired: AtomicU64,
     /// Address of the `ConnShared` of the connection this exchange's connect opened.
     opened: AtomicUsize,
+    /// The observed id of the connection handed over, or 0.
+    connection: AtomicU64,
+    /// The observed id of the connection this exchange's connect opened, or 0.
+    opened_id: AtomicU64,
 }
 
 /// The marks of one exchange; a no-op outside a request (the connector of a connection that
@@ -210,17 +214,23 @@ impl Marks {
         self.set(|m| &m.tls);
     }
 
-    /// The connect produced the connection whose shared state is `conn`.
-    pub(crate) fn opened(&self, conn: &Arc<ConnShared>) {
+    /// The connect produced the connection whose shared state is `conn`, with the id
+    /// `observed` when connection events are observed.
+    pub(crate) fn opened(&self, conn: &Arc<ConnShared>, observed: Option<u64>) {
         if let Some(m) = &self.0 {
             m.opened
                 .store(Arc::as_ptr(conn) as usize, Ordering::Release);
+            m.opened_id.store(observed.unwrap_or(0), Ordering::Release);
         }
     }
 
-    /// The exchange was handed a connection.
-    pub(crate) fn acquired(&self) {
+    /// The exchange was handed `conn` (its id is read now: the connection may close as soon
+    /// as the response is in).
+    pub(crate) fn acquired(&self, conn: Option<&ConnShared>) {
         self.set(|m| &m.acquired);
+        if let (Some(m), Some(id)) = (&self.0, conn.and_then(crate::observe::id_of)) {
+            m.connection.store(id, Ordering::Release);
+        }
     }
 
     /// The exchange ended on `conn` (if it got one): with the response head when `head`, else
@@ -253,7 +263,11 @@ impl Marks {
                     Protocol::Http1
                 });
                 t.sent = sent(clock.at(now), c.since_last_write(), &t);
-                t.connection = crate::observe::id_of(c);
+                let id = if own { &m.opened_id } else { &m.connection };
+                t.connection = match id.load(Ordering::Acquire) {
+                    0 => None,
+                    id => Some(id),
+                };
             }
             if head {
                 t.first_byte = clock.at(now);
