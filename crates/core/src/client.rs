@@ -384,7 +384,7 @@ impl Client {
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
-        let mut capture = capture_connection(&mut req);
+        let capture = capture_connection(&mut req);
         let probe = match &self.inner.protocols {
             Some(gate) if url.scheme() == "https" => {
                 gate.enter(&url.origin().ascii_serialization()).await
