@@ -98,12 +98,8 @@ impl tower_service::Service<Uri> for Connector {
         let marks = crate::timings::Marks::current();
         Box::pin(async move {
             let res = inner.connect(&uri, timeouts, &marks).await;
-            if let (Err(error), Some(observer)) = (&res, inner.config.observers.get()) {
-                let origin = crate::observe::origin_of(&uri);
-                observer(crate::observe::ConnectionEvent::Error {
-                    origin,
-                    error: error.shallow_clone(),
-                });
+            if let Err(error) = &res {
+                crate::observe::failed(inner.config.observers.get(), &uri, error);
             }
             res.map_err(BoxError::from)
         })

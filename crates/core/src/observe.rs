@@ -10,7 +10,7 @@ use parking_lot::{Mutex, RwLock};
 
 use crate::conn::ConnShared;
 
-use crate::error::Error;
+use crate::error::{Error, Kind, Phase};
 use crate::timings::Protocol;
 
 /// One connection, as reported when it opens and again when it closes.
@@ -127,6 +127,19 @@ pub(crate) fn opened(
         observer,
         key,
     }
+}
+
+/// Reports a failed connect to `observer`, unless nothing was being opened (the request never
+/// got a pool slot, or the client closed).
+pub(crate) fn failed(observer: Option<ConnectionObserver>, uri: &http::Uri, error: &Error) {
+    let Some(observer) = observer else { return };
+    if error.phase() == Some(Phase::Pool) || error.kind() == Kind::ClientClosed {
+        return;
+    }
+    observer(ConnectionEvent::Error {
+        origin: origin_of(uri),
+        error: error.shallow_clone(),
+    });
 }
 
 /// `scheme://host:port` of a connection's URI, with the scheme's default port filled in.
