@@ -153,6 +153,8 @@ export class Dispatcher {
   readonly #undiciChannels: boolean
   /** Connection events on diagnostics_channel. */
   readonly #connections: ConnectionEvents
+  /** The engine's timings rows, rewritten batch after batch (a new one when it grows). */
+  #timingRows: Float64Array | undefined
 
   constructor(options: NativeClientOptions, undiciChannels = true) {
     this.#undiciChannels = undiciChannels
@@ -288,9 +290,11 @@ export class Dispatcher {
 
   #onEvents(events: unknown[]): void {
     const live = this.#live
-    // After the records, when any HEAD or ERROR is among them: their timings, one row each.
+    // HEAD and ERROR records own a row each of the timings array, which follows the records
+    // when it is new.
     const records = events.length - (events.length % EVENT_SLOTS)
-    const timings = events[records] as Float64Array | undefined
+    if (records < events.length) this.#timingRows = events[records] as Float64Array
+    const timings = this.#timingRows
     let row = 0
     for (let i = 0; i < records; i += EVENT_SLOTS) {
       const kind = events[i]

@@ -51,17 +51,59 @@ function mark(value: number): number | undefined {
  * ```
  */
 export class RequestTimings {
-  readonly #row: Float64Array
-  readonly #base: number
-  #end: number | undefined
+  /**
+   * The exchange had its connection: the pool slots for a new connection, else the pooled
+   * connection handed over (includes rate-limit waits, retry waits and earlier hops).
+   */
+  readonly queued: number | undefined
+  /** The host name was resolved (new connections to a host name only). */
+  readonly dns: number | undefined
+  /** The TCP connection was established (new connections only). */
+  readonly connect: number | undefined
+  /** The TLS handshake finished (new `https:` connections only). */
+  readonly tls: number | undefined
+  /**
+   * The connection's last write before the response head (or the failure), to the
+   * millisecond: the request's last byte on HTTP/1.1; on HTTP/2 possibly another stream's.
+   */
+  readonly sent: number | undefined
+  /** The response head was received. */
+  readonly firstByte: number | undefined
+  /** True when this request did not open its connection (it came from the pool). */
+  readonly reused: boolean | undefined
+  /** The connection's protocol. */
+  readonly protocol: 'h1' | 'h2' | undefined
   /** Attempts made (1 when the request was not retried). */
   readonly attempts: number
+  /** Redirects followed (responses only). */
+  readonly redirects: number | undefined
+  /**
+   * The id of the connection used, when `hyperhttp:connection:open` had a subscriber as it
+   * opened (the `id` of that message's `connection`).
+   */
+  readonly connection: number | undefined
+  /** The start on the engine clock. */
+  readonly #start: number
+  #end: number | undefined
 
-  /** @internal */
+  /** @internal Copies row `row` of the engine's timings rows (rewritten by the next batch). */
   constructor(table: Float64Array, row: number, attempts: number) {
-    this.#row = table
-    this.#base = row * TIMING_SLOTS
+    const base = row * TIMING_SLOTS
+    this.#start = table[base + START]
+    this.queued = mark(table[base + QUEUED])
+    this.dns = mark(table[base + DNS])
+    this.connect = mark(table[base + CONNECT])
+    this.tls = mark(table[base + TLS])
+    this.sent = mark(table[base + SENT])
+    this.firstByte = mark(table[base + FIRST_BYTE])
+    this.#end = mark(table[base + END])
+    const reused = table[base + REUSED]
+    this.reused = Number.isNaN(reused) ? undefined : reused === 1
+    const protocol = table[base + PROTOCOL]
+    this.protocol = Number.isNaN(protocol) ? undefined : protocol === 2 ? 'h2' : 'h1'
     this.attempts = attempts
+    this.redirects = mark(table[base + REDIRECTS])
+    this.connection = mark(table[base + CONNECTION])
   }
 
   /** @internal Whether the engine sent timings for this row (not for every error). */
@@ -69,49 +111,9 @@ export class RequestTimings {
     return table !== undefined && !Number.isNaN(table[row * TIMING_SLOTS + START])
   }
 
-  #at(slot: number): number | undefined {
-    return mark(this.#row[this.#base + slot])
-  }
-
   /** When the request started, on the `performance.now()` timeline. */
   get startTime(): number {
-    return this.#row[this.#base + START] + offset()
-  }
-
-  /**
-   * The exchange had its connection: the pool slots for a new connection, else the pooled
-   * connection handed over (includes rate-limit waits, retry waits and earlier hops).
-   */
-  get queued(): number | undefined {
-    return this.#at(QUEUED)
-  }
-
-  /** The host name was resolved (new connections to a host name only). */
-  get dns(): number | undefined {
-    return this.#at(DNS)
-  }
-
-  /** The TCP connection was established (new connections only). */
-  get connect(): number | undefined {
-    return this.#at(CONNECT)
-  }
-
-  /** The TLS handshake finished (new `https:` connections only). */
-  get tls(): number | undefined {
-    return this.#at(TLS)
-  }
-
-  /**
-   * The connection's last write before the response head (or the failure), to the
-   * millisecond: the request's last byte on HTTP/1.1; on HTTP/2 possibly another stream's.
-   */
-  get sent(): number | undefined {
-    return this.#at(SENT)
-  }
-
-  /** The response head was received. */
-  get firstByte(): number | undefined {
-    return this.#at(FIRST_BYTE)
+    return this.#start + offset()
   }
 
   /**
@@ -119,39 +121,12 @@ export class RequestTimings {
    * its last chunk reached JavaScript. `undefined` until then, and for a body never read.
    */
   get end(): number | undefined {
-    return this.#at(END) ?? this.#end
-  }
-
-  /** True when this request did not open its connection (it came from the pool). */
-  get reused(): boolean | undefined {
-    const reused = this.#at(REUSED)
-    return reused === undefined ? undefined : reused === 1
-  }
-
-  /** The connection's protocol. */
-  get protocol(): 'h1' | 'h2' | undefined {
-    const protocol = this.#at(PROTOCOL)
-    return protocol === undefined ? undefined : protocol === 2 ? 'h2' : 'h1'
-  }
-
-  /** Redirects followed (responses only). */
-  get redirects(): number | undefined {
-    return this.#at(REDIRECTS)
-  }
-
-  /**
-   * The id of the connection used, when `hyperhttp:connection:open` had a subscriber as it
-   * opened (the `id` of that message's `connection`).
-   */
-  get connection(): number | undefined {
-    return this.#at(CONNECTION)
+    return this.#end
   }
 
   /** @internal The body's last chunk reached JavaScript now. */
   finish(): void {
-    if (this.#end === undefined && Number.isNaN(this.#row[this.#base + END])) {
-      this.#end = performance.now() - offset() - this.#row[this.#base + START]
-    }
+    this.#end ??= performance.now() - offset() - this.#start
   }
 
   toJSON(): Record<string, unknown> {

@@ -8,6 +8,8 @@ mod baseline;
 mod options;
 mod sink;
 mod thrown;
+// Observability: the timings rows of event batches.
+mod timings;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,7 +35,7 @@ pub const EVENT_SLOTS: u32 = sink::SLOTS;
 
 /// Numbers per row of an event batch's timings array (see README.md).
 #[napi]
-pub const TIMING_SLOTS: u32 = sink::TIMING_SLOTS;
+pub const TIMING_SLOTS: u32 = timings::TIMING_SLOTS;
 
 /// Milliseconds on the engine's monotonic clock, the clock of the timings' `start`.
 #[napi]

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hyperhttp_core::{ConnectionEvent, ConnectionInfo, Timings};
+
+use crate::timings::{self, Rows};
 use napi::sys;
 use parking_lot::Mutex;
 
@@ -81,6 +83,8 @@ struct State {
     closed: bool,
     /// A call of the threadsafe function is queued and will take `queue`.
     woken: bool,
+    /// The timings rows array shared with JavaScript (JS thread only).
+    rows: Option<Rows>,
 }
 
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
@@ -107,6 +111,7 @@ impl Sink {
                 tsfn: ptr::null_mut(),
                 closed: false,
                 woken: false,
+                rows: None,
             }),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
@@ -239,13 +244,17 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
 }
 
 /// Called once by N-API when the threadsafe function is destroyed.
-unsafe extern "C" fn finalize(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
     // SAFETY: `hint` is the `context` leaked by `Sink::new` with `Arc::into_raw`, and N-API
     // calls this finalizer exactly once, so that strong count is reclaimed exactly once.
     let sink = unsafe { Arc::from_raw(hint as *const Sink) };
     let mut state = sink.state.lock();
     state.closed = true;
     state.queue.clear();
+    if let Some(rows) = state.rows.take() {
+        // SAFETY: N-API calls finalizers on the JS thread with its `env`.
+        unsafe { rows.release(env) };
+    }
 }
 
 /// Called by N-API on the JS thread for each successful `napi_call_threadsafe_function`.
@@ -270,11 +279,10 @@ unsafe extern "C" fn call_js(
     // SAFETY: `env` is this JS thread's environment, valid for the duration of the call, and
     // every out-pointer is a valid local.
     unsafe {
-        let timed = events.iter().filter(|e| has_timings_row(e)).count();
-        let records = events.len() * SLOTS as usize;
+        let timed = events.iter().filter(|e| timings::has_row(e)).count();
         let mut array = ptr::null_mut();
         let status =
-            sys::napi_create_array_with_length(env, records + usize::from(timed > 0), &mut array);
+            sys::napi_create_array_with_length(env, events.len() * SLOTS as usize, &mut array);
         let mut w = Writer {
             env,
             array,
@@ -286,7 +294,14 @@ unsafe extern "C" fn call_js(
             w.base += SLOTS;
         }
         if timed > 0 {
-            w.timings(&events, timed);
+            // The rows array follows the records when JavaScript has not seen it yet.
+            let mut rows = sink.state.lock().rows.take();
+            match Rows::write(env, &mut rows, &events, timed) {
+                Ok(Some(fresh)) => w.set(0, fresh),
+                Ok(None) => {}
+                Err(status) => w.note(status),
+            }
+            sink.state.lock().rows = rows;
         }
         drop(events);
         let mut recv = ptr::null_mut();
@@ -333,40 +348,6 @@ unsafe fn fatal(env: sys::napi_env, message: &str) {
         sys::napi_create_error(env, ptr::null_mut(), text, &mut error);
         sys::napi_fatal_exception(env, error);
     }
-}
-
-/// Numbers per row of a batch's timings array: `start` (engine clock, ms), then in ms from it
-/// `queued`, `dns`, `connect`, `tls`, `sent`, `firstByte`, `end`; `reused` (0 or 1),
-/// protocol (1 = h1, 2 = h2), redirects, connection id. NaN where unknown.
-pub(crate) const TIMING_SLOTS: u32 = 12;
-
-/// HEAD and ERROR records each own one row of the batch's timings array, in record order.
-fn has_timings_row(event: &Event) -> bool {
-    matches!(event, Event::Head { .. } | Event::Error { .. })
-}
-
-fn timings_row(t: Option<&Timings>, redirects: Option<u32>) -> [f64; TIMING_SLOTS as usize] {
-    let Some(t) = t else {
-        return [f64::NAN; TIMING_SLOTS as usize];
-    };
-    let ms = |v: Option<f64>| v.unwrap_or(f64::NAN);
-    [
-        t.start,
-        ms(t.queued),
-        ms(t.dns),
-        ms(t.connect),
-        ms(t.tls),
-        ms(t.sent),
-        ms(t.first_byte),
-        ms(t.end),
-        ms(t.reused.map(|r| f64::from(u8::from(r)))),
-        ms(t.protocol.map(|p| match p {
-            hyperhttp_core::Protocol::Http1 => 1.0,
-            hyperhttp_core::Protocol::Http2 => 2.0,
-        })),
-        ms(redirects.map(f64::from)),
-        ms(t.connection.map(|id| id as f64)),
-    ]
 }
 
 /// Writes records into the batch array; unset slots stay holes (read as `undefined`).
@@ -523,52 +504,6 @@ impl Writer {
                 self.u32(9, u32::from(remote.port()));
             }
         }
-    }
-
-    /// Appends the batch's timings (`timed` rows) as one `Float64Array` after the records.
-    ///
-    /// # Safety
-    /// As for the writers below.
-    unsafe fn timings(&mut self, events: &[Event], timed: usize) {
-        let width = TIMING_SLOTS as usize;
-        let mut buffer = ptr::null_mut();
-        let mut data = ptr::null_mut();
-        let bytes = timed * width * std::mem::size_of::<f64>();
-        self.note(unsafe { sys::napi_create_arraybuffer(self.env, bytes, &mut data, &mut buffer) });
-        if self.status != sys::Status::napi_ok || data.is_null() {
-            return;
-        }
-        // SAFETY: `data` is the new buffer's `bytes` bytes, which V8 aligns for any element
-        // type; nothing else refers to it yet.
-        let rows = unsafe { std::slice::from_raw_parts_mut(data.cast::<f64>(), timed * width) };
-        let mut rows = rows.chunks_exact_mut(width);
-        for event in events {
-            let row = match event {
-                Event::Head {
-                    timings, redirects, ..
-                } => timings_row(Some(timings), Some(*redirects)),
-                Event::Error { timings, .. } => timings_row(timings.as_ref(), None),
-                _ => continue,
-            };
-            if let Some(out) = rows.next() {
-                out.copy_from_slice(&row);
-            }
-        }
-        let mut array = ptr::null_mut();
-        self.note(unsafe {
-            sys::napi_create_typedarray(
-                self.env,
-                sys::TypedarrayType::float64_array,
-                timed * width,
-                buffer,
-                0,
-                &mut array,
-            )
-        });
-        let index = self.base;
-        self.base = 0;
-        unsafe { self.set(index, array) };
-        self.base = index;
     }
 
     /// Keeps the first failure; later calls may fail because of it and add nothing.
