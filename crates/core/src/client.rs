@@ -216,7 +216,8 @@ impl Client {
     /// ```no_run
     /// # fn run(client: hyperhttp_core::Client) {
     /// use std::sync::Arc;
-    /// client.observe_connections(Some(Arc::new(|event| println!("{event:?}"))));
+    /// use hyperhttp_core::ConnectionEvent;
+    /// client.observe_connections(Some(Arc::new(|event: ConnectionEvent| println!("{event:?}"))));
     /// # }
     /// ```
     pub fn observe_connections(&self, observer: Option<ConnectionObserver>) {
