@@ -46,6 +46,8 @@ export declare class NativeClient {
    * the stream reset (HTTP/2). No event follows.
    */
   cancel(id: number): void
+  /** Reports connection events (CONNECTION records) from now on, or stops (`false`). */
+  observeConnections(on: boolean): void
   /** Keeps the process alive while requests are pending. */
   ref(): void
   /** Lets the process exit when nothing is pending. */
@@ -53,6 +55,9 @@ export declare class NativeClient {
   /** Cancels everything and frees the pool. */
   close(): void
 }
+
+/** Milliseconds on the engine's monotonic clock, the clock of the timings' `start`. */
+export declare function engineClock(): number
 
 /** Width of one event record (see README.md); the facade checks it against its own. */
 export declare const EVENT_SLOTS: number
@@ -156,3 +161,6 @@ export interface NativeRequestOptions {
   /** Pause between attempts for JavaScript's answer to a RETRY event (see README.md). */
   beforeRetry?: boolean
 }
+
+/** Numbers per row of an event batch's timings array (see README.md). */
+export declare const TIMING_SLOTS: number

@@ -118,3 +118,15 @@ it('an aborted request ends its span without error status, as undici aborts do',
   expect(span.status.code).toBe(SpanStatusCode.UNSET)
   expect(span.attributes['error.type']).toBeUndefined()
 })
+
+it('the span records the peer address, port and protocol of the connection', async () => {
+  const server = await startHttpServer((_req, res) => res.end('ok'))
+  await using client = new Client()
+  expect(await (await client.get(`${server.url}/peer`)).text()).toBe('ok')
+  // Read by the instrumentation from undici:client:sendHeaders.
+  expect(clientSpan().attributes).toMatchObject({
+    'network.peer.address': '127.0.0.1',
+    'network.peer.port': server.port,
+    'network.protocol.version': '1.1',
+  })
+})

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import { type ChunkSource, chunkBytes } from './body.js'
 import type { BodyAbort } from './byte-stream.js'
+import { ConnectionEvents } from './connection-diagnostics.js'
 import { type RequestTrace, traceRequest } from './diagnostics.js'
 import {
   AbortError,
@@ -12,6 +13,7 @@ import {
 } from './errors.js'
 import {
   EVENT_CHUNK,
+  EVENT_CONNECTION,
   EVENT_ERROR,
   EVENT_FILTER,
   EVENT_HEAD,
@@ -28,6 +30,7 @@ import type { Resolver } from './resolver.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
+import { RequestTimings } from './timings.js'
 import { withoutCredentials } from './url.js'
 
 const MAX_ID = 0x7fffffff
@@ -67,6 +70,8 @@ export class Exchange {
   done = false
   /** Its diagnostics_channel messages, when anyone subscribes. */
   trace: RequestTrace | null = null
+  /** When its steps happened, from its response head on. */
+  timings: RequestTimings | null = null
 
   constructor(
     dispatcher: Dispatcher,
@@ -152,6 +157,10 @@ export class Dispatcher {
   readonly #undiciChannels: boolean
   /** Answers the engine's LOOKUP and FILTER questions, when the client has those hooks. */
   readonly #resolver: Resolver | null
+  /** Connection events on diagnostics_channel. */
+  readonly #connections: ConnectionEvents
+  /** The engine's timings rows, rewritten batch after batch (a new one when it grows). */
+  #timingRows: Float64Array | undefined
 
   constructor(
     options: NativeClientOptions,
@@ -171,6 +180,7 @@ export class Dispatcher {
     } catch (error) {
       throw nativeError(error, undefined)
     }
+    this.#connections = new ConnectionEvents(this.#native, undiciChannels)
     this.#unread = new FinalizationRegistry((exchange) => self.deref()?.release(exchange))
   }
 
@@ -211,6 +221,7 @@ export class Dispatcher {
     this.#live.set(id, exchange)
     if (this.#live.size === 1) busy.add(this)
     this.#expect(exchange)
+    this.#connections.sync()
     exchange.trace = traceRequest(this.#undiciChannels, method, url, headers)
     try {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
@@ -299,6 +310,7 @@ export class Dispatcher {
       this.#fail(exchange, new ClientClosedError(undefined, { url: exchange.url }), false)
     }
     this.#closed = true
+    this.#connections.closeAll()
     try {
       this.#native.close()
     } catch {
@@ -308,23 +320,35 @@ export class Dispatcher {
 
   #onEvents(events: unknown[]): void {
     const live = this.#live
-    for (let i = 0; i < events.length; i += EVENT_SLOTS) {
-      if ((events[i] as number) > EVENT_RETRY) {
+    // HEAD and ERROR records own a row each of the timings array, which follows the records
+    // when it is new.
+    const records = events.length - (events.length % EVENT_SLOTS)
+    if (records < events.length) this.#timingRows = events[records] as Float64Array
+    const timings = this.#timingRows
+    let row = 0
+    for (let i = 0; i < records; i += EVENT_SLOTS) {
+      const kind = events[i]
+      const timed = kind === EVENT_HEAD || kind === EVENT_ERROR ? row++ : -1
+      if (kind === EVENT_CONNECTION) {
+        this.#connections.publish(events, i)
+        continue
+      }
+      if ((kind as number) > EVENT_RETRY) {
         this.#onQuestion(events, i)
         continue
       }
       const exchange = live.get(events[i + 1] as number)
       if (exchange === undefined) continue // cancelled: late events are dropped
       try {
-        switch (events[i]) {
+        switch (kind) {
           case EVENT_HEAD:
-            this.#onHead(exchange, events, i)
+            this.#onHead(exchange, events, i, timings as Float64Array, timed)
             break
           case EVENT_CHUNK:
             this.#onChunk(exchange, events[i + 2] as Buffer | undefined, events[i + 3] === true)
             break
           case EVENT_ERROR:
-            this.#onError(exchange, events, i)
+            this.#onError(exchange, events, i, timings, timed)
             break
           case EVENT_NEED:
             if (exchange.upload === null) this.write(exchange, null)
@@ -344,8 +368,17 @@ export class Dispatcher {
     }
   }
 
-  #onHead(exchange: Exchange, events: unknown[], i: number): void {
+  #onHead(
+    exchange: Exchange,
+    events: unknown[],
+    i: number,
+    table: Float64Array,
+    row: number,
+  ): void {
     const status = events[i + 2] as number
+    const attempts = events[i + 9] as number
+    const timings = new RequestTimings(table, row, attempts)
+    exchange.timings = timings
     const bytes = events[i + 4] as Buffer | undefined
     const complete = events[i + 5] === true
     this.#settle(exchange)
@@ -376,9 +409,14 @@ export class Dispatcher {
       rawHeaders: events[i + 3] as string,
       url: finalUrl ?? exchange.url,
       redirected: finalUrl !== undefined,
-      attempts: events[i + 9] as number,
+      attempts,
+      timings,
     }
-    exchange.trace?.response(head)
+    const trace = exchange.trace
+    if (trace !== null) {
+      this.#connections.sentHeaders(trace.request, timings.connection)
+      trace.response(head)
+    }
     resolve?.(new Response(head, content, abort))
   }
 
@@ -386,20 +424,31 @@ export class Dispatcher {
     this.#settle(exchange)
     const reader = exchange.reader
     exchange.reader = null
-    if (last) this.#finish(exchange)
+    if (last) {
+      exchange.timings?.finish()
+      this.#finish(exchange)
+    }
     reader?.deliver(chunk, last)
   }
 
-  #onError(exchange: Exchange, events: unknown[], i: number): void {
+  #onError(
+    exchange: Exchange,
+    events: unknown[],
+    i: number,
+    table: Float64Array | undefined,
+    row: number,
+  ): void {
+    const attempts = events[i + 6] as number
     const error = fromNative(
       events[i + 2] as string,
       events[i + 3] as string,
       events[i + 4] as string | undefined,
       (events[i + 5] as string | undefined) ?? exchange.url,
-      events[i + 6] as number,
+      attempts,
       events[i + 7] as number | undefined,
       events[i + 8] === undefined ? undefined : this.#resolver?.takeCause(events[i + 8] as number),
     )
+    if (RequestTimings.known(table, row)) error.timings = new RequestTimings(table, row, attempts)
     this.#fail(exchange, error, false)
   }
 
@@ -468,6 +517,8 @@ export class Dispatcher {
   /** Ends `exchange` with `error`: rejects its promise, or errors its body. Never throws. */
   #fail(exchange: Exchange, error: HyperHttpError, cancelNative: boolean): void {
     if (exchange.done) return
+    // A failure after the head (the body) is timed up to the head.
+    error.timings ??= exchange.timings ?? undefined
     exchange.trace?.fail(error)
     if (cancelNative) this.#cancelNative(exchange)
     this.#finish(exchange)

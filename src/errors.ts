@@ -1,4 +1,5 @@
 import { describe } from './describe.js'
+import type { RequestTimings } from './timings.js'
 
 /** Options accepted by every hyperhttp error constructor. */
 export interface HyperHttpErrorOptions {
@@ -30,6 +31,11 @@ export class HyperHttpError extends Error {
   readonly url: string | undefined
   /** Attempts the engine made before giving up (1 when the request was not retried). */
   readonly attempts: number
+  /**
+   * When the failed request's steps happened, where the engine knows them: what was done
+   * before the failure (a timeout's phase shows as the first missing mark).
+   */
+  declare timings?: RequestTimings | undefined
 
   constructor(message: string, options: HyperHttpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })

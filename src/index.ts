@@ -16,6 +16,12 @@ export {
   CircuitBreakers,
 } from './breaker-manager.js'
 export { Client } from './client.js'
+// Observability: request timings and connection events on diagnostics_channel.
+export {
+  type ConnectionErrorMessage,
+  type ConnectionMessage,
+  DiagnosticsConnection,
+} from './connection-diagnostics.js'
 export {
   DiagnosticsRequest,
   DiagnosticsResponse,
@@ -50,6 +56,7 @@ export {
 export { fetch } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
+export { RequestTimings } from './timings.js'
 export type {
   // DNS and connections:
   AddressFilter,

@@ -130,6 +130,7 @@ export interface NativeClient {
   cancel(id: number): void
   /** The rest of body `id` in one buffer after `prefix`; one CHUNK (last) or ERROR answers. */
   readAll(id: number, prefix?: Buffer | undefined | null): void
+  observeConnections(on: boolean): void
   ref(): void
   unref(): void
   close(): void
@@ -160,6 +161,10 @@ export const EVENT_LOOKUP = 6
 export const EVENT_FILTER = 7
 /** Slots per event record. */
 export const EVENT_SLOTS = 10
+/** A connection event for diagnostics (slot 1 is 0: no request). */
+export const EVENT_CONNECTION = 9
+/** Numbers per row of a batch's timings array (after the records, see crates/node/README.md). */
+export const TIMING_SLOTS = 12
 
 /**
  * Platforms with a prebuilt binary, named as the napi-rs CLI names them (the suffix of each
@@ -181,6 +186,9 @@ interface Binding {
   NativeClient: NativeClientConstructor
   /** Record width the binary was built with; must equal {@link EVENT_SLOTS}. */
   EVENT_SLOTS: number
+  TIMING_SLOTS: number
+  /** Milliseconds on the engine's monotonic clock (the clock of a timings row's `start`). */
+  engineClock(): number
 }
 
 let binding: Binding | undefined
@@ -202,11 +210,12 @@ export function nativeBinding(): Binding {
     } catch (error) {
       throw bindingLoadError(error)
     }
-    if (loaded.EVENT_SLOTS !== EVENT_SLOTS) {
+    if (loaded.EVENT_SLOTS !== EVENT_SLOTS || loaded.TIMING_SLOTS !== TIMING_SLOTS) {
       // A binary from another version would be decoded wrongly: refuse it loudly.
       throw new HyperHttpError(
-        `the native engine speaks ${loaded.EVENT_SLOTS}-slot event records but this facade ` +
-          `expects ${EVENT_SLOTS}: the binary and the JavaScript come from different builds. ` +
+        `the native engine speaks ${loaded.EVENT_SLOTS}-slot event records with ` +
+          `${loaded.TIMING_SLOTS}-number timing rows but this facade expects ${EVENT_SLOTS} and ` +
+          `${TIMING_SLOTS}: the binary and the JavaScript come from different builds. ` +
           'Reinstall hyperhttp, or rebuild with `npm run build` in a checkout.',
         { code: 'ERR_NATIVE_BINDING' },
       )

@@ -10,6 +10,7 @@ import {
 } from './byte-stream.js'
 import { parseRawHeaders } from './headers.js'
 import { StreamedBody } from './streamed-body.js'
+import type { RequestTimings } from './timings.js'
 
 /** What a response carries: nothing, all bytes, bytes still in the engine, or a stream. */
 export type ResponseContent = Buffer | StreamedBody | ReadableStream<Uint8Array> | null
@@ -25,6 +26,8 @@ export interface ResponseHead {
   redirected: boolean
   /** Attempts the engine made (0 for a response a hook made). */
   attempts: number
+  /** When the request's steps happened (none for a response a hook made). */
+  timings?: RequestTimings | undefined
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -91,6 +94,22 @@ export class Response implements globalThis.Response {
   /** Final URL, after redirects. */
   get url(): string {
     return this.#head.url
+  }
+
+  /**
+   * When each step of the request happened, measured in the engine (see
+   * {@link RequestTimings}); `end` is set once the body has been received whole. `undefined`
+   * for a response an `afterResponse` hook made.
+   *
+   * @example
+   * ```ts
+   * const res = await client.get('/report')
+   * await res.arrayBuffer()
+   * console.log(res.timings?.firstByte, res.timings?.end, res.timings?.reused)
+   * ```
+   */
+  get timings(): RequestTimings | undefined {
+    return this.#head.timings
   }
 
   /** Whether redirects were followed to get here. */

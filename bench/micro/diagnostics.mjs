@@ -2,8 +2,10 @@
 // (process.cpuUsage, user + system, all threads of this process) per GET 200 B, 64 in flight,
 // with no subscriber, with no-op subscribers on every hyperhttp and undici request channel
 // (the bridge's own cost), and with @opentelemetry/instrumentation-undici recording spans
-// into memory (what an instrumented application pays, mostly OpenTelemetry itself). Modes
-// alternate round by round so machine load hits each alike; the median round is reported.
+// into memory (what an instrumented application pays, mostly OpenTelemetry itself); then with
+// no-op subscribers on the six connection channels (the engine reports connections, each
+// response publishes undici:client:sendHeaders), and with every `response.timings` field read.
+// Modes alternate round by round so machine load hits each alike; the median round is reported.
 //
 //   node bench/micro/diagnostics.mjs [--rounds 9] [--requests 4000] [--filter text]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
@@ -29,6 +31,14 @@ const CHANNELS = [
   'undici:request:headers',
   'undici:request:trailers',
   'undici:request:error',
+]
+const CONNECTION_CHANNELS = [
+  'hyperhttp:connection:open',
+  'hyperhttp:connection:close',
+  'hyperhttp:connection:error',
+  'undici:client:connected',
+  'undici:client:connectError',
+  'undici:client:sendHeaders',
 ]
 
 const { values: flags } = parseArgs({
@@ -80,9 +90,26 @@ const modes = {
       exporter.reset()
     },
   },
+  'no-op subscribers on the 6 connection channels': {
+    on: () => {
+      for (const name of CONNECTION_CHANNELS) subscribe(name, noop)
+    },
+    off: () => {
+      for (const name of CONNECTION_CHANNELS) unsubscribe(name, noop)
+    },
+  },
+  'every response.timings field read': { on: noop, off: noop, readTimings: true },
 }
 
-async function run(count) {
+let sink = 0
+/** Reads every field, as a user logging timings would. */
+function readTimings(t) {
+  sink += t.startTime + t.queued + (t.sent ?? 0) + t.firstByte + t.end + t.attempts
+  sink += (t.dns ?? 0) + (t.connect ?? 0) + (t.tls ?? 0) + (t.reused ? 1 : 0)
+  if (t.protocol !== 'h1' || Number.isNaN(sink)) throw new Error(`unexpected timings ${t}`)
+}
+
+async function run(count, read = false) {
   let next = 0
   const worker = async () => {
     while (next++ < count) {
@@ -90,6 +117,7 @@ async function run(count) {
       if (res.status !== 200 || (await res.arrayBuffer()).byteLength !== 200) {
         throw new Error(`unexpected response ${res.status}`)
       }
+      if (read) readTimings(res.timings)
     }
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
@@ -103,7 +131,7 @@ for (let round = 0; round < rounds; round++) {
     mode.on()
     const cpu = process.cpuUsage()
     const start = performance.now()
-    await run(requests)
+    await run(requests, mode.readTimings === true)
     const wall = performance.now() - start
     const used = process.cpuUsage(cpu)
     mode.off()

@@ -3,8 +3,10 @@
 //! sends each hop on a connection; the retry loop is [`crate::attempts`], the redirect loop
 //! [`crate::follow`].
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -28,6 +30,9 @@ use crate::proxy::Proxies;
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
+// Request timings and connection events (observability).
+use crate::observe::{ConnectionObserver, Observers};
+use crate::timings::{Marks, RequestClock, Timings};
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
 
@@ -115,6 +120,8 @@ struct Inner {
     limiter: Option<RateLimiter>,
     /// The proxies, to add their headers to forwarded `http:` requests.
     proxies: Option<Arc<Proxies>>,
+    /// Connection events: who is told, shared with the connector.
+    observers: Arc<Observers>,
 }
 
 /// A response head with its body still to read.
@@ -135,6 +142,9 @@ pub struct Response {
     pub attempts: u32,
     /// The body.
     pub body: Body,
+    /// When the request's steps happened (the final exchange's); `end` is left to the reader
+    /// of the body ([`Timings::mark_end`]).
+    pub timings: Timings,
 }
 
 impl Client {
@@ -157,6 +167,7 @@ impl Client {
             Some(p) if p.any_https() => Some(crate::proxy::tls_config(&config.tls)?),
             _ => None,
         };
+        let observers = Arc::new(Observers::default());
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
             pool_timeout: config.timeouts.pool,
@@ -169,6 +180,7 @@ impl Client {
             proxies: proxies.clone(),
             proxy_tls,
             dns: config.dns.clone(),
+            observers: observers.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
@@ -201,6 +213,7 @@ impl Client {
                 proxies,
                 config,
                 closed: AtomicBool::new(false),
+                observers,
             }),
         })
     }
@@ -214,6 +227,20 @@ impl Client {
     /// futures; idle connections close when the last clone of the client is dropped.
     pub fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
+    }
+
+    /// Reports connection events (opened, closed, failed to open) to `observer` from now on;
+    /// `None` stops. Connections opened while nobody observed report no close.
+    ///
+    /// ```no_run
+    /// # fn run(client: hyperhttp_core::Client) {
+    /// use std::sync::Arc;
+    /// use hyperhttp_core::ConnectionEvent;
+    /// client.observe_connections(Some(Arc::new(|event: ConnectionEvent| println!("{event:?}"))));
+    /// # }
+    /// ```
+    pub fn observe_connections(&self, observer: Option<ConnectionObserver>) {
+        self.inner.observers.set(observer);
     }
 
     /// Sends `req`, following redirects and retrying as configured, and returns the response
@@ -247,9 +274,10 @@ impl Client {
             budget: self.inner.budget.as_ref(),
             made: &made,
         };
-        let retries = attempts.run(req, settings, hook, |req, settings| {
+        let clock = RequestClock::start();
+        let retries = clock.scope(attempts.run(req, settings, hook, |req, settings| {
             self.attempt(req, settings, total)
-        });
+        }));
         let res = match total {
             Some((at, d)) => tokio::time::timeout_at(at, retries)
                 .await
@@ -259,7 +287,13 @@ impl Client {
                 }),
             None => retries.await,
         };
-        res.map_err(|e| e.with_url(&url))
+        match res {
+            Ok(mut res) => {
+                res.timings = clock.snapshot();
+                Ok(res)
+            }
+            Err(e) => Err(e.with_url(&url).with_timings(clock.snapshot())),
+        }
     }
 
     /// One attempt: a turn of the origin's rate limit, then the request and its redirects.
@@ -383,7 +417,7 @@ impl Client {
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
-        let mut capture = capture_connection(&mut req);
+        let capture = capture_connection(&mut req);
         let probe = match &self.inner.protocols {
             Some(gate) if url.scheme() == "https" => {
                 gate.enter(&url.origin().ascii_serialization()).await
@@ -394,21 +428,43 @@ impl Client {
             connect: settings.connect_timeout,
             pool: settings.pool_timeout,
         };
-        let mut fut = std::pin::pin!(TIMEOUTS.scope(connect, self.inner.hyper.request(req)));
+        let marks = Marks::for_exchange();
+        let mut fut =
+            std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(self.inner.hyper.request(req))));
 
         // The request counts as in flight from the moment it has a connection, so idle expiry
-        // never closes a connection whose response has yet to arrive.
-        let conn = tokio::select! {
-            biased;
-            res = &mut fut => Err(res),
-            meta = capture.wait_for_connection_metadata() => Ok(meta.as_ref().and_then(conn_shared).map(InFlight::new)),
-        };
+        // never closes a connection whose response has yet to arrive. hyper-util hands the
+        // connection over while `fut` is polled, so it is looked for after each poll.
+        let conn = std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
+            Poll::Ready(res) => Poll::Ready(Err(res)),
+            Poll::Pending => match capture.connection_metadata().as_ref() {
+                Some(meta) => Poll::Ready(Ok(conn_shared(meta).map(InFlight::new))),
+                None => Poll::Pending,
+            },
+        })
+        .await;
         if let Some(probe) = probe {
             probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
         }
         let conn = match conn {
-            Ok(conn) => conn,
-            Err(res) => return finish(res, None, &capture),
+            Ok(conn) => {
+                marks.acquired(conn.as_ref().map(InFlight::conn));
+                conn
+            }
+            Err(res) => {
+                // Handed over and answered within one poll (the connection's task runs on
+                // another thread).
+                let handed = res
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.extensions().get::<ConnHandle>())
+                    .map(|h| &*h.0);
+                if handed.is_some() {
+                    marks.acquired(handed);
+                }
+                marks.settle(handed, res.is_ok());
+                return finish(res, None, &capture);
+            }
         };
         let started = Instant::now();
         loop {
@@ -419,14 +475,20 @@ impl Client {
                 settings.read_timeout,
                 settings.write_timeout,
             ) else {
-                return finish(fut.await, conn, &capture);
+                let res = fut.await;
+                marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
+                return finish(res, conn, &capture);
             };
             if left.is_zero() {
+                marks.settle(conn.as_ref().map(InFlight::conn), false);
                 return Err(SendFailure::fresh(Error::timeout(phase, ms)));
             }
             tokio::select! {
                 biased;
-                res = &mut fut => return finish(res, conn, &capture),
+                res = &mut fut => {
+                    marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
+                    return finish(res, conn, &capture);
+                }
                 _ = tokio::time::sleep(left) => {}
             }
         }

@@ -169,6 +169,8 @@ pub(crate) struct Conn {
     _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
     /// Requests go to an HTTP proxy that forwards them (absolute-form targets).
     forwarding: bool,
+    /// Reports the close to connection observers (diagnostics), when they watched the open.
+    _close: Option<crate::observe::CloseGuard>,
 }
 
 impl Conn {
@@ -185,6 +187,7 @@ impl Conn {
             idle_timer: None,
             _slots: slots,
             forwarding: false,
+            _close: None,
         }
     }
 
@@ -192,6 +195,16 @@ impl Conn {
     pub(crate) fn forwarding(mut self) -> Self {
         self.forwarding = true;
         self
+    }
+
+    /// The state shared with the responses that use this connection.
+    pub(crate) fn shared(&self) -> &Arc<ConnShared> {
+        &self.shared
+    }
+
+    /// Reports this connection's close through `guard` when it is dropped.
+    pub(crate) fn watch(&mut self, guard: crate::observe::CloseGuard) {
+        self._close = Some(guard);
     }
 
     /// True when the connection has been idle past its limit; arms a wake-up otherwise.

@@ -23,6 +23,7 @@ use crate::conn::{Conn, Stream};
 use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
+use crate::timings::Protocol;
 
 tokio::task_local! {
     /// The requesting task's connect and pool timeouts. hyper-util calls the connector from
@@ -57,6 +58,8 @@ pub(crate) struct ConnectorConfig {
     pub proxy_tls: Option<Arc<rustls::ClientConfig>>,
     /// Resolution, address filter, Happy Eyeballs and local address (dial.rs).
     pub dns: DnsOptions,
+    /// Connection events (diagnostics): who is told, if anyone.
+    pub observers: Arc<crate::observe::Observers>,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -104,12 +107,24 @@ impl tower_service::Service<Uri> for Connector {
             connect: inner.config.connect_timeout,
             pool: inner.config.pool_timeout,
         });
-        Box::pin(async move { inner.connect(uri, timeouts).await.map_err(BoxError::from) })
+        let marks = crate::timings::Marks::current();
+        Box::pin(async move {
+            let res = inner.connect(&uri, timeouts, &marks).await;
+            if let Err(error) = &res {
+                crate::observe::failed(inner.config.observers.get(), &uri, error);
+            }
+            res.map_err(BoxError::from)
+        })
     }
 }
 
 impl Inner {
-    async fn connect(&self, uri: Uri, timeouts: ConnectTimeouts) -> Result<Conn, Error> {
+    async fn connect(
+        &self,
+        uri: &Uri,
+        timeouts: ConnectTimeouts,
+        marks: &crate::timings::Marks,
+    ) -> Result<Conn, Error> {
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -130,33 +145,54 @@ impl Inner {
         let slots = self
             .acquire_slots(https, &host, port, timeouts.pool)
             .await?;
+        marks.slot();
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
-        if let Some((proxy, hop)) = self
-            .config
-            .proxies
-            .as_deref()
-            .and_then(|p| p.route(https, &host, port))
-        {
-            let (stream, h2) = self
-                .through_proxy(proxy, hop, (https, &host, port), deadline)
-                .await?;
-            let conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
-            return Ok(if hop == Hop::Forward {
-                conn.forwarding()
-            } else {
-                conn
-            });
-        }
-        let tcp = self.tcp(&host, port, deadline).await?;
-        let (stream, h2) = if https {
-            let tls = within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
-            let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-            (Stream::Tls(Box::new(TokioIo::new(tls))), h2)
-        } else {
-            (Stream::Plain(TokioIo::new(tcp)), self.config.h2_only)
+        let observer = self.config.observers.get();
+        let route = (self.config.proxies.as_deref()).and_then(|p| p.route(https, &host, port));
+        let (stream, h2, forwarding, ends) = match route {
+            Some((proxy, hop)) => {
+                let (stream, h2) = self
+                    .through_proxy(proxy, hop, (https, &host, port), deadline)
+                    .await?;
+                marks.connect();
+                // The socket's ends are the proxy's business here; observers get the origin.
+                let ends = observer.as_ref().map(|_| (None, None));
+                (stream, h2, hop == Hop::Forward, ends)
+            }
+            None => {
+                let tcp = self.tcp(&host, port, deadline, marks).await?;
+                marks.connect();
+                let ends = observer
+                    .as_ref()
+                    .map(|_| (tcp.local_addr().ok(), tcp.peer_addr().ok()));
+                let (stream, h2) = if https {
+                    let tls =
+                        within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
+                    marks.tls();
+                    let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+                    (Stream::Tls(Box::new(TokioIo::new(tls))), h2)
+                } else {
+                    (Stream::Plain(TokioIo::new(tcp)), self.config.h2_only)
+                };
+                (stream, h2, false, ends)
+            }
         };
-        Ok(Conn::new(stream, h2, self.config.keep_alive_timeout, slots))
+        let mut conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
+        if forwarding {
+            conn = conn.forwarding();
+        }
+        let mut observed = None;
+        if let (Some(observer), Some((local, remote))) = (observer, ends) {
+            let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
+            let origin = crate::observe::origin_of(uri);
+            let guard =
+                crate::observe::opened(observer, conn.shared(), origin, protocol, local, remote);
+            observed = Some(guard.id());
+            conn.watch(guard);
+        }
+        marks.opened(conn.shared(), observed);
+        Ok(conn)
     }
 
     /// Takes one slot of the total limit and one of the origin's, waiting up to the pool
@@ -205,9 +241,20 @@ impl Inner {
         }
     }
 
-    /// A TCP connection to `host:port` (see [`Dialer::tcp`]).
-    async fn tcp(&self, host: &str, port: u16, deadline: Deadline) -> Result<TcpStream, Error> {
-        self.dialer.tcp(host, port, deadline).await
+    /// A TCP connection to `host:port` (see [`Dialer::tcp`]), with the `dns` mark.
+    async fn tcp(
+        &self,
+        host: &str,
+        port: u16,
+        deadline: Deadline,
+        marks: &crate::timings::Marks,
+    ) -> Result<TcpStream, Error> {
+        let addresses = self.dialer.resolve(host, deadline).await?;
+        if host.parse::<IpAddr>().is_err() {
+            marks.dns();
+        }
+        self.dialer.filter(host, &addresses, deadline).await?;
+        self.dialer.connect(host, &addresses, port, deadline).await
     }
 
     async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
@@ -251,7 +298,7 @@ impl Inner {
                 target = addresses[0].to_string();
             }
         }
-        let tcp = self.tcp(&proxy.host, proxy.port, deadline).await;
+        let tcp = self.dialer.tcp(&proxy.host, proxy.port, deadline).await;
         let tcp = tcp.map_err(|e| proxy.explain(e))?;
         let io: BoxIo = match proxy.scheme {
             ProxyScheme::Https => {

@@ -151,6 +151,8 @@ struct Inner {
     proxy_status: Option<u16>,
     /// The token of the embedder's answer (a `lookup` or address filter) that caused this.
     answer_token: Option<u32>,
+    /// When the request's steps happened, when the error ended a request.
+    timings: Option<Box<crate::timings::Timings>>,
 }
 
 impl Error {
@@ -168,6 +170,7 @@ impl Error {
                 attempts: 1,
                 proxy_status: None,
                 answer_token: None,
+                timings: None,
             }),
         }
     }
@@ -251,6 +254,17 @@ impl Error {
         self.inner.answer_token
     }
 
+    /// Records when the failed request's steps happened.
+    pub(crate) fn with_timings(mut self, timings: crate::timings::Timings) -> Self {
+        self.inner.timings = Some(Box::new(timings));
+        self
+    }
+
+    /// When the failed request's steps happened (set on errors that end a request).
+    pub fn timings(&self) -> Option<&crate::timings::Timings> {
+        self.inner.timings.as_deref()
+    }
+
     /// Appends a sentence to the message.
     pub(crate) fn explain(mut self, sentence: &str) -> Self {
         self.inner.message.push_str(sentence);
@@ -331,6 +345,7 @@ impl Error {
                 attempts: self.inner.attempts,
                 proxy_status: self.inner.proxy_status,
                 answer_token: self.inner.answer_token,
+                timings: self.inner.timings.clone(),
             }),
         }
     }

@@ -142,6 +142,7 @@ fn into_response(
         redirects,
         attempts: 1,
         body: Body::new(source, settings.read_timeout, total, in_flight, url_str),
+        timings: Default::default(),
     })
 }
 

@@ -40,6 +40,9 @@ pub mod runtime;
 mod tls;
 // The whole body in one allocation (read_to_end).
 mod whole;
+// Observability: request timings and connection events.
+mod observe;
+mod timings;
 
 pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
 pub use body::{Body, CHUNK_MAX};
@@ -57,3 +60,6 @@ pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
 pub use whole::WHOLE_RESERVE_MAX;
+// Observability: request timings and connection events.
+pub use observe::{ConnectionEvent, ConnectionInfo, ConnectionObserver};
+pub use timings::{clock_ms, Protocol, Timings};

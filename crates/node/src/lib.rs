@@ -9,6 +9,8 @@ mod dns;
 mod options;
 mod sink;
 mod thrown;
+// Observability: the timings rows of event batches.
+mod timings;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +33,16 @@ use sink::{Event, RetryOutcome, Sink};
 /// Width of one event record (see README.md); the facade checks it against its own.
 #[napi]
 pub const EVENT_SLOTS: u32 = sink::SLOTS;
+
+/// Numbers per row of an event batch's timings array (see README.md).
+#[napi]
+pub const TIMING_SLOTS: u32 = timings::TIMING_SLOTS;
+
+/// Milliseconds on the engine's monotonic clock, the clock of the timings' `start`.
+#[napi]
+pub fn engine_clock() -> f64 {
+    hyperhttp_core::clock_ms()
+}
 
 /// What the binding keeps for a live request id.
 #[derive(Default)]
@@ -94,6 +106,7 @@ fn error_event(id: u32, err: &Error) -> Event {
         attempts: err.attempts(),
         proxy_status: err.proxy_status(),
         answer: err.answer_token(),
+        timings: err.timings().copied(),
     }
 }
 
@@ -360,6 +373,18 @@ impl NativeClient {
         }
     }
 
+    /// Reports connection events (CONNECTION records) from now on, or stops (`false`).
+    #[napi]
+    pub fn observe_connections(&self, on: bool) {
+        let Some(client) = &self.client else { return };
+        let observer = on.then(|| {
+            let sink = self.shared.sink.clone();
+            Arc::new(move |event| sink.push(Event::Connection(event)))
+                as hyperhttp_core::ConnectionObserver
+        });
+        client.observe_connections(observer);
+    }
+
     /// Keeps the process alive while requests are pending.
     #[napi(js_name = "ref")]
     pub fn keep_alive(&self, env: Env) -> napi::Result<()> {
@@ -470,10 +495,14 @@ async fn run(client: Client, req: Request, hook: Option<JsRetry>, id: u32, share
         redirects,
         attempts,
         mut body,
+        mut timings,
     } = res;
     let reason = res_reason(&extensions);
     let ready = body.take_ready(INLINE_MAX).await;
     let done = ready.complete;
+    if done {
+        timings.mark_end();
+    }
     let head = Event::Head {
         id,
         status: status.as_u16(),
@@ -488,6 +517,8 @@ async fn run(client: Client, req: Request, hook: Option<JsRetry>, id: u32, share
         },
         reason,
         attempts,
+        timings,
+        redirects,
     };
     {
         let mut slots = shared.slots.lock();

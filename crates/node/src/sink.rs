@@ -7,6 +7,9 @@ use std::ptr;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use hyperhttp_core::{ConnectionEvent, ConnectionInfo, Timings};
+
+use crate::timings::{self, Rows};
 use napi::sys;
 use parking_lot::Mutex;
 
@@ -25,6 +28,9 @@ pub(crate) enum Event {
         version: u8,
         reason: Option<Vec<u8>>,
         attempts: u32,
+        /// A row of the batch's timings array (see `TIMING_SLOTS`).
+        timings: Timings,
+        redirects: u32,
     },
     Chunk {
         id: u32,
@@ -42,6 +48,8 @@ pub(crate) enum Event {
         proxy_status: Option<u16>,
         /// The LOOKUP or FILTER answer that caused the error.
         answer: Option<u32>,
+        /// A row of the batch's timings array, all NaN when unknown.
+        timings: Option<Timings>,
     },
     Need {
         id: u32,
@@ -71,6 +79,8 @@ pub(crate) enum Event {
         id: u32,
         data: Vec<u8>,
     },
+    /// A connection event, for diagnostics (request id 0).
+    Connection(ConnectionEvent),
 }
 
 /// What the attempt before a retry ended with.
@@ -95,6 +105,8 @@ struct State {
     closed: bool,
     /// A call of the threadsafe function is queued and will take `queue`.
     woken: bool,
+    /// The timings rows array shared with JavaScript (JS thread only).
+    rows: Option<Rows>,
 }
 
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
@@ -121,6 +133,7 @@ impl Sink {
                 tsfn: ptr::null_mut(),
                 closed: false,
                 woken: false,
+                rows: None,
             }),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
@@ -253,13 +266,17 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
 }
 
 /// Called once by N-API when the threadsafe function is destroyed.
-unsafe extern "C" fn finalize(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
     // SAFETY: `hint` is the `context` leaked by `Sink::new` with `Arc::into_raw`, and N-API
     // calls this finalizer exactly once, so that strong count is reclaimed exactly once.
     let sink = unsafe { Arc::from_raw(hint as *const Sink) };
     let mut state = sink.state.lock();
     state.closed = true;
     state.queue.clear();
+    if let Some(rows) = state.rows.take() {
+        // SAFETY: N-API calls finalizers on the JS thread with its `env`.
+        unsafe { rows.release(env) };
+    }
 }
 
 /// Called by N-API on the JS thread for each successful `napi_call_threadsafe_function`.
@@ -284,6 +301,7 @@ unsafe extern "C" fn call_js(
     // SAFETY: `env` is this JS thread's environment, valid for the duration of the call, and
     // every out-pointer is a valid local.
     unsafe {
+        let timed = events.iter().filter(|e| timings::has_row(e)).count();
         let mut array = ptr::null_mut();
         let status =
             sys::napi_create_array_with_length(env, events.len() * SLOTS as usize, &mut array);
@@ -296,6 +314,16 @@ unsafe extern "C" fn call_js(
         for event in events.iter_mut() {
             w.record(event);
             w.base += SLOTS;
+        }
+        if timed > 0 {
+            // The rows array follows the records when JavaScript has not seen it yet.
+            let mut rows = sink.state.lock().rows.take();
+            match Rows::write(env, &mut rows, &events, timed) {
+                Ok(Some(fresh)) => w.set(0, fresh),
+                Ok(None) => {}
+                Err(status) => w.note(status),
+            }
+            sink.state.lock().rows = rows;
         }
         drop(events);
         let mut recv = ptr::null_mut();
@@ -368,6 +396,7 @@ impl Writer {
                 version,
                 reason,
                 attempts,
+                ..
             } => {
                 self.u32(0, 1);
                 self.u32(1, *id);
@@ -403,6 +432,7 @@ impl Writer {
                 attempts,
                 proxy_status,
                 answer,
+                ..
             } => {
                 self.u32(0, 3);
                 self.u32(1, *id);
@@ -490,6 +520,44 @@ impl Writer {
                 self.u32(1, *token);
                 self.utf8(2, host.as_bytes());
                 self.latin1(3, addresses.as_bytes());
+            }
+            Event::Connection(event) => {
+                self.u32(0, 9);
+                self.u32(1, 0);
+                match event {
+                    ConnectionEvent::Open(info) => self.connection(b"open", info),
+                    ConnectionEvent::Close(info) => self.connection(b"close", info),
+                    ConnectionEvent::Error { origin, error } => {
+                        self.utf8(2, b"error");
+                        self.utf8(4, origin.as_bytes());
+                        self.utf8(5, error.code().as_bytes());
+                        self.utf8(6, error.message().as_bytes());
+                        if let Some(phase) = error.phase() {
+                            self.utf8(7, phase.as_str().as_bytes());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An opened or closed connection's record (see the crate README).
+    ///
+    /// # Safety
+    /// As for the writers below.
+    unsafe fn connection(&mut self, kind: &[u8], info: &ConnectionInfo) {
+        unsafe {
+            self.utf8(2, kind);
+            self.f64(3, info.id as f64);
+            self.utf8(4, info.origin.as_bytes());
+            self.utf8(5, info.protocol.as_str().as_bytes());
+            if let Some(local) = info.local {
+                self.utf8(6, local.ip().to_string().as_bytes());
+                self.u32(7, u32::from(local.port()));
+            }
+            if let Some(remote) = info.remote {
+                self.utf8(8, remote.ip().to_string().as_bytes());
+                self.u32(9, u32::from(remote.port()));
             }
         }
     }
