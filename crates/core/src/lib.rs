@@ -29,6 +29,7 @@ mod decode;
 mod error;
 mod follow;
 mod inline;
+mod pool;
 mod ratelimit;
 mod redirect;
 mod request;
@@ -46,3 +47,5 @@ pub use inline::{Ready, INLINE_MAX};
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
+// Pool statistics (crate::pool).
+pub use pool::{ConnectionStats, PoolStats};
