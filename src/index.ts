@@ -45,7 +45,7 @@ export {
   type TimeoutPhase,
   TlsError,
 } from './errors.js'
-export { fetch } from './fetch.js'
+export { fetch, fetchStats } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
 export type {
@@ -73,3 +73,5 @@ export type {
   TlsOptions,
   TlsVersion,
 } from './types.js'
+// Pool statistics.
+export type { ConnectionStats, PoolStats } from './types.js'

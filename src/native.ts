@@ -63,6 +63,11 @@ export interface NativeClientOptions {
   rateLimit?: number
   rateLimitBurst?: number
   rateLimitWait?: boolean
+  // Pool: idle caps and connection lifetime.
+  maxIdleConnections?: number
+  maxIdleConnectionsPerHost?: number
+  maxConnectionAge?: number
+  maxRequestsPerConnection?: number
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -109,7 +114,21 @@ export interface NativeClient {
   ref(): void
   unref(): void
   close(): void
+  stats(): NativePoolStats
 }
+
+/**
+ * Pool statistics as they cross: `counts` holds {@link STATS_FIELDS} numbers for the total,
+ * then as many for each of `origins`, in the order open, idle, busy, in flight, queued,
+ * HTTP/2 streams.
+ */
+export interface NativePoolStats {
+  origins: Array<string>
+  counts: Array<number>
+}
+
+/** Counts per entry of {@link NativePoolStats}. */
+export const STATS_FIELDS = 6
 
 /** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 10-slot records. */
 export type NativeClientConstructor = new (

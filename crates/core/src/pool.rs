@@ -196,7 +196,7 @@ impl Pool {
         let origin = self.origin(&origin_key(https, host, port));
         let acquire = async {
             let per_origin = origin.slots.clone().acquire_owned().await.map_err(closed)?;
-            let total = self.total_slot().await?;
+            let total = self.total_slot(&origin).await?;
             Ok::<_, Error>((total, per_origin))
         };
         let (total, per_origin) = match pool_timeout {
@@ -222,8 +222,10 @@ impl Pool {
     }
 
     /// A slot of the total limit: a free one, or one freed by closing the least recently used
-    /// idle connection, now or when a connection goes idle.
-    async fn total_slot(&self) -> Result<OwnedSemaphorePermit, Error> {
+    /// idle connection, now or when a connection goes idle. Only while a request to `origin`
+    /// waits: hyper-util finishes a connect whose request took an idle connection meanwhile,
+    /// and that one must not close another origin's connection.
+    async fn total_slot(&self, origin: &Origin) -> Result<OwnedSemaphorePermit, Error> {
         if let Ok(permit) = self.total.clone().try_acquire_owned() {
             return Ok(permit);
         }
@@ -233,7 +235,9 @@ impl Pool {
             let went_idle = self.went_idle.notified();
             tokio::pin!(went_idle);
             went_idle.as_mut().enable();
-            self.evict_idle(1);
+            if origin.queued.load(Ordering::Acquire) > 0 {
+                self.evict_idle(1);
+            }
             tokio::select! {
                 permit = self.total.clone().acquire_owned() => return permit.map_err(closed),
                 () = &mut went_idle => {}
@@ -381,8 +385,14 @@ mod tests {
     #[test]
     fn origin_keys_read_like_url_origin() {
         assert_eq!(origin_key(true, "example.com", 443), "https://example.com");
-        assert_eq!(origin_key(false, "example.com", 443), "http://example.com:443");
-        assert_eq!(origin_key(false, "127.0.0.1", 8080), "http://127.0.0.1:8080");
+        assert_eq!(
+            origin_key(false, "example.com", 443),
+            "http://example.com:443"
+        );
+        assert_eq!(
+            origin_key(false, "127.0.0.1", 8080),
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(origin_key(false, "[::1]", 80), "http://[::1]");
         assert_eq!(origin_key(true, "::1", 8443), "https://[::1]:8443");
     }

@@ -104,7 +104,11 @@ async fn new_origins_close_the_least_recently_used_idle_connection_at_the_total_
     }
 
     assert_eq!(sockets.accepted(), 300);
-    assert!(sockets.max_open() <= 8, "servers saw {} open sockets", sockets.max_open());
+    assert!(
+        sockets.max_open() <= 8,
+        "servers saw {} open sockets",
+        sockets.max_open()
+    );
     let stats = client.stats().total;
     assert_eq!((stats.open, stats.idle), (8, 8), "{stats:?}");
 }
@@ -133,7 +137,11 @@ async fn concurrent_requests_to_many_origins_share_a_small_total_cap() {
         within(worker).await.unwrap();
     }
 
-    assert!(sockets.max_open() <= 8, "servers saw {} open sockets", sockets.max_open());
+    assert!(
+        sockets.max_open() <= 8,
+        "servers saw {} open sockets",
+        sockets.max_open()
+    );
     assert!(client.stats().total.open <= 8);
 }
 

@@ -7,6 +7,7 @@
 mod baseline;
 mod options;
 mod sink;
+mod stats;
 mod thrown;
 
 use std::collections::HashMap;
@@ -312,6 +313,16 @@ impl NativeClient {
     #[napi]
     pub fn unref(&self, env: Env) -> napi::Result<()> {
         self.shared.sink.set_ref(env.raw(), false)
+    }
+
+    /// Pool statistics (see README.md); all zero once closed.
+    #[napi]
+    pub fn stats(&self) -> stats::NativePoolStats {
+        self.client
+            .as_ref()
+            .map(Client::stats)
+            .unwrap_or_default()
+            .into()
     }
 
     /// Cancels everything and frees the pool.
