@@ -56,11 +56,13 @@ export type {
   BulkheadOptions,
   CircuitBreakerOptions,
   ClientOptions,
+  ConnectionStats,
   FetchInit,
   HeadersInit,
   HookRequest,
   Hooks,
   LimitsOptions,
+  PoolStats,
   QueryInit,
   QueryValue,
   RateLimitOptions,
@@ -73,5 +75,3 @@ export type {
   TlsOptions,
   TlsVersion,
 } from './types.js'
-// Pool statistics.
-export type { ConnectionStats, PoolStats } from './types.js'
