@@ -161,7 +161,7 @@ impl Client {
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(config.limits.keep_alive_timeout)
-            .pool_max_idle_per_host(config.limits.max_idle_connections_per_host)
+            .pool_max_idle_per_host(config.limits.idle_cap_per_host())
             .http1_max_buf_size(config.max_header_size.max(READ_BUFFER))
             .http1_max_headers(config.max_header_count)
             .http2_only(h2_only)

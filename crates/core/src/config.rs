@@ -48,11 +48,11 @@ pub struct Limits {
     pub keep_alive_timeout: Duration,
     // Idle caps and connection lifetime (crate::pool).
     /// Idle connections kept across all origins; when one more goes idle, the least recently
-    /// used closes. `0` keeps none. Default 1024 (as `max_connections`, so no cap of its own).
-    pub max_idle_connections: usize,
-    /// Idle connections kept per origin; one more returned to the pool closes. `0` disables
-    /// keep-alive. Default 128 (as `max_connections_per_host`).
-    pub max_idle_connections_per_host: usize,
+    /// used closes. `Some(0)` keeps none. `None` (the default): `max_connections`.
+    pub max_idle_connections: Option<usize>,
+    /// Idle connections kept per origin; one more returned to the pool closes. `Some(0)`
+    /// disables keep-alive. `None` (the default): `max_connections_per_host`.
+    pub max_idle_connections_per_host: Option<usize>,
     /// Age after which a connection takes no new request: it finishes what it carries and
     /// closes. `None` (the default) keeps connections as long as they are used.
     pub max_connection_age: Option<Duration>,
@@ -67,11 +67,24 @@ impl Default for Limits {
             max_connections: 1024,
             max_connections_per_host: 128,
             keep_alive_timeout: Duration::from_secs(4),
-            max_idle_connections: 1024,
-            max_idle_connections_per_host: 128,
+            max_idle_connections: None,
+            max_idle_connections_per_host: None,
             max_connection_age: None,
             max_requests_per_connection: None,
         }
+    }
+}
+
+impl Limits {
+    /// [`Limits::max_idle_connections`] with its default resolved.
+    pub(crate) fn idle_cap(&self) -> usize {
+        self.max_idle_connections.unwrap_or(self.max_connections)
+    }
+
+    /// [`Limits::max_idle_connections_per_host`] with its default resolved.
+    pub(crate) fn idle_cap_per_host(&self) -> usize {
+        self.max_idle_connections_per_host
+            .unwrap_or(self.max_connections_per_host)
     }
 }
 

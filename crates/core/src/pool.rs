@@ -251,7 +251,7 @@ impl Pool {
         if self.waiting.load(Ordering::Acquire) > 0 {
             self.went_idle.notify_waiters();
         }
-        let cap = self.limits.max_idle_connections;
+        let cap = self.limits.idle_cap();
         if self.open.load(Ordering::Acquire) > cap {
             let idle = self.stats().total.idle;
             if idle > cap {

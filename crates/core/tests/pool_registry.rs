@@ -150,7 +150,7 @@ async fn max_idle_connections_closes_the_least_recently_used_beyond_it() {
     let sockets = Arc::new(Sockets::default());
     let urls = sockets.serve(6).await;
     let mut config = patient_pool(64);
-    config.limits.max_idle_connections = 2;
+    config.limits.max_idle_connections = Some(2);
     let client = client(config);
 
     for url in &urls {
@@ -181,7 +181,7 @@ async fn max_idle_connections_per_host_closes_the_surplus_of_a_burst() {
     })
     .await;
     let mut config = patient_pool(64);
-    config.limits.max_idle_connections_per_host = 1;
+    config.limits.max_idle_connections_per_host = Some(1);
     let client = client(config);
 
     let burst = spawn_requests(&client, &server.url("/"), 4);

@@ -218,10 +218,10 @@ impl NativeClientOptions {
     fn set_pool_lifetime(&self, c: &mut Config) {
         let l = &mut c.limits;
         if let Some(n) = self.max_idle_connections {
-            l.max_idle_connections = n as usize;
+            l.max_idle_connections = Some(n as usize);
         }
         if let Some(n) = self.max_idle_connections_per_host {
-            l.max_idle_connections_per_host = n as usize;
+            l.max_idle_connections_per_host = Some(n as usize);
         }
         if let Some(ms) = self.max_connection_age {
             l.max_connection_age = duration(ms);
