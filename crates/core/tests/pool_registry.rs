@@ -168,18 +168,7 @@ async fn max_idle_connections_closes_the_least_recently_used_beyond_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_idle_connections_per_host_closes_the_surplus_of_a_burst() {
-    let gate = Arc::new(Semaphore::new(0));
-    let server = http({
-        let gate = gate.clone();
-        move |_| {
-            let gate = gate.clone();
-            async move {
-                let _ = gate.acquire().await.unwrap();
-                reply(200, &[], "ok")
-            }
-        }
-    })
-    .await;
+    let (server, gate) = held_server().await;
     let mut config = patient_pool(64);
     config.limits.max_idle_connections_per_host = Some(1);
     let client = client(config);
@@ -280,18 +269,7 @@ async fn an_http2_connection_stops_taking_streams_after_its_request_limit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_count_busy_in_flight_and_queued_under_a_known_load() {
-    let gate = Arc::new(Semaphore::new(0));
-    let server = http({
-        let gate = gate.clone();
-        move |_| {
-            let gate = gate.clone();
-            async move {
-                let _ = gate.acquire().await.unwrap();
-                reply(200, &[], "ok")
-            }
-        }
-    })
-    .await;
+    let (server, gate) = held_server().await;
     let mut config = patient_pool(64);
     config.limits.max_connections_per_host = 3;
     let client = client(config);
@@ -322,18 +300,7 @@ async fn stats_count_busy_in_flight_and_queued_under_a_known_load() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_count_http2_streams() {
-    let gate = Arc::new(Semaphore::new(0));
-    let server = http({
-        let gate = gate.clone();
-        move |_| {
-            let gate = gate.clone();
-            async move {
-                let _ = gate.acquire().await.unwrap();
-                reply(200, &[], "ok")
-            }
-        }
-    })
-    .await;
+    let (server, gate) = held_server().await;
     let mut config = patient_pool(64);
     config.http2_prior_knowledge = true;
     let client = client(config);
@@ -347,6 +314,23 @@ async fn stats_count_http2_streams() {
     }
 
     assert_eq!((loaded.open, loaded.busy, loaded.http2_streams), (1, 1, 4));
+}
+
+/// A server that holds every response until the returned gate gives it a permit.
+async fn held_server() -> (common::Server, Arc<Semaphore>) {
+    let gate = Arc::new(Semaphore::new(0));
+    let server = http({
+        let gate = gate.clone();
+        move |_| {
+            let gate = gate.clone();
+            async move {
+                let _ = gate.acquire().await.unwrap();
+                reply(200, &[], "ok")
+            }
+        }
+    })
+    .await;
+    (server, gate)
 }
 
 /// Starts `n` GET requests to `url` at once; each task returns the status.
