@@ -37,6 +37,8 @@ export {
   type HyperHttpErrorOptions,
   InvalidArgumentError,
   ProtocolError,
+  ProxyError,
+  type ProxyErrorOptions,
   RateLimitError,
   RedirectError,
   RequestBodyError,
@@ -49,6 +51,8 @@ export { fetch, fetchStats } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
 export type {
+  // DNS and connections:
+  AddressFilter,
   AfterResponseHook,
   BeforeErrorHook,
   BeforeRequestHook,
@@ -57,12 +61,15 @@ export type {
   CircuitBreakerOptions,
   ClientOptions,
   ConnectionStats,
+  DnsCacheOptions,
   FetchInit,
   HeadersInit,
   HookRequest,
   Hooks,
   LimitsOptions,
+  LookupFunction,
   PoolStats,
+  ProxyOption,
   QueryInit,
   QueryValue,
   RateLimitOptions,

@@ -1,10 +1,13 @@
+import { isIP } from 'node:net'
 import { type BreakerSettings, defaultIsFailure } from './breaker.js'
 import type { BulkheadSettings } from './bulkhead.js'
 import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
+import { proxyOptions } from './proxy.js'
+import { Resolver } from './resolver.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
-import type { HookLists, TlsVersion } from './types.js'
+import type { AddressFilter, HookLists, LookupFunction, TlsVersion } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -22,6 +25,8 @@ export interface ClientConfig {
   hooks: HookLists | null
   /** Publish on the undici-compatible diagnostics channels too. */
   undiciChannels: boolean
+  /** Answers the engine's questions to `lookup` and `addressFilter`; `null` without them. */
+  resolver: Resolver | null
 }
 
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
@@ -57,6 +62,14 @@ const CLIENT_OPTIONS = new Set([
   'bulkhead',
   'hooks',
   'undiciChannels',
+  'proxy',
+  // DNS and connections:
+  'lookup',
+  'addressFilter',
+  'dnsCache',
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'localAddress',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set([
@@ -123,6 +136,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
       bulkhead: null,
       hooks: null,
       undiciChannels: true,
+      resolver: null,
     }
   }
   const o = record(options, 'options', CLIENT_OPTIONS)
@@ -151,6 +165,8 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.workerThreads !== undefined) native.workerThreads = workerThreads(o.workerThreads)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
+  Object.assign(native, proxyOptions(o.proxy))
+  const resolver = setDns(native, o)
   return {
     native,
     baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
@@ -159,6 +175,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     bulkhead: bulkheadSettings(o.bulkhead),
     hooks: normalizeHooks(o.hooks, 'hooks'),
     undiciChannels: o.undiciChannels === undefined || bool(o.undiciChannels, 'undiciChannels'),
+    resolver,
   }
 }
 
@@ -588,4 +605,63 @@ function pemText(value: unknown, name: string): string {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
   }
   throw invalid(name, 'a PEM string or Buffer', value)
+}
+
+// DNS and connections.
+
+const DNS_CACHE_OPTIONS = new Set(['ttl', 'maxEntries'])
+/** Node's floor for `autoSelectFamilyAttemptTimeout`. */
+const MIN_ATTEMPT_DELAY = 10
+
+/**
+ * `lookup`, `addressFilter`, `dnsCache`, `autoSelectFamily`, `autoSelectFamilyAttemptTimeout`
+ * and `localAddress`; the hooks' answerer, or `null` when there is no hook.
+ */
+function setDns(target: NativeClientOptions, o: Record<string, unknown>): Resolver | null {
+  const lookup = isFunction(o.lookup, 'lookup')
+  const filter = isFunction(o.addressFilter, 'addressFilter')
+  if (lookup) target.lookup = true
+  if (filter) target.addressFilter = true
+  if (o.dnsCache === false) target.dnsCache = false
+  else if (o.dnsCache !== undefined) {
+    const c = record(o.dnsCache, 'dnsCache', DNS_CACHE_OPTIONS)
+    if (c.ttl !== undefined) {
+      target.dnsCacheTtl = duration(c.ttl, 'dnsCache.ttl')
+      if (target.dnsCacheTtl === 0) {
+        throw invalid(
+          'dnsCache.ttl',
+          'a positive number of milliseconds (false turns the cache off)',
+          c.ttl,
+        )
+      }
+    }
+    if (c.maxEntries !== undefined) {
+      target.dnsCacheMaxEntries = count(c.maxEntries, 'dnsCache.maxEntries', 1)
+    }
+  }
+  if (o.autoSelectFamily !== undefined) {
+    target.autoSelectFamily = bool(o.autoSelectFamily, 'autoSelectFamily')
+  }
+  if (o.autoSelectFamilyAttemptTimeout !== undefined) {
+    const delay = duration(o.autoSelectFamilyAttemptTimeout, 'autoSelectFamilyAttemptTimeout')
+    if (delay < MIN_ATTEMPT_DELAY) {
+      throw invalid(
+        'autoSelectFamilyAttemptTimeout',
+        `at least ${MIN_ATTEMPT_DELAY} milliseconds`,
+        delay,
+      )
+    }
+    target.autoSelectFamilyAttemptTimeout = delay
+  }
+  if (o.localAddress !== undefined) {
+    if (typeof o.localAddress !== 'string' || isIP(o.localAddress) === 0) {
+      throw invalid('localAddress', 'an IPv4 or IPv6 address', o.localAddress)
+    }
+    target.localAddress = o.localAddress
+  }
+  if (!lookup && !filter) return null
+  return new Resolver(
+    lookup ? (o.lookup as LookupFunction) : null,
+    filter ? (o.addressFilter as AddressFilter) : null,
+  )
 }

@@ -2,7 +2,7 @@
 //! TLS with ALPN, each step under the connect timeout and reported with its own phase.
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -11,13 +11,16 @@ use std::time::Duration;
 use http::Uri;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
+use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
 use crate::pool::Pool;
+use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 
 tokio::task_local! {
     /// The requesting task's connect and pool timeouts. hyper-util calls the connector from
@@ -44,6 +47,11 @@ pub(crate) struct ConnectorConfig {
     pub h2_only: bool,
     /// Slots and live connections (crate::pool).
     pub pool: Arc<Pool>,
+    /// Proxies (`proxy` option) and the TLS configuration for `https:` proxies (HTTP/1.1 only).
+    pub proxies: Option<Arc<Proxies>>,
+    pub proxy_tls: Option<Arc<rustls::ClientConfig>>,
+    /// Resolution, address filter, Happy Eyeballs and local address (dial.rs).
+    pub dns: DnsOptions,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -55,6 +63,8 @@ pub(crate) struct Connector {
 struct Inner {
     config: ConnectorConfig,
     tls: TlsConnector,
+    proxy_tls: Option<TlsConnector>,
+    dialer: Dialer,
 }
 
 impl Connector {
@@ -62,6 +72,8 @@ impl Connector {
         Connector {
             inner: Arc::new(Inner {
                 tls: TlsConnector::from(config.tls.clone()),
+                proxy_tls: config.proxy_tls.clone().map(TlsConnector::from),
+                dialer: Dialer::new(config.dns.clone()),
                 config,
             }),
         }
@@ -113,6 +125,22 @@ impl Inner {
             .await?;
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
+        if let Some((proxy, hop)) = self
+            .config
+            .proxies
+            .as_deref()
+            .and_then(|p| p.route(https, &host, port))
+        {
+            let (stream, h2) = self
+                .through_proxy(proxy, hop, (https, &host, port), deadline)
+                .await?;
+            let conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
+            return Ok(if hop == Hop::Forward {
+                conn.forwarding()
+            } else {
+                conn
+            });
+        }
         let tcp = self.tcp(&host, port, deadline).await?;
         let (stream, h2) = if https {
             let tls = within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
@@ -124,52 +152,16 @@ impl Inner {
         Ok(Conn::new(stream, h2, self.config.keep_alive_timeout, slots))
     }
 
-    async fn tcp(
-        &self,
-        host: &str,
-        port: u16,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Result<TcpStream, Error> {
-        let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => within(deadline, Phase::Dns, tokio::net::lookup_host((host, port)))
-                .await?
-                .map_err(|e| {
-                    Error::new(Kind::Dns, format!("could not resolve host {host}: {e}"))
-                        .with_phase(Phase::Dns)
-                        .with_source(e)
-                })?
-                .collect(),
-        };
-        if addrs.is_empty() {
-            return Err(
-                Error::new(Kind::Dns, format!("host {host} resolved to no address"))
-                    .with_phase(Phase::Dns),
-            );
-        }
-        let mut last = None;
-        for addr in addrs {
-            match within(deadline, Phase::Connect, TcpStream::connect(addr)).await? {
-                Ok(tcp) => {
-                    let _ = tcp.set_nodelay(true);
-                    return Ok(tcp);
-                }
-                Err(e) => last = Some((addr, e)),
-            }
-        }
-        let (addr, e) = last.expect("at least one address was tried");
-        Err(
-            Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
-                .with_phase(Phase::Connect)
-                .with_source(e),
-        )
+    /// A TCP connection to `host:port` (see [`Dialer::tcp`]).
+    async fn tcp(&self, host: &str, port: u16, deadline: Deadline) -> Result<TcpStream, Error> {
+        self.dialer.tcp(host, port, deadline).await
     }
 
-    async fn tls_handshake(
+    async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
         &self,
         host: &str,
-        tcp: TcpStream,
-    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Error> {
+        tcp: S,
+    ) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
         let name = match &self.config.server_name {
             Some(name) => name.clone(),
             None => ServerName::try_from(host.to_owned())
@@ -182,28 +174,62 @@ impl Inner {
     }
 }
 
-/// Runs `fut` until `deadline`, failing with a timeout in `phase` after it.
-async fn within<F: Future>(
-    deadline: Option<(Instant, Duration)>,
-    phase: Phase,
-    fut: F,
-) -> Result<F::Output, Error> {
-    match deadline {
-        Some((at, total)) => tokio::time::timeout_at(at, fut).await.map_err(|_| {
-            let mut err = Error::timeout(phase, total.as_millis() as u64);
-            if phase != Phase::Pool {
-                err = Error::new(
-                    Kind::Timeout,
-                    format!(
-                        "connect timeout of {} ms elapsed during {}",
-                        total.as_millis(),
-                        phase.as_str()
-                    ),
-                )
-                .with_phase(phase);
+/// Connections through a proxy (the `proxy` option).
+impl Inner {
+    /// TCP to the proxy, TLS to it for an `https:` proxy, then (unless requests are forwarded)
+    /// a tunnel to the target and, for an `https:` target, TLS with ALPN inside it. Returns the
+    /// stream and whether it speaks HTTP/2.
+    async fn through_proxy(
+        &self,
+        proxy: &Proxy,
+        hop: Hop,
+        (https, host, port): (bool, &str, u16),
+        deadline: Option<(Instant, Duration)>,
+    ) -> Result<(Stream, bool), Error> {
+        // Where this side resolves the target (`socks5:`) or the URL holds a literal, the lookup
+        // hook, the DNS cache and the address filter apply as for a direct connection, before
+        // anything reaches the proxy. Names the proxy resolves itself never reach them.
+        let socks_local = proxy.scheme == ProxyScheme::Socks5;
+        let mut target = host.to_owned();
+        if socks_local || host.parse::<IpAddr>().is_ok() {
+            let addresses = self.dialer.resolve(host, deadline).await?;
+            self.dialer.filter(host, &addresses, deadline).await?;
+            if socks_local {
+                target = addresses[0].to_string();
             }
-            err
-        }),
-        None => Ok(fut.await),
+        }
+        let tcp = self.tcp(&proxy.host, proxy.port, deadline).await;
+        let tcp = tcp.map_err(|e| proxy.explain(e))?;
+        let io: BoxIo = match proxy.scheme {
+            ProxyScheme::Https => {
+                // Built by the client whenever a proxy is `https:`.
+                let tls = self
+                    .proxy_tls
+                    .as_ref()
+                    .ok_or_else(|| Error::new(Kind::Tls, "no TLS configuration for the proxy"))?;
+                let name = ServerName::try_from(proxy.host.clone()).map_err(|e| {
+                    Error::invalid(format!(
+                        "proxy host {} is not valid for TLS: {e}",
+                        proxy.host
+                    ))
+                })?;
+                let handshake = tls.connect(name, tcp);
+                let stream = within(deadline, Phase::Tls, handshake)
+                    .await?
+                    .map_err(|e| proxy.explain(crate::tls::handshake_error(e, &proxy.host)))?;
+                Box::new(stream)
+            }
+            _ => Box::new(tcp),
+        };
+        if hop == Hop::Forward {
+            return Ok((Stream::Proxied(TokioIo::new(io)), false));
+        }
+        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, &target, port)).await??;
+        if !https {
+            return Ok((Stream::Proxied(TokioIo::new(tunnel)), self.config.h2_only));
+        }
+        let tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
+        let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+        Ok((Stream::Proxied(TokioIo::new(Box::new(tls))), h2))
     }
 }
