@@ -52,6 +52,8 @@ export declare class NativeClient {
   ref(): void
   /** Lets the process exit when nothing is pending. */
   unref(): void
+  /** Pool statistics (see README.md); all zero once closed. */
+  stats(): NativePoolStats
   /** Cancels everything and frees the pool. */
   close(): void
 }
@@ -142,6 +144,17 @@ export interface NativeClientOptions {
   pfx?: Buffer
   /** Passphrase of `pfx` or of an encrypted `key`. */
   passphrase?: string
+  maxIdleConnections?: number
+  maxIdleConnectionsPerHost?: number
+  /** Milliseconds, 0 = no limit. */
+  maxConnectionAge?: number
+  maxRequestsPerConnection?: number
+}
+
+/** `counts` holds the total's counts, then those of each of `origins` in order. */
+export interface NativePoolStats {
+  origins: Array<string>
+  counts: Array<number>
 }
 
 /** Per-request overrides. */

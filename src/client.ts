@@ -10,7 +10,15 @@ import { outgoing } from './outgoing.js'
 import { Pipeline } from './pipeline.js'
 import { assertOneBody, requestParts } from './request-parts.js'
 import type { Response } from './response.js'
-import type { ClientOptions, FetchInit, HookLists, RequestConfig, RequestOptions } from './types.js'
+import { poolStats } from './stats.js'
+import type {
+  ClientOptions,
+  FetchInit,
+  HookLists,
+  PoolStats,
+  RequestConfig,
+  RequestOptions,
+} from './types.js'
 import { resolveUrl } from './url.js'
 
 const NO_OPTIONS: RequestOptions = {}
@@ -178,6 +186,21 @@ export class Client {
    */
   fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
     return fetchWith(this.#pipeline, this.#config, input, init)
+  }
+
+  /**
+   * Open, idle and busy connections, requests in flight and queued for a connection, and
+   * HTTP/2 streams, in total and per origin. Cheap (counters read in the engine, no I/O);
+   * all zero once closed.
+   *
+   * @example
+   * ```ts
+   * const { total, origins } = client.stats()
+   * console.log(`${total.busy}/${total.open} busy, ${total.queued} queued`, origins)
+   * ```
+   */
+  stats(): PoolStats {
+    return poolStats(this.#pipeline.dispatcher.stats())
   }
 
   /**

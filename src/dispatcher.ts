@@ -23,6 +23,7 @@ import {
   EVENT_SLOTS,
   type NativeClient,
   type NativeClientOptions,
+  type NativePoolStats,
   nativeBinding,
 } from './native.js'
 import type { Outgoing } from './outgoing.js'
@@ -301,6 +302,11 @@ export class Dispatcher {
     if (exchange.done) return
     this.#cancelNative(exchange)
     this.#finish(exchange)
+  }
+
+  /** The engine's pool statistics, as they crossed. */
+  stats(): NativePoolStats {
+    return this.#native.stats()
   }
 
   /** Fails everything in flight with ClientClosedError and frees the engine's pool. */

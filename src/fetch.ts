@@ -1,7 +1,7 @@
 import { Client } from './client.js'
 import { fetchUsesEnvProxy } from './proxy.js'
 import type { Response } from './response.js'
-import type { FetchInit } from './types.js'
+import type { FetchInit, PoolStats } from './types.js'
 
 let shared: Client | undefined
 
@@ -29,3 +29,26 @@ export function fetch(input: string | URL | Request, init?: FetchInit): Promise<
   })
   return shared.fetch(input, init)
 }
+
+/**
+ * Pool statistics of the client behind {@link fetch} (and `hyperhttp/register`); all zero
+ * before its first request. See `Client.stats()`.
+ *
+ * @example
+ * ```ts
+ * import { fetchStats } from 'hyperhttp'
+ * setInterval(() => console.log(fetchStats().total), 10_000).unref()
+ * ```
+ */
+export function fetchStats(): PoolStats {
+  return shared?.stats() ?? { total: NO_CONNECTIONS, origins: {} }
+}
+
+const NO_CONNECTIONS = Object.freeze({
+  open: 0,
+  idle: 0,
+  busy: 0,
+  inFlight: 0,
+  queued: 0,
+  http2Streams: 0,
+})

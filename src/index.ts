@@ -53,7 +53,7 @@ export {
   type TimeoutPhase,
   TlsError,
 } from './errors.js'
-export { fetch } from './fetch.js'
+export { fetch, fetchStats } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
 export { RequestTimings } from './timings.js'
@@ -67,6 +67,7 @@ export type {
   BulkheadOptions,
   CircuitBreakerOptions,
   ClientOptions,
+  ConnectionStats,
   DnsCacheOptions,
   FetchInit,
   HeadersInit,
@@ -74,6 +75,7 @@ export type {
   Hooks,
   LimitsOptions,
   LookupFunction,
+  PoolStats,
   ProxyOption,
   QueryInit,
   QueryValue,

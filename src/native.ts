@@ -85,6 +85,11 @@ export interface NativeClientOptions {
   // Client certificate from a PKCS#12 file or an encrypted key.
   pfx?: Buffer
   passphrase?: string
+  // Pool: idle caps and connection lifetime.
+  maxIdleConnections?: number
+  maxIdleConnectionsPerHost?: number
+  maxConnectionAge?: number
+  maxRequestsPerConnection?: number
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -142,7 +147,21 @@ export interface NativeClient {
   ): void
   /** Answers FILTER `token`: the index of the first refused address, or `null`. */
   answerFilter(token: number, refused?: number | undefined | null): void
+  stats(): NativePoolStats
 }
+
+/**
+ * Pool statistics as they cross: `counts` holds {@link STATS_FIELDS} numbers for the total,
+ * then as many for each of `origins`, in the order open, idle, busy, in flight, queued,
+ * HTTP/2 streams.
+ */
+export interface NativePoolStats {
+  origins: Array<string>
+  counts: Array<number>
+}
+
+/** Counts per entry of {@link NativePoolStats}. */
+export const STATS_FIELDS = 6
 
 /** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 10-slot records. */
 export type NativeClientConstructor = new (

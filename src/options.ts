@@ -72,7 +72,16 @@ const CLIENT_OPTIONS = new Set([
   'localAddress',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
-const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
+const LIMITS_OPTIONS = new Set([
+  'maxConnections',
+  'maxConnectionsPerHost',
+  'keepAliveTimeout',
+  // Idle caps and connection lifetime.
+  'maxIdleConnections',
+  'maxIdleConnectionsPerHost',
+  'maxConnectionAge',
+  'maxRequestsPerConnection',
+])
 const TLS_OPTIONS = new Set([
   'rejectUnauthorized',
   'ca',
@@ -420,6 +429,31 @@ function setLimits(target: NativeClientOptions, value: unknown): void {
   }
   if (l.keepAliveTimeout !== undefined) {
     target.keepAliveTimeout = duration(l.keepAliveTimeout, 'limits.keepAliveTimeout')
+  }
+  setPoolLifetime(target, l)
+}
+
+/** Idle caps and connection lifetime, validated into the engine's names. */
+function setPoolLifetime(target: NativeClientOptions, l: Record<string, unknown>): void {
+  if (l.maxIdleConnections !== undefined) {
+    target.maxIdleConnections = count(l.maxIdleConnections, 'limits.maxIdleConnections', 0)
+  }
+  if (l.maxIdleConnectionsPerHost !== undefined) {
+    target.maxIdleConnectionsPerHost = count(
+      l.maxIdleConnectionsPerHost,
+      'limits.maxIdleConnectionsPerHost',
+      0,
+    )
+  }
+  if (l.maxConnectionAge !== undefined) {
+    target.maxConnectionAge = duration(l.maxConnectionAge, 'limits.maxConnectionAge')
+  }
+  if (l.maxRequestsPerConnection !== undefined) {
+    target.maxRequestsPerConnection = count(
+      l.maxRequestsPerConnection,
+      'limits.maxRequestsPerConnection',
+      1,
+    )
   }
 }
 

@@ -63,6 +63,23 @@ export interface LimitsOptions {
   maxConnectionsPerHost?: number
   /** How long an idle connection is kept for reuse, in milliseconds. Default 4000. */
   keepAliveTimeout?: number
+  /**
+   * Most idle connections kept overall; when one more goes idle, the least recently used
+   * closes. `0` keeps none. Default: `maxConnections`.
+   */
+  maxIdleConnections?: number
+  /**
+   * Most idle connections kept per origin; the surplus of a burst closes as it finishes. `0`
+   * disables keep-alive. Default: `maxConnectionsPerHost`.
+   */
+  maxIdleConnectionsPerHost?: number
+  /**
+   * Age in milliseconds after which a connection takes no new request: it finishes what it
+   * carries, then closes (useful behind DNS-based load balancing). `0` or unset: no limit.
+   */
+  maxConnectionAge?: number
+  /** Requests after which a connection takes no new one and closes when done. Default: no limit. */
+  maxRequestsPerConnection?: number
 }
 
 /**
@@ -665,4 +682,48 @@ export interface HookLists {
   beforeRetry: readonly BeforeRetryHook[]
   afterResponse: readonly AfterResponseHook[]
   beforeError: readonly BeforeErrorHook[]
+}
+
+/**
+ * Counts of a client's connections and requests, for one origin or in total.
+ *
+ * @example
+ * ```ts
+ * const { total } = client.stats()
+ * if (total.queued > 0) console.warn(`${total.queued} requests wait for a connection`)
+ * ```
+ */
+export interface ConnectionStats {
+  /** Open connections: `idle + busy`. */
+  open: number
+  /** Open connections carrying no request, kept for reuse. */
+  idle: number
+  /** Open connections carrying at least one request. */
+  busy: number
+  /** Requests that have a connection and have not finished (their body is still being read). */
+  inFlight: number
+  /**
+   * Requests waiting for a connection: a free slot under `limits`, or a connection being
+   * opened. A bulkhead's queue is not counted (those requests have not reached the pool).
+   */
+  queued: number
+  /** Requests in flight on HTTP/2 connections, one stream each. */
+  http2Streams: number
+}
+
+/**
+ * A snapshot of a client's pool: counts in total and per origin (`scheme://host[:port]`, as
+ * `URL.origin` writes it). Only origins with open connections or queued requests appear.
+ *
+ * @example
+ * ```ts
+ * const stats = client.stats()
+ * console.log(stats.total.busy, stats.origins['https://api.example.com']?.idle)
+ * ```
+ */
+export interface PoolStats {
+  /** All origins together. */
+  total: ConnectionStats
+  /** Per origin. */
+  origins: Record<string, ConnectionStats>
 }

@@ -26,6 +26,7 @@ use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::error::{Error, Kind, Phase};
+use crate::pool::{Pool, PoolStats};
 use crate::proxy::Proxies;
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
@@ -118,6 +119,8 @@ struct Inner {
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
+    /// Slots and live connections, for queued counts and statistics (crate::pool).
+    pool: Arc<Pool>,
     /// The proxies, to add their headers to forwarded `http:` requests.
     proxies: Option<Arc<Proxies>>,
     /// Connection events: who is told, shared with the connector.
@@ -168,15 +171,15 @@ impl Client {
             _ => None,
         };
         let observers = Arc::new(Observers::default());
+        let pool = Pool::new(config.limits);
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
             pool_timeout: config.timeouts.pool,
-            max_connections: config.limits.max_connections,
-            max_connections_per_host: config.limits.max_connections_per_host,
             keep_alive_timeout: config.limits.keep_alive_timeout,
             tls,
             server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
+            pool: pool.clone(),
             proxies: proxies.clone(),
             proxy_tls,
             dns: config.dns.clone(),
@@ -186,7 +189,7 @@ impl Client {
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(config.limits.keep_alive_timeout)
-            .pool_max_idle_per_host(config.limits.max_connections_per_host)
+            .pool_max_idle_per_host(config.limits.idle_cap_per_host())
             .http1_max_buf_size(config.max_header_size.max(READ_BUFFER))
             .http1_max_headers(config.max_header_count)
             .http2_only(h2_only)
@@ -210,6 +213,7 @@ impl Client {
                 protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
+                pool,
                 proxies,
                 config,
                 closed: AtomicBool::new(false),
@@ -221,6 +225,19 @@ impl Client {
     /// The configuration this client was built with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Open, idle and busy connections, requests in flight and queued, and HTTP/2 streams, per
+    /// origin and in total. Cheap: a few locks and counters, no I/O.
+    ///
+    /// ```no_run
+    /// # fn run(client: &hyperhttp_core::Client) {
+    /// let stats = client.stats();
+    /// println!("{} busy, {} queued", stats.total.busy, stats.total.queued);
+    /// # }
+    /// ```
+    pub fn stats(&self) -> PoolStats {
+        self.inner.pool.stats()
     }
 
     /// Refuses new requests from now on. In-flight requests are ended by dropping their
@@ -428,6 +445,7 @@ impl Client {
             connect: settings.connect_timeout,
             pool: settings.pool_timeout,
         };
+        let queued = self.inner.pool.queue(url);
         let marks = Marks::for_exchange();
         let mut fut =
             std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(self.inner.hyper.request(req))));
@@ -438,11 +456,12 @@ impl Client {
         let conn = std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
             Poll::Ready(res) => Poll::Ready(Err(res)),
             Poll::Pending => match capture.connection_metadata().as_ref() {
-                Some(meta) => Poll::Ready(Ok(conn_shared(meta).map(InFlight::new))),
+                Some(meta) => Poll::Ready(Ok(claim(meta))),
                 None => Poll::Pending,
             },
         })
         .await;
+        drop(queued);
         if let Some(probe) = probe {
             probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
         }
@@ -500,6 +519,16 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
+}
+
+/// Marks the request as using the connection; one that reached its age or request limit is
+/// poisoned, so hyper-util's pool never hands it out again.
+fn claim(connected: &Connected) -> Option<InFlight> {
+    let conn = InFlight::new(conn_shared(connected)?);
+    if conn.retiring() {
+        connected.poison();
+    }
+    Some(conn)
 }
 
 fn conn_shared(connected: &Connected) -> Option<Arc<ConnShared>> {
@@ -566,10 +595,12 @@ fn finish(
             .with_phase(Phase::Headers),
         )),
         Ok(res) => {
-            let conn = conn.or_else(|| {
-                res.extensions()
+            let conn = conn.or_else(|| match capture.connection_metadata().as_ref() {
+                Some(connected) => claim(connected),
+                None => res
+                    .extensions()
                     .get::<ConnHandle>()
-                    .map(|h| InFlight::new(h.0.clone()))
+                    .map(|h| InFlight::new(h.0.clone())),
             });
             if let (Some(conn), Some(secs)) = (&conn, keep_alive_hint(res.headers())) {
                 conn.conn().apply_keep_alive_hint(secs);

@@ -48,6 +48,19 @@ pub struct Limits {
     /// servers, so the client never reuses a connection the server is about to close. A
     /// shorter `Keep-Alive: timeout=N` hint from the server wins for that connection.
     pub keep_alive_timeout: Duration,
+    // Idle caps and connection lifetime (crate::pool).
+    /// Idle connections kept across all origins; when one more goes idle, the least recently
+    /// used closes. `Some(0)` keeps none. `None` (the default): `max_connections`.
+    pub max_idle_connections: Option<usize>,
+    /// Idle connections kept per origin; one more returned to the pool closes. `Some(0)`
+    /// disables keep-alive. `None` (the default): `max_connections_per_host`.
+    pub max_idle_connections_per_host: Option<usize>,
+    /// Age after which a connection takes no new request: it finishes what it carries and
+    /// closes. `None` (the default) keeps connections as long as they are used.
+    pub max_connection_age: Option<Duration>,
+    /// Requests after which a connection takes no new request and closes once they are done.
+    /// `None` (the default) sets no limit.
+    pub max_requests_per_connection: Option<u64>,
 }
 
 impl Default for Limits {
@@ -56,7 +69,24 @@ impl Default for Limits {
             max_connections: 1024,
             max_connections_per_host: 128,
             keep_alive_timeout: Duration::from_secs(4),
+            max_idle_connections: None,
+            max_idle_connections_per_host: None,
+            max_connection_age: None,
+            max_requests_per_connection: None,
         }
+    }
+}
+
+impl Limits {
+    /// [`Limits::max_idle_connections`] with its default resolved.
+    pub(crate) fn idle_cap(&self) -> usize {
+        self.max_idle_connections.unwrap_or(self.max_connections)
+    }
+
+    /// [`Limits::max_idle_connections_per_host`] with its default resolved.
+    pub(crate) fn idle_cap_per_host(&self) -> usize {
+        self.max_idle_connections_per_host
+            .unwrap_or(self.max_connections_per_host)
     }
 }
 
@@ -214,6 +244,11 @@ impl Config {
         if self.limits.max_connections_per_host == 0 {
             return Err(Error::invalid(
                 "limits.maxConnectionsPerHost must be at least 1",
+            ));
+        }
+        if self.limits.max_requests_per_connection == Some(0) {
+            return Err(Error::invalid(
+                "limits.maxRequestsPerConnection must be at least 1",
             ));
         }
         if self.max_header_size < 1024 {

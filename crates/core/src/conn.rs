@@ -1,6 +1,8 @@
 //! One pooled connection's transport: the socket (plain or TLS), the pool slots it holds, and
 //! its idle expiry. Expiry lives at the I/O layer because hyper's pool has one idle timeout
 //! for all connections, while a server's `Keep-Alive: timeout=N` hint is per connection.
+//! Retirement (`max_connection_age`, `max_requests_per_connection`) ends a connection the same
+//! way once its last request is done.
 
 use std::io;
 use std::pin::Pin;
@@ -15,10 +17,10 @@ use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
-use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::{Instant, Sleep};
 use tokio_rustls::client::TlsStream;
 
+use crate::pool::{Lease, Pool, Slots};
 use crate::proxy::BoxIo;
 
 /// Milliseconds since the first call, on tokio's clock.
@@ -50,11 +52,24 @@ pub(crate) struct ConnShared {
     /// The connection task's last read, woken when the connection becomes idle so the idle
     /// timer is armed even if hyper polled the socket while a body was still being read.
     reader: AtomicWaker,
+    /// The pool this connection belongs to, told when the connection goes idle.
+    pool: Arc<Pool>,
+    /// When the connection reaches `max_connection_age` (`u64::MAX`: never).
+    retire_at: u64,
+    /// `max_requests_per_connection` (`u64::MAX`: no limit).
+    max_uses: u64,
+    /// The connection takes no new request and closes as soon as it is idle.
+    retiring: AtomicBool,
 }
 
 impl ConnShared {
-    fn new(idle_limit: Duration, h2: bool) -> Self {
+    fn new(idle_limit: Duration, h2: bool, pool: Arc<Pool>) -> Self {
         let now = now_ms();
+        let limits = pool.limits();
+        let retire_at = limits
+            .max_connection_age
+            .map_or(u64::MAX, |age| now.saturating_add(age.as_millis() as u64));
+        let max_uses = limits.max_requests_per_connection.unwrap_or(u64::MAX);
         ConnShared {
             in_flight: AtomicUsize::new(0),
             idle_since: AtomicU64::new(now),
@@ -65,16 +80,37 @@ impl ConnShared {
             discarded: AtomicBool::new(false),
             h2,
             reader: AtomicWaker::new(),
+            pool,
+            retire_at,
+            max_uses,
+            retiring: AtomicBool::new(false),
         }
     }
 
-    /// When this idle connection expires, or `None` while a request uses it.
+    /// When this idle connection expires (at once when retiring), or `None` while a request
+    /// uses it.
     fn idle_deadline(&self) -> Option<u64> {
         if self.in_flight.load(Ordering::Acquire) != 0 {
             return None;
         }
         let since = self.idle_since.load(Ordering::Acquire);
-        Some(since.saturating_add(self.idle_limit.load(Ordering::Relaxed)))
+        if self.retiring.load(Ordering::Acquire) {
+            return Some(since);
+        }
+        let expiry = since.saturating_add(self.idle_limit.load(Ordering::Relaxed));
+        Some(expiry.min(self.retire_at))
+    }
+
+    /// Requests using this connection now.
+    pub(crate) fn requests(&self) -> usize {
+        self.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Since when this connection has been idle, if it is idle and still usable: a candidate
+    /// for the pool to close.
+    pub(crate) fn evictable_since(&self) -> Option<u64> {
+        (self.in_flight.load(Ordering::Acquire) == 0 && !self.discarded.load(Ordering::Acquire))
+            .then(|| self.idle_since.load(Ordering::Acquire))
     }
 
     /// Applies a server's `Keep-Alive: timeout=N` hint: keep the connection at most one second
@@ -125,8 +161,20 @@ pub(crate) struct InFlight {
 impl InFlight {
     pub(crate) fn new(shared: Arc<ConnShared>) -> Self {
         shared.in_flight.fetch_add(1, Ordering::AcqRel);
-        let reused = shared.uses.fetch_add(1, Ordering::AcqRel) > 0;
-        InFlight { shared, reused }
+        let uses = shared.uses.fetch_add(1, Ordering::AcqRel) + 1;
+        if uses >= shared.max_uses || now_ms() >= shared.retire_at {
+            shared.retiring.store(true, Ordering::Release);
+        }
+        InFlight {
+            shared,
+            reused: uses > 1,
+        }
+    }
+
+    /// True when the connection has reached its age or request limit: it must not be handed
+    /// out again (the caller poisons it in hyper-util's pool) and closes once idle.
+    pub(crate) fn retiring(&self) -> bool {
+        self.shared.retiring.load(Ordering::Acquire)
     }
 
     /// The connection's shared state.
@@ -145,6 +193,7 @@ impl Drop for InFlight {
         self.shared.idle_since.store(now_ms(), Ordering::Release);
         if self.shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.shared.reader.wake();
+            self.shared.pool.connection_idle();
         }
     }
 }
@@ -166,7 +215,7 @@ pub(crate) struct Conn {
     shared: Arc<ConnShared>,
     h2: bool,
     idle_timer: Option<Pin<Box<Sleep>>>,
-    _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    _lease: Lease,
     /// Requests go to an HTTP proxy that forwards them (absolute-form targets).
     forwarding: bool,
     /// Reports the close to connection observers (diagnostics), when they watched the open.
@@ -174,18 +223,14 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    pub(crate) fn new(
-        stream: Stream,
-        h2: bool,
-        idle_limit: Duration,
-        slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
-    ) -> Self {
+    pub(crate) fn new(stream: Stream, h2: bool, idle_limit: Duration, slots: Slots) -> Self {
+        let shared = Arc::new(ConnShared::new(idle_limit, h2, slots.pool().clone()));
         Conn {
             stream,
-            shared: Arc::new(ConnShared::new(idle_limit, h2)),
+            _lease: slots.register(shared.clone()),
+            shared,
             h2,
             idle_timer: None,
-            _slots: slots,
             forwarding: false,
             _close: None,
         }
@@ -259,6 +304,9 @@ impl Write for Conn {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if let Some(refused) = this.refuse_write() {
+            return refused;
+        }
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
@@ -274,6 +322,9 @@ impl Write for Conn {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if let Some(refused) = this.refuse_write() {
+            return refused;
+        }
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
@@ -309,6 +360,17 @@ impl Write for Conn {
 }
 
 impl Conn {
+    /// A discarded connection writes nothing more: a request that took it from the pool in
+    /// the instant it was closed never reaches the server on it.
+    fn refuse_write(&self) -> Option<Poll<io::Result<usize>>> {
+        self.shared.discarded.load(Ordering::Acquire).then(|| {
+            Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the pool closed this connection",
+            )))
+        })
+    }
+
     fn note_write(&mut self, res: &Poll<io::Result<usize>>) {
         let shared = &self.shared;
         match res {

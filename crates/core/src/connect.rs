@@ -1,7 +1,6 @@
-//! Opening connections: pool slots (total and per origin), DNS, TCP and TLS with ALPN, each
-//! step under the connect timeout and reported with its own phase.
+//! Opening connections: pool slots (total and per origin, from [`crate::pool`]), DNS, TCP and
+//! TLS with ALPN, each step under the connect timeout and reported with its own phase.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
@@ -11,17 +10,16 @@ use std::time::Duration;
 
 use http::Uri;
 use hyper_util::rt::TokioIo;
-use parking_lot::Mutex;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
 use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
+use crate::pool::Pool;
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 use crate::timings::Protocol;
 
@@ -38,21 +36,18 @@ pub(crate) struct ConnectTimeouts {
     pub pool: Option<Duration>,
 }
 
-/// Size of the per-origin slot map at which origins without connections are forgotten.
-const PRUNE_ORIGINS_AT: usize = 1024;
-
 /// Settings the connector needs, fixed when the client is built.
 pub(crate) struct ConnectorConfig {
     pub connect_timeout: Option<Duration>,
     pub pool_timeout: Option<Duration>,
-    pub max_connections: usize,
-    pub max_connections_per_host: usize,
     pub keep_alive_timeout: Duration,
     pub tls: Arc<rustls::ClientConfig>,
     /// Replaces the URL's host as SNI and verified name (`tls.servername`).
     pub server_name: Option<ServerName<'static>>,
     /// Every connection speaks HTTP/2 (prior knowledge).
     pub h2_only: bool,
+    /// Slots and live connections (crate::pool).
+    pub pool: Arc<Pool>,
     /// Proxies (`proxy` option) and the TLS configuration for `https:` proxies (HTTP/1.1 only).
     pub proxies: Option<Arc<Proxies>>,
     pub proxy_tls: Option<Arc<rustls::ClientConfig>>,
@@ -71,8 +66,6 @@ pub(crate) struct Connector {
 struct Inner {
     config: ConnectorConfig,
     tls: TlsConnector,
-    total: Arc<Semaphore>,
-    per_origin: Mutex<HashMap<String, Arc<Semaphore>>>,
     proxy_tls: Option<TlsConnector>,
     dialer: Dialer,
 }
@@ -82,8 +75,6 @@ impl Connector {
         Connector {
             inner: Arc::new(Inner {
                 tls: TlsConnector::from(config.tls.clone()),
-                total: Arc::new(Semaphore::new(config.max_connections)),
-                per_origin: Mutex::new(HashMap::new()),
                 proxy_tls: config.proxy_tls.clone().map(TlsConnector::from),
                 dialer: Dialer::new(config.dns.clone()),
                 config,
@@ -143,7 +134,9 @@ impl Inner {
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
 
         let slots = self
-            .acquire_slots(https, &host, port, timeouts.pool)
+            .config
+            .pool
+            .acquire(https, &host, port, timeouts.pool)
             .await?;
         marks.slot();
 
@@ -193,52 +186,6 @@ impl Inner {
         }
         marks.opened(conn.shared(), observed);
         Ok(conn)
-    }
-
-    /// Takes one slot of the total limit and one of the origin's, waiting up to the pool
-    /// timeout. The slots are released when the connection closes.
-    async fn acquire_slots(
-        &self,
-        https: bool,
-        host: &str,
-        port: u16,
-        pool_timeout: Option<Duration>,
-    ) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), Error> {
-        let origin = {
-            let key = format!("{}://{host}:{port}", if https { "https" } else { "http" });
-            let mut map = self.per_origin.lock();
-            if map.len() >= PRUNE_ORIGINS_AT && !map.contains_key(&key) {
-                // Forget origins with no open connection, so a client that talks to many hosts
-                // does not grow this map forever.
-                let max = self.config.max_connections_per_host;
-                map.retain(|_, sem| Arc::strong_count(sem) > 1 || sem.available_permits() < max);
-            }
-            map.entry(key)
-                .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_connections_per_host)))
-                .clone()
-        };
-        let acquire = async {
-            let origin = origin.acquire_owned().await;
-            let total = self.total.clone().acquire_owned().await;
-            match (origin, total) {
-                (Ok(o), Ok(t)) => Ok((t, o)),
-                _ => Err(Error::new(Kind::ClientClosed, "the client was closed")),
-            }
-        };
-        match pool_timeout {
-            Some(limit) => tokio::time::timeout(limit, acquire).await.map_err(|_| {
-                Error::new(
-                    Kind::Timeout,
-                    format!(
-                        "pool timeout of {} ms elapsed waiting for a connection to {host}:{port} \
-                         (all connections busy; raise limits.maxConnectionsPerHost or timeout.pool)",
-                        limit.as_millis()
-                    ),
-                )
-                .with_phase(Phase::Pool)
-            })?,
-            None => acquire.await,
-        }
     }
 
     /// A TCP connection to `host:port` (see [`Dialer::tcp`]), with the `dns` mark.

@@ -31,6 +31,7 @@ mod dial;
 mod error;
 mod follow;
 mod inline;
+mod pool;
 mod proxy;
 mod ratelimit;
 mod redirect;
@@ -63,3 +64,5 @@ pub use whole::WHOLE_RESERVE_MAX;
 // Observability: request timings and connection events.
 pub use observe::{ConnectionEvent, ConnectionInfo, ConnectionObserver};
 pub use timings::{clock_ms, Protocol, Timings};
+// Pool statistics (crate::pool).
+pub use pool::{ConnectionStats, PoolStats};

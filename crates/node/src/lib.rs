@@ -8,6 +8,7 @@ mod baseline;
 mod dns;
 mod options;
 mod sink;
+mod stats;
 mod thrown;
 // Observability: the timings rows of event batches.
 mod timings;
@@ -395,6 +396,16 @@ impl NativeClient {
     #[napi]
     pub fn unref(&self, env: Env) -> napi::Result<()> {
         self.shared.sink.set_ref(env.raw(), false)
+    }
+
+    /// Pool statistics (see README.md); all zero once closed.
+    #[napi]
+    pub fn stats(&self) -> stats::NativePoolStats {
+        self.client
+            .as_ref()
+            .map(Client::stats)
+            .unwrap_or_default()
+            .into()
     }
 
     /// Cancels everything and frees the pool.

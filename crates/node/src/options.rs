@@ -94,6 +94,12 @@ pub struct NativeClientOptions {
     pub pfx: Option<Buffer>,
     /// Passphrase of `pfx` or of an encrypted `key`.
     pub passphrase: Option<String>,
+    // Pool: idle caps and connection lifetime.
+    pub max_idle_connections: Option<u32>,
+    pub max_idle_connections_per_host: Option<u32>,
+    /// Milliseconds, 0 = no limit.
+    pub max_connection_age: Option<f64>,
+    pub max_requests_per_connection: Option<u32>,
 }
 
 /// Per-request overrides.
@@ -185,6 +191,7 @@ impl NativeClientOptions {
         if let Some(ms) = self.keep_alive_timeout {
             c.limits.keep_alive_timeout = millis(ms);
         }
+        self.set_pool_lifetime(&mut c);
         c.http2 = self.http2.unwrap_or(c.http2);
         c.http2_prior_knowledge = self
             .http2_prior_knowledge
@@ -248,6 +255,23 @@ impl NativeClientOptions {
         c.tls.pfx = self.pfx.map(|pfx| pfx.to_vec()).or(c.tls.pfx);
         c.tls.passphrase = self.passphrase.or(c.tls.passphrase);
         Ok(c)
+    }
+
+    /// Idle caps and connection lifetime.
+    fn set_pool_lifetime(&self, c: &mut Config) {
+        let l = &mut c.limits;
+        if let Some(n) = self.max_idle_connections {
+            l.max_idle_connections = Some(n as usize);
+        }
+        if let Some(n) = self.max_idle_connections_per_host {
+            l.max_idle_connections_per_host = Some(n as usize);
+        }
+        if let Some(ms) = self.max_connection_age {
+            l.max_connection_age = duration(ms);
+        }
+        if let Some(n) = self.max_requests_per_connection {
+            l.max_requests_per_connection = Some(u64::from(n));
+        }
     }
 
     /// Everything of `c.dns` but the hooks, which the client installs (lib.rs).
