@@ -29,6 +29,11 @@ export declare class NativeClient {
    * buffered body only). An invalid request ends request `id` with an ERROR event.
    */
   retry(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
+  /**
+   * Answers a COOKIE event: the `Cookie` value for the hop (`null` for none). A value that
+   * is not a valid header value ends request `id` with an ERROR event.
+   */
+  cookies(id: number, cookie?: string | undefined | null): void
   /** Sends the next chunk of a streamed request body; `null` ends it. */
   write(id: number, chunk?: Buffer | undefined | null): void
   /**
@@ -102,6 +107,8 @@ export interface NativeClientOptions {
   rateLimitBurst?: number
   /** Wait for a token (default) or reject with ERR_RATE_LIMITED. */
   rateLimitWait?: boolean
+  /** Cookie jar: keep the engine's in-memory jar. */
+  cookieJar?: boolean
 }
 
 /** Per-request overrides. */
@@ -120,4 +127,6 @@ export interface NativeRequestOptions {
   retryNonIdempotent?: boolean
   /** Pause between attempts for JavaScript's answer to a RETRY event (see README.md). */
   beforeRetry?: boolean
+  /** Cookie jar in JavaScript: ask for each hop's cookies with a COOKIE event (see README.md). */
+  cookies?: boolean
 }

@@ -48,6 +48,7 @@ export {
 export { fetch } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
+// Cookies and progress
 export type {
   AfterResponseHook,
   BeforeErrorHook,
@@ -56,11 +57,14 @@ export type {
   BulkheadOptions,
   CircuitBreakerOptions,
   ClientOptions,
+  CookieJar,
   FetchInit,
   HeadersInit,
   HookRequest,
   Hooks,
   LimitsOptions,
+  Progress,
+  ProgressCallback,
   QueryInit,
   QueryValue,
   RateLimitOptions,

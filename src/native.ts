@@ -63,6 +63,8 @@ export interface NativeClientOptions {
   rateLimit?: number
   rateLimitBurst?: number
   rateLimitWait?: boolean
+  /** Cookie jar: the engine keeps an in-memory jar. */
+  cookieJar?: boolean
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -83,6 +85,8 @@ export interface NativeRequestOptions {
   retryNonIdempotent?: boolean
   /** The engine pauses before each retry with a RETRY event answered with `retry` or `cancel`. */
   beforeRetry?: boolean
+  /** Cookie jar in JavaScript: each hop asks for its cookies with a COOKIE event, answered with `cookies`. */
+  cookies?: boolean
 }
 
 /** The binding's client (see crates/node/README.md for the event protocol). */
@@ -109,6 +113,8 @@ export interface NativeClient {
   ref(): void
   unref(): void
   close(): void
+  /** Answers a COOKIE event with the hop's `Cookie` value (`null` for none). */
+  cookies(id: number, cookie?: string | undefined | null): void
 }
 
 /** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 10-slot records. */
@@ -123,6 +129,8 @@ export const EVENT_CHUNK = 2
 export const EVENT_ERROR = 3
 export const EVENT_NEED = 4
 export const EVENT_RETRY = 5
+/** Cookie jar in JavaScript: the engine asks for a hop's cookies. */
+export const EVENT_COOKIE = 7
 /** Slots per event record. */
 export const EVENT_SLOTS = 10
 

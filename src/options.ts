@@ -1,10 +1,11 @@
 import { type BreakerSettings, defaultIsFailure } from './breaker.js'
 import type { BulkheadSettings } from './bulkhead.js'
+import { cookieJarSetting } from './cookies.js'
 import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
-import type { HookLists, TlsVersion } from './types.js'
+import type { CookieJar, HookLists, TlsVersion } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -22,6 +23,8 @@ export interface ClientConfig {
   hooks: HookLists | null
   /** Publish on the undici-compatible diagnostics channels too. */
   undiciChannels: boolean
+  /** A cookie jar kept in JavaScript, or `null` (none, or the engine's: `native.cookieJar`). */
+  cookieJar: CookieJar | null
 }
 
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
@@ -57,6 +60,8 @@ const CLIENT_OPTIONS = new Set([
   'bulkhead',
   'hooks',
   'undiciChannels',
+  // Cookies and progress
+  'cookieJar',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
@@ -114,6 +119,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
       bulkhead: null,
       hooks: null,
       undiciChannels: true,
+      cookieJar: null,
     }
   }
   const o = record(options, 'options', CLIENT_OPTIONS)
@@ -142,6 +148,8 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.workerThreads !== undefined) native.workerThreads = workerThreads(o.workerThreads)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
+  const jar = cookieJarSetting(o.cookieJar)
+  if (jar === 'engine') native.cookieJar = true
   return {
     native,
     baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
@@ -150,6 +158,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     bulkhead: bulkheadSettings(o.bulkhead),
     hooks: normalizeHooks(o.hooks, 'hooks'),
     undiciChannels: o.undiciChannels === undefined || bool(o.undiciChannels, 'undiciChannels'),
+    cookieJar: jar === 'engine' ? null : jar,
   }
 }
 

@@ -23,6 +23,7 @@ use crate::body::{Body, ReqBody};
 use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
+use crate::cookies::{CookieJar, MemoryJar};
 use crate::error::{Error, Kind, Phase};
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
@@ -109,6 +110,8 @@ struct Inner {
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
+    /// Cookie jar: the client's own when `Config::cookie_jar` is set.
+    cookies: Option<MemoryJar>,
 }
 
 /// A response head with its body still to read.
@@ -180,6 +183,7 @@ impl Client {
                 protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
+                cookies: config.cookie_jar.then(MemoryJar::default),
                 config,
                 closed: AtomicBool::new(false),
             }),
@@ -200,7 +204,7 @@ impl Client {
     /// Sends `req`, following redirects and retrying as configured, and returns the response
     /// head. The body is read from [`Response::body`].
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
-        self.execute_with_retries(req, None).await
+        self.execute_with_retries(req, None, self.own_jar()).await
     }
 
     /// Like [`Client::execute`], and calls `hook` between attempts, after each retry wait;
@@ -210,7 +214,29 @@ impl Client {
         req: Request,
         mut hook: impl BeforeRetry,
     ) -> Result<Response, Error> {
-        self.execute_with_retries(req, Some(&mut hook)).await
+        self.execute_with_retries(req, Some(&mut hook), self.own_jar())
+            .await
+    }
+
+    /// Like [`Client::execute`] (with `hook` as in [`Client::execute_with_hook`]), with `jar`
+    /// instead of the client's own cookie jar: every hop reads its `Cookie` from `jar` and
+    /// stores its `Set-Cookie` there.
+    pub async fn execute_with_jar(
+        &self,
+        req: Request,
+        hook: Option<&mut dyn BeforeRetry>,
+        jar: &dyn CookieJar,
+    ) -> Result<Response, Error> {
+        self.execute_with_retries(req, hook, Some(jar)).await
+    }
+
+    /// The client's own cookie jar, when [`Config::cookie_jar`] is set.
+    pub fn cookies(&self) -> Option<&MemoryJar> {
+        self.inner.cookies.as_ref()
+    }
+
+    fn own_jar(&self) -> Option<&dyn CookieJar> {
+        self.inner.cookies.as_ref().map(|jar| jar as &dyn CookieJar)
     }
 
     /// The retry loop under the total timeout.
@@ -218,6 +244,7 @@ impl Client {
         &self,
         req: Request,
         hook: Option<&mut dyn BeforeRetry>,
+        jar: Option<&dyn CookieJar>,
     ) -> Result<Response, Error> {
         let url = req.url.to_string();
         let settings = Effective::resolve(&req.options, &self.inner.config);
@@ -229,7 +256,7 @@ impl Client {
             made: &made,
         };
         let retries = attempts.run(req, settings, hook, |req, settings| {
-            self.attempt(req, settings, total)
+            self.attempt(req, settings, total, jar)
         });
         let res = match total {
             Some((at, d)) => tokio::time::timeout_at(at, retries)
@@ -249,6 +276,7 @@ impl Client {
         req: Request,
         settings: Effective,
         total: Option<(Instant, Duration)>,
+        jar: Option<&dyn CookieJar>,
     ) -> Result<Response, Error> {
         if let Some(limiter) = &self.inner.limiter {
             limiter
@@ -258,7 +286,7 @@ impl Client {
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Error::new(Kind::ClientClosed, "the client is closed"));
         }
-        crate::follow::follow(self, req, &settings, total).await
+        crate::follow::follow(self, req, &settings, total, jar).await
     }
 
     /// Sends one hop and checks its response head against the client's limits; errors carry

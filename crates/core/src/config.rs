@@ -165,6 +165,9 @@ pub struct Config {
     pub retry_budget: Option<RetryBudget>,
     /// Per-origin rate limit; `None` (the default) sends at any rate.
     pub rate_limit: Option<RateLimit>,
+    /// Keep an in-memory cookie jar ([`crate::MemoryJar`]) that every hop of every request
+    /// reads and fills. Default false.
+    pub cookie_jar: bool,
 }
 
 impl Default for Config {
@@ -186,6 +189,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             retry_budget: Some(RetryBudget::default()),
             rate_limit: None,
+            cookie_jar: false,
         }
     }
 }

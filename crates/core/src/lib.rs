@@ -46,3 +46,6 @@ pub use inline::{Ready, INLINE_MAX};
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
+// Cookie jar
+mod cookies;
+pub use cookies::{cookie_value, CookieFuture, CookieJar, MemoryJar};

@@ -66,6 +66,8 @@ pub struct NativeClientOptions {
     pub rate_limit_burst: Option<u32>,
     /// Wait for a token (default) or reject with ERR_RATE_LIMITED.
     pub rate_limit_wait: Option<bool>,
+    /// Cookie jar: keep the engine's in-memory jar.
+    pub cookie_jar: Option<bool>,
 }
 
 /// Per-request overrides.
@@ -86,6 +88,8 @@ pub struct NativeRequestOptions {
     pub retry_non_idempotent: Option<bool>,
     /// Pause between attempts for JavaScript's answer to a RETRY event (see README.md).
     pub before_retry: Option<bool>,
+    /// Cookie jar in JavaScript: ask for each hop's cookies with a COOKIE event (see README.md).
+    pub cookies: Option<bool>,
 }
 
 /// A timeout: `0` disables it.
@@ -204,6 +208,7 @@ impl NativeClientOptions {
             limit.wait = self.rate_limit_wait.unwrap_or(limit.wait);
             c.rate_limit = Some(limit);
         }
+        c.cookie_jar = self.cookie_jar.unwrap_or(c.cookie_jar);
         Ok(c)
     }
 
