@@ -37,7 +37,7 @@ it.each([
   ['with', true],
   ['without', false],
 ])(
-  'reports a 5 MiB download %s Content-Length: 100 %% once, the byte count, far fewer calls than chunks',
+  'reports a 5 MiB download %s Content-Length: 100 percent once, the byte count, far fewer calls than chunks',
   async (_, withLength) => {
     const server = await startBodyServer(withLength)
     await using client = new Client()

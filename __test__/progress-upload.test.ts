@@ -48,7 +48,7 @@ it.each([
   ['with', true],
   ['without', false],
 ])(
-  'reports a streamed 5 MiB upload %s Content-Length: 100 %% once, fewer calls than chunks',
+  'reports a streamed 5 MiB upload %s Content-Length: 100 percent once, fewer calls than chunks',
   async (_, withLength) => {
     const server = await startRecordingServer()
     await using client = new Client()

@@ -352,13 +352,16 @@ export class Dispatcher {
     const rawHeaders = events[i + 3] as string
     const bytes = events[i + 4] as Buffer | undefined
     const complete = events[i + 5] === true
+    const bodiless = exchange.method === 'HEAD' || isNullBodyStatus(status)
     this.#settle(exchange)
-    exchange.sentBody?.finish()
-    if (exchange.onDownloadProgress !== null) this.#startDownload(exchange, rawHeaders, bytes)
+    if (exchange.sentBody !== null) finishBufferedUpload(exchange.sentBody)
+    if (exchange.onDownloadProgress !== null) {
+      this.#startDownload(exchange, bodiless ? '' : rawHeaders, bytes)
+    }
     if (exchange.done) return // a progress callback threw: the request failed with it
     let content: ResponseContent
     let abort: BodyAbort | null = null
-    if (exchange.method === 'HEAD' || isNullBodyStatus(status)) {
+    if (bodiless) {
       content = null
       exchange.download?.finish()
       if (complete) this.#finish(exchange)
@@ -398,7 +401,10 @@ export class Dispatcher {
     storeCookies(this.#cookieJar, head.url, setCookies).then(() => resolve?.(response))
   }
 
-  /** Download progress from the head on: its total, and the body bytes that came with it. */
+  /**
+   * Download progress from the head on: its total (from `rawHeaders`, `''` for a response
+   * without a body), and the body bytes that came with it.
+   */
   #startDownload(exchange: Exchange, rawHeaders: string, bytes: Buffer | undefined): void {
     const callback = exchange.onDownloadProgress as ProgressCallback
     const encoded = rawHeaderValues(rawHeaders, 'content-encoding').length > 0
@@ -620,11 +626,13 @@ function uploadReporter(
   const callback = progress?.upload ?? null
   if (callback === null) return null
   const total = bytes === null ? declaredLength(headers) : bytes.length
-  const reporter = new ProgressReporter(callback, total, (error) =>
-    dispatcher.abandon(exchange, error),
-  )
-  if (bytes !== null) reporter.add(bytes.length)
-  return reporter
+  return new ProgressReporter(callback, total, (error) => dispatcher.abandon(exchange, error))
+}
+
+/** A buffered body counts as sent, all of it, once the response head arrived. */
+function finishBufferedUpload(reporter: ProgressReporter): void {
+  reporter.add(reporter.total)
+  reporter.finish()
 }
 
 /** A request's `content-length` header as a number; 0 when absent. */

@@ -48,23 +48,33 @@ export class ProgressReporter {
     this.#onError = onError
   }
 
-  /** `bytes` more were transferred. */
+  /** `bytes` more were transferred; reaching a known total finishes the transfer. */
   add(bytes: number): void {
     if (this.#finished || bytes === 0) return
     this.#transferred += bytes
-    // The 100 % report belongs to finish(), so it is made exactly once.
-    if (this.#total > 0 && this.#transferred >= this.#total) return
+    if (this.#total > 0 && this.#transferred >= this.#total) {
+      this.finish()
+      return
+    }
     const now = performance.now()
     if (now - this.#lastReport < REPORT_INTERVAL_MS) return
     this.#lastReport = now
     this.#report(this.#total > 0 ? this.#transferred / this.#total : 0)
   }
 
-  /** The transfer ended whole: reports 100 % (once; later calls do nothing). */
+  /**
+   * The transfer ended: reports 100 % (once; later calls do nothing), unless a known total was
+   * not reached (the request then fails).
+   */
   finish(): void {
-    if (this.#finished) return
+    if (this.#finished || this.#transferred < this.#total) return
     this.#finished = true
     this.#report(1)
+  }
+
+  /** Bytes expected in all; 0 when unknown. */
+  get total(): number {
+    return this.#total
   }
 
   #report(percent: number): void {

@@ -122,7 +122,10 @@ fn without_public_suffix(mut cookie: RawCookie<'static>, url: &Url) -> Option<Ra
     if !is_public_suffix {
         return Some(cookie);
     }
-    if url.host_str().is_some_and(|host| host.eq_ignore_ascii_case(&domain)) {
+    if url
+        .host_str()
+        .is_some_and(|host| host.eq_ignore_ascii_case(&domain))
+    {
         cookie.unset_domain();
         return Some(cookie);
     }

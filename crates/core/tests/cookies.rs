@@ -65,10 +65,9 @@ async fn cookie_set_by_a_redirect_is_sent_on_the_next_hop() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn host_only_cookie_stays_on_its_host_and_ignores_the_port() {
-    let other = http(|seen| async move {
-        reply(200, &[], seen.header("cookie").unwrap_or("").to_owned())
-    })
-    .await;
+    let other =
+        http(|seen| async move { reply(200, &[], seen.header("cookie").unwrap_or("").to_owned()) })
+            .await;
     let to_localhost = format!("http://localhost:{}/landing", other.addr.port());
     let server = login_server(to_localhost).await;
     let client = client(with_jar());
@@ -115,7 +114,10 @@ fn secure_cookies_go_to_https_and_loopback_only() {
     let jar = MemoryJar::default();
     set_cookie(&jar, "https://example.com/", &["s=1; Secure", "p=2"]);
 
-    assert_eq!(cookie_for(&jar, "http://example.com/").as_deref(), Some("p=2"));
+    assert_eq!(
+        cookie_for(&jar, "http://example.com/").as_deref(),
+        Some("p=2")
+    );
     let mut both: Vec<String> = cookie_for(&jar, "https://example.com/")
         .unwrap()
         .split("; ")
@@ -123,6 +125,12 @@ fn secure_cookies_go_to_https_and_loopback_only() {
         .collect();
     both.sort();
     assert_eq!(both, ["p=2", "s=1"]);
+
+    set_cookie(&jar, "https://127.0.0.1/", &["local=1; Secure"]);
+    assert_eq!(
+        cookie_for(&jar, "http://127.0.0.1/").as_deref(),
+        Some("local=1")
+    );
 }
 
 #[test]
@@ -134,7 +142,10 @@ fn domain_cookies_reach_subdomains_and_foreign_domains_are_refused() {
         &["d=1; Domain=example.com", "h=2", "x=3; Domain=other.com"],
     );
 
-    assert_eq!(cookie_for(&jar, "https://api.example.com/").as_deref(), Some("d=1"));
+    assert_eq!(
+        cookie_for(&jar, "https://api.example.com/").as_deref(),
+        Some("d=1")
+    );
     assert_eq!(cookie_for(&jar, "https://other.com/"), None);
 }
 
@@ -158,7 +169,10 @@ fn public_suffix_domain_naming_the_host_itself_is_host_only() {
     let jar = MemoryJar::default();
     set_cookie(&jar, "https://github.io/", &["own=1; Domain=github.io"]);
 
-    assert_eq!(cookie_for(&jar, "https://github.io/").as_deref(), Some("own=1"));
+    assert_eq!(
+        cookie_for(&jar, "https://github.io/").as_deref(),
+        Some("own=1")
+    );
     assert_eq!(cookie_for(&jar, "https://a.github.io/"), None);
 }
 
@@ -167,7 +181,10 @@ fn path_scopes_a_cookie() {
     let jar = MemoryJar::default();
     set_cookie(&jar, "https://example.com/api/login", &["a=1; Path=/api"]);
 
-    assert_eq!(cookie_for(&jar, "https://example.com/api/x").as_deref(), Some("a=1"));
+    assert_eq!(
+        cookie_for(&jar, "https://example.com/api/x").as_deref(),
+        Some("a=1")
+    );
     assert_eq!(cookie_for(&jar, "https://example.com/apix"), None);
     assert_eq!(cookie_for(&jar, "https://example.com/"), None);
 }
@@ -175,9 +192,16 @@ fn path_scopes_a_cookie() {
 #[test]
 fn max_age_expires_and_zero_deletes() {
     let jar = MemoryJar::default();
-    set_cookie(&jar, "https://example.com/", &["short=1; Max-Age=1", "gone=1"]);
+    set_cookie(
+        &jar,
+        "https://example.com/",
+        &["short=1; Max-Age=1", "gone=1"],
+    );
     set_cookie(&jar, "https://example.com/", &["gone=; Max-Age=0"]);
-    assert_eq!(cookie_for(&jar, "https://example.com/").as_deref(), Some("short=1"));
+    assert_eq!(
+        cookie_for(&jar, "https://example.com/").as_deref(),
+        Some("short=1")
+    );
 
     std::thread::sleep(std::time::Duration::from_millis(2100));
 

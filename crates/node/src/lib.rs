@@ -13,20 +13,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use http::header::{HeaderValue, SET_COOKIE};
+use http::HeaderMap;
 use hyperhttp_core::{
     BeforeRetry, Body, BodyStream, Client, Error, Request, RequestBody, Response, Retry,
     RetryCause, RetryDecision, RetryFuture, CHUNK_MAX, INLINE_MAX,
 };
+use hyperhttp_core::{CookieFuture, CookieJar};
 use napi::bindgen_prelude::{BufferSlice, Unknown};
 use napi::{Env, JsValue};
 use napi_derive::napi;
-use http::header::{HeaderValue, SET_COOKIE};
-use http::HeaderMap;
-use hyperhttp_core::{CookieFuture, CookieJar};
 use parking_lot::Mutex;
-use url::Url;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
+use url::Url;
 
 pub use options::{NativeClientOptions, NativeRequestOptions};
 use sink::{Event, RetryOutcome, Sink};
