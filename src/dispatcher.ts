@@ -392,13 +392,16 @@ export class Dispatcher {
     }
     exchange.trace?.response(head)
     const response = new Response(head, content, abort)
-    const setCookies = this.#cookieJar === null ? [] : rawHeaderValues(rawHeaders, 'set-cookie')
-    if (this.#cookieJar === null || setCookies.length === 0) {
-      resolve?.(response)
-      return
+    const jar = this.#cookieJar
+    if (jar !== null) {
+      const setCookies = rawHeaderValues(rawHeaders, 'set-cookie')
+      if (setCookies.length > 0) {
+        // The jar holds the response's cookies before the caller sees it (as got does).
+        storeCookies(jar, head.url, setCookies).then(() => resolve?.(response))
+        return
+      }
     }
-    // The jar holds the response's cookies before the caller sees it (as got does).
-    storeCookies(this.#cookieJar, head.url, setCookies).then(() => resolve?.(response))
+    resolve?.(response)
   }
 
   /**

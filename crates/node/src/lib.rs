@@ -62,6 +62,16 @@ impl Shared {
         self.slots.lock().remove(&id);
         self.sink.push(error_event(id, err));
     }
+
+    /// An answer came for request `id` while it was not paused waiting for `what`: the facade
+    /// and the engine disagree, so the request cannot go on.
+    fn not_paused(&self, id: u32, what: &str) {
+        if let Some(task) = self.slots.lock().remove(&id).and_then(|slot| slot.task) {
+            task.abort();
+        }
+        let err = Error::invalid(format!("request {id} is not waiting for {what}"));
+        self.sink.push(error_event(id, &err));
+    }
 }
 
 fn error_event(id: u32, err: &Error) -> Event {
@@ -258,19 +268,14 @@ impl NativeClient {
         options: Option<NativeRequestOptions>,
     ) {
         let shared = &self.shared;
-        let mut slots = shared.slots.lock();
-        let Some(answer) = slots.get_mut(&id).and_then(|slot| slot.retry.take()) else {
-            // Not paused before a retry: the facade and the engine disagree, so the request
-            // cannot go on.
-            if let Some(task) = slots.remove(&id).and_then(|slot| slot.task) {
-                task.abort();
-            }
-            drop(slots);
-            let err = Error::invalid(format!("request {id} is not waiting for a retry"));
-            shared.sink.push(error_event(id, &err));
-            return;
+        let answer = shared
+            .slots
+            .lock()
+            .get_mut(&id)
+            .and_then(|slot| slot.retry.take());
+        let Some(answer) = answer else {
+            return shared.not_paused(id, "a retry");
         };
-        drop(slots);
         let decision = options
             .as_ref()
             .map(NativeRequestOptions::to_request_options)
@@ -299,11 +304,7 @@ impl NativeClient {
             .get_mut(&id)
             .and_then(|slot| slot.cookies.take());
         let Some(answer) = answer else {
-            shared.error(
-                id,
-                &Error::invalid(format!("request {id} is not waiting for cookies")),
-            );
-            return;
+            return shared.not_paused(id, "cookies");
         };
         let value = cookie
             .filter(|c| !c.is_empty())
