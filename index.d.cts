@@ -29,6 +29,10 @@ export declare class NativeClient {
    * buffered body only). An invalid request ends request `id` with an ERROR event.
    */
   retry(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
+  /** Answers LOOKUP `token`: the host's addresses, or the message of the lookup's error. */
+  answerLookup(token: number, addresses?: Array<string> | undefined | null, error?: string | undefined | null): void
+  /** Answers FILTER `token`: the index of the first refused address, or `null` to allow all. */
+  answerFilter(token: number, refused?: number | undefined | null): void
   /**
    * Answers a COOKIE event: the `Cookie` value for the hop (`null` for none). A value that
    * is not a valid header value ends request `id` with an ERROR event.
@@ -107,6 +111,27 @@ export interface NativeClientOptions {
   rateLimitBurst?: number
   /** Wait for a token (default) or reject with ERR_RATE_LIMITED. */
   rateLimitWait?: boolean
+  /** Proxy URL for `http:` targets. */
+  proxyHttp?: string
+  /** Proxy URL for `https:` targets. */
+  proxyHttps?: string
+  /** Headers for the proxy, flat: `[name0, value0, name1, value1, ...]`. */
+  proxyHeaders?: Array<string>
+  /** Targets that bypass the proxies, in `NO_PROXY` syntax. */
+  noProxy?: string
+  /** JavaScript resolves host names: LOOKUP events answered with `answerLookup`. */
+  lookup?: boolean
+  /** JavaScript vets addresses before every connection: FILTER events, `answerFilter`. */
+  addressFilter?: boolean
+  /** `false` turns the DNS cache off. */
+  dnsCache?: boolean
+  dnsCacheTtl?: number
+  dnsCacheMaxEntries?: number
+  /** `false` tries one address after another instead of Happy Eyeballs. */
+  autoSelectFamily?: boolean
+  autoSelectFamilyAttemptTimeout?: number
+  /** An IP address outgoing connections are bound to. */
+  localAddress?: string
   /** Cookie jar: keep the engine's in-memory jar. */
   cookieJar?: boolean
 }

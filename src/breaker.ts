@@ -71,7 +71,9 @@ function isNeutral(error: HyperHttpError): boolean {
     error instanceof RateLimitError ||
     error instanceof RequestBodyError ||
     error instanceof BulkheadFullError ||
-    error instanceof CircuitBreakerOpenError
+    error instanceof CircuitBreakerOpenError ||
+    // The client's addressFilter refused a connection: its policy, not the origin's health.
+    error.code === 'ERR_ADDRESS_BLOCKED'
   )
 }
 

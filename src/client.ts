@@ -43,7 +43,12 @@ export class Client {
   constructor(options?: ClientOptions) {
     this.#config = normalizeClientOptions(options)
     this.#pipeline = new Pipeline(
-      new Dispatcher(this.#config.native, this.#config.undiciChannels, this.#config.cookieJar),
+      new Dispatcher(
+        this.#config.native,
+        this.#config.undiciChannels,
+        this.#config.resolver,
+        this.#config.cookieJar,
+      ),
       this.#config,
     )
   }

@@ -16,7 +16,9 @@ import {
   EVENT_CHUNK,
   EVENT_COOKIE,
   EVENT_ERROR,
+  EVENT_FILTER,
   EVENT_HEAD,
+  EVENT_LOOKUP,
   EVENT_NEED,
   EVENT_RETRY,
   EVENT_SLOTS,
@@ -26,6 +28,7 @@ import {
 } from './native.js'
 import type { Outgoing } from './outgoing.js'
 import { expectedBodySize, type ProgressCallbacks, ProgressReporter } from './progress.js'
+import type { Resolver } from './resolver.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
@@ -162,15 +165,19 @@ export class Dispatcher {
   #closed = false
   /** Publish on the undici-compatible diagnostics channels too. */
   readonly #undiciChannels: boolean
+  /** Answers the engine's LOOKUP and FILTER questions, when the client has those hooks. */
+  readonly #resolver: Resolver | null
   /** A cookie jar kept in JavaScript, asked on every hop (COOKIE events). */
   readonly #cookieJar: CookieJar | null
 
   constructor(
     options: NativeClientOptions,
     undiciChannels = true,
+    resolver: Resolver | null = null,
     cookieJar: CookieJar | null = null,
   ) {
     this.#undiciChannels = undiciChannels
+    this.#resolver = resolver
     this.#cookieJar = cookieJar
     // Weak, so a client dropped without close() can still be collected once idle.
     const self = new WeakRef(this)
@@ -313,6 +320,11 @@ export class Dispatcher {
   #onEvents(events: unknown[]): void {
     const live = this.#live
     for (let i = 0; i < events.length; i += EVENT_SLOTS) {
+      const kind = events[i]
+      if (kind === EVENT_LOOKUP || kind === EVENT_FILTER) {
+        this.#onQuestion(events, i)
+        continue
+      }
       const exchange = live.get(events[i + 1] as number)
       if (exchange === undefined) continue // cancelled: late events are dropped
       try {
@@ -436,8 +448,22 @@ export class Dispatcher {
       events[i + 4] as string | undefined,
       (events[i + 5] as string | undefined) ?? exchange.url,
       events[i + 6] as number,
+      events[i + 7] as number | undefined,
+      events[i + 8] === undefined ? undefined : this.#resolver?.takeCause(events[i + 8] as number),
     )
     this.#fail(exchange, error, false)
+  }
+
+  /** A LOOKUP or FILTER question (slot 1 is its token, not a request id). */
+  #onQuestion(events: unknown[], i: number): void {
+    const resolver = this.#resolver
+    if (resolver === null || this.#closed) return
+    const token = events[i + 1] as number
+    if (events[i] === EVENT_LOOKUP) {
+      resolver.lookup(this.#native, token, events[i + 2] as string, events[i + 3] as 0 | 4 | 6)
+    } else if (events[i] === EVENT_FILTER) {
+      resolver.filter(this.#native, token, events[i + 2] as string, events[i + 3] as string)
+    }
   }
 
   /** The engine paused before a retry: the hooks decide how the request goes on. */

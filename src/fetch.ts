@@ -1,4 +1,5 @@
 import { Client } from './client.js'
+import { fetchUsesEnvProxy } from './proxy.js'
 import type { Response } from './response.js'
 import type { FetchInit } from './types.js'
 
@@ -21,6 +22,10 @@ let shared: Client | undefined
  */
 export function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
   // The platform's fetch never retries nor fails fast; a configured Client does (client.fetch).
-  shared ??= new Client({ retry: false, circuitBreaker: false })
+  shared ??= new Client({
+    retry: false,
+    circuitBreaker: false,
+    ...(fetchUsesEnvProxy() ? { proxy: 'env' as const } : {}),
+  })
   return shared.fetch(input, init)
 }

@@ -37,6 +37,8 @@ export {
   type HyperHttpErrorOptions,
   InvalidArgumentError,
   ProtocolError,
+  ProxyError,
+  type ProxyErrorOptions,
   RateLimitError,
   RedirectError,
   RequestBodyError,
@@ -50,6 +52,8 @@ export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
 // Cookies and progress
 export type {
+  // DNS and connections:
+  AddressFilter,
   AfterResponseHook,
   BeforeErrorHook,
   BeforeRequestHook,
@@ -58,13 +62,16 @@ export type {
   CircuitBreakerOptions,
   ClientOptions,
   CookieJar,
+  DnsCacheOptions,
   FetchInit,
   HeadersInit,
   HookRequest,
   Hooks,
   LimitsOptions,
+  LookupFunction,
   Progress,
   ProgressCallback,
+  ProxyOption,
   QueryInit,
   QueryValue,
   RateLimitOptions,

@@ -63,6 +63,25 @@ export interface NativeClientOptions {
   rateLimit?: number
   rateLimitBurst?: number
   rateLimitWait?: boolean
+  /** Proxy URL for `http:` targets. */
+  proxyHttp?: string
+  /** Proxy URL for `https:` targets. */
+  proxyHttps?: string
+  /** Headers for the proxy, flat `[name0, value0, ...]`. */
+  proxyHeaders?: string[]
+  /** Targets that bypass the proxies, in `NO_PROXY` syntax. */
+  noProxy?: string
+  // DNS and connections:
+  /** LOOKUP events answered with `answerLookup` resolve host names. */
+  lookup?: boolean
+  /** FILTER events answered with `answerFilter` come before every connection. */
+  addressFilter?: boolean
+  dnsCache?: boolean
+  dnsCacheTtl?: number
+  dnsCacheMaxEntries?: number
+  autoSelectFamily?: boolean
+  autoSelectFamilyAttemptTimeout?: number
+  localAddress?: string
   /** Cookie jar: the engine keeps an in-memory jar. */
   cookieJar?: boolean
 }
@@ -113,6 +132,14 @@ export interface NativeClient {
   ref(): void
   unref(): void
   close(): void
+  /** Answers LOOKUP `token`: the addresses, or the message of the lookup's error. */
+  answerLookup(
+    token: number,
+    addresses?: string[] | undefined | null,
+    error?: string | undefined | null,
+  ): void
+  /** Answers FILTER `token`: the index of the first refused address, or `null`. */
+  answerFilter(token: number, refused?: number | undefined | null): void
   /** Answers a COOKIE event with the hop's `Cookie` value (`null` for none). */
   cookies(id: number, cookie?: string | undefined | null): void
 }
@@ -129,8 +156,11 @@ export const EVENT_CHUNK = 2
 export const EVENT_ERROR = 3
 export const EVENT_NEED = 4
 export const EVENT_RETRY = 5
+/** DNS and connections: questions to the client's `lookup` and `addressFilter`. */
+export const EVENT_LOOKUP = 6
+export const EVENT_FILTER = 7
 /** Cookie jar in JavaScript: the engine asks for a hop's cookies. */
-export const EVENT_COOKIE = 7
+export const EVENT_COOKIE = 8
 /** Slots per event record. */
 export const EVENT_SLOTS = 10
 

@@ -1,11 +1,14 @@
+import { isIP } from 'node:net'
 import { type BreakerSettings, defaultIsFailure } from './breaker.js'
 import type { BulkheadSettings } from './bulkhead.js'
 import { cookieJarSetting } from './cookies.js'
 import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
+import { proxyOptions } from './proxy.js'
+import { Resolver } from './resolver.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
-import type { CookieJar, HookLists, TlsVersion } from './types.js'
+import type { AddressFilter, CookieJar, HookLists, LookupFunction, TlsVersion } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -23,6 +26,8 @@ export interface ClientConfig {
   hooks: HookLists | null
   /** Publish on the undici-compatible diagnostics channels too. */
   undiciChannels: boolean
+  /** Answers the engine's questions to `lookup` and `addressFilter`; `null` without them. */
+  resolver: Resolver | null
   /** A cookie jar kept in JavaScript, or `null` (none, or the engine's: `native.cookieJar`). */
   cookieJar: CookieJar | null
 }
@@ -60,6 +65,14 @@ const CLIENT_OPTIONS = new Set([
   'bulkhead',
   'hooks',
   'undiciChannels',
+  'proxy',
+  // DNS and connections:
+  'lookup',
+  'addressFilter',
+  'dnsCache',
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'localAddress',
   // Cookies and progress
   'cookieJar',
 ])
@@ -119,6 +132,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
       bulkhead: null,
       hooks: null,
       undiciChannels: true,
+      resolver: null,
       cookieJar: null,
     }
   }
@@ -148,6 +162,8 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.workerThreads !== undefined) native.workerThreads = workerThreads(o.workerThreads)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
+  Object.assign(native, proxyOptions(o.proxy))
+  const resolver = setDns(native, o)
   const jar = cookieJarSetting(o.cookieJar)
   if (jar === 'engine') native.cookieJar = true
   return {
@@ -158,6 +174,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     bulkhead: bulkheadSettings(o.bulkhead),
     hooks: normalizeHooks(o.hooks, 'hooks'),
     undiciChannels: o.undiciChannels === undefined || bool(o.undiciChannels, 'undiciChannels'),
+    resolver,
     cookieJar: jar === 'engine' ? null : jar,
   }
 }
@@ -563,4 +580,63 @@ function pemText(value: unknown, name: string): string {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
   }
   throw invalid(name, 'a PEM string or Buffer', value)
+}
+
+// DNS and connections.
+
+const DNS_CACHE_OPTIONS = new Set(['ttl', 'maxEntries'])
+/** Node's floor for `autoSelectFamilyAttemptTimeout`. */
+const MIN_ATTEMPT_DELAY = 10
+
+/**
+ * `lookup`, `addressFilter`, `dnsCache`, `autoSelectFamily`, `autoSelectFamilyAttemptTimeout`
+ * and `localAddress`; the hooks' answerer, or `null` when there is no hook.
+ */
+function setDns(target: NativeClientOptions, o: Record<string, unknown>): Resolver | null {
+  const lookup = isFunction(o.lookup, 'lookup')
+  const filter = isFunction(o.addressFilter, 'addressFilter')
+  if (lookup) target.lookup = true
+  if (filter) target.addressFilter = true
+  if (o.dnsCache === false) target.dnsCache = false
+  else if (o.dnsCache !== undefined) {
+    const c = record(o.dnsCache, 'dnsCache', DNS_CACHE_OPTIONS)
+    if (c.ttl !== undefined) {
+      target.dnsCacheTtl = duration(c.ttl, 'dnsCache.ttl')
+      if (target.dnsCacheTtl === 0) {
+        throw invalid(
+          'dnsCache.ttl',
+          'a positive number of milliseconds (false turns the cache off)',
+          c.ttl,
+        )
+      }
+    }
+    if (c.maxEntries !== undefined) {
+      target.dnsCacheMaxEntries = count(c.maxEntries, 'dnsCache.maxEntries', 1)
+    }
+  }
+  if (o.autoSelectFamily !== undefined) {
+    target.autoSelectFamily = bool(o.autoSelectFamily, 'autoSelectFamily')
+  }
+  if (o.autoSelectFamilyAttemptTimeout !== undefined) {
+    const delay = duration(o.autoSelectFamilyAttemptTimeout, 'autoSelectFamilyAttemptTimeout')
+    if (delay < MIN_ATTEMPT_DELAY) {
+      throw invalid(
+        'autoSelectFamilyAttemptTimeout',
+        `at least ${MIN_ATTEMPT_DELAY} milliseconds`,
+        delay,
+      )
+    }
+    target.autoSelectFamilyAttemptTimeout = delay
+  }
+  if (o.localAddress !== undefined) {
+    if (typeof o.localAddress !== 'string' || isIP(o.localAddress) === 0) {
+      throw invalid('localAddress', 'an IPv4 or IPv6 address', o.localAddress)
+    }
+    target.localAddress = o.localAddress
+  }
+  if (!lookup && !filter) return null
+  return new Resolver(
+    lookup ? (o.lookup as LookupFunction) : null,
+    filter ? (o.addressFilter as AddressFilter) : null,
+  )
 }

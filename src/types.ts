@@ -1,3 +1,4 @@
+import type { LookupAddress } from 'node:dns'
 import type { RequestBody } from './body.js'
 import type { BreakerOutcome } from './breaker.js'
 import type { Response } from './response.js'
@@ -110,6 +111,33 @@ export interface TlsOptions {
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3'
 
 /**
+ * A client's proxy:
+ * - a URL (string or `URL`): `http:` (requests to `http:` targets are forwarded, `https:`
+ *   targets go through a `CONNECT` tunnel), `https:` (the same, with TLS to the proxy),
+ *   `socks5:` (names resolved locally) or `socks5h:` (names resolved by the proxy).
+ *   Credentials in the URL go to the proxy only: `Proxy-Authorization: Basic` for HTTP
+ *   proxies, RFC 1929 username/password for SOCKS5. Messages show the URL without password.
+ * - `{ url, headers }`: the same, plus headers for the proxy (on each `CONNECT`, and on each
+ *   request forwarded to an `http:` target).
+ * - `'env'`: `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy` (upper-case names too;
+ *   the lower-case one wins), read when the client is created.
+ * - `false`: no proxy.
+ *
+ * A refusing proxy rejects requests with `ProxyError` (`ERR_PROXY`, `proxyStatus`).
+ *
+ * @example
+ * ```ts
+ * new Client({ proxy: { url: 'http://proxy.corp:3128', headers: { 'x-team': 'payments' } } })
+ * ```
+ */
+export type ProxyOption =
+  | string
+  | URL
+  | { url: string | URL; headers?: HeadersInit }
+  | 'env'
+  | false
+
+/**
  * Options of `new Client()`. All are optional and validated at construction.
  *
  * @example
@@ -199,6 +227,71 @@ export interface ClientOptions {
    */
   undiciChannels?: boolean
   /**
+   * Route the client's connections through a proxy. Default: none (`fetch` uses the
+   * environment's proxies only with `NODE_USE_ENV_PROXY=1` or `--use-env-proxy`, as Node's
+   * own `fetch` does). See {@link ProxyOption}.
+   *
+   * @example
+   * ```ts
+   * new Client({ proxy: 'http://user:secret@proxy.corp:3128' })
+   * new Client({ proxy: 'socks5h://127.0.0.1:1080' })
+   * new Client({ proxy: 'env' }) // HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY
+   * ```
+   */
+  proxy?: ProxyOption
+  // DNS and connections:
+  /**
+   * Resolves host names instead of the system resolver, with Node's `dns.lookup` signature.
+   * Called on the JavaScript thread only when a new connection needs an address and the DNS
+   * cache has none (never for IP literals), redirects and retries included. It is called with
+   * `{ all: true, family }` and may answer either callback shape. An error (or a throw) fails
+   * the request with `ConnectError` `ERR_DNS`, the error as `cause`. Default: `getaddrinfo`.
+   *
+   * @example
+   * ```ts
+   * import { lookup } from 'node:dns'
+   * new Client({ lookup: (host, options, callback) => lookup(host, options, callback) })
+   * ```
+   */
+  lookup?: LookupFunction
+  /**
+   * Consulted before every connection with every address about to be dialed, resolved or
+   * literal, redirects and retries included. Anything but `true` (or a throw) fails the request
+   * with `ConnectError` `ERR_ADDRESS_BLOCKED` before anything is sent.
+   *
+   * @example
+   * ```ts
+   * import { BlockList } from 'node:net'
+   * const internal = new BlockList()
+   * internal.addSubnet('10.0.0.0', 8)
+   * new Client({ addressFilter: (address, family) => !internal.check(address, `ipv${family}`) })
+   * ```
+   */
+  addressFilter?: AddressFilter
+  /**
+   * The engine's cache of resolved names (the `lookup`'s answers too). Default
+   * `{ ttl: 30_000, maxEntries: 1024 }`; `false` resolves for every new connection.
+   */
+  dnsCache?: DnsCacheOptions | false
+  /**
+   * Happy Eyeballs (RFC 8305): with several addresses, start the next one after
+   * `autoSelectFamilyAttemptTimeout` even while the previous attempt is pending, families
+   * interleaved; the first connected wins. `false` tries them one after another. Default `true`.
+   */
+  autoSelectFamily?: boolean
+  /** Delay before the next address is tried, in ms (at least 10). Default 250, as Node. */
+  autoSelectFamilyAttemptTimeout?: number
+  /**
+   * Local IP address outgoing connections are bound to; only addresses of its family are
+   * dialed.
+   *
+   * @example
+   * ```ts
+   * new Client({ localAddress: '192.0.2.10' })
+   * ```
+   */
+  localAddress?: string
+  /**
    * Cookies kept across requests and redirect hops. `true`: an in-memory RFC 6265 jar kept by
    * the engine (a cookie set by a 302 is sent on the next hop). An object with the
    * tough-cookie interface (`getCookieString(url)`, `setCookie(cookie, url)`, sync or async):
@@ -211,6 +304,39 @@ export interface ClientOptions {
    * ```
    */
   cookieJar?: boolean | CookieJar
+}
+
+/**
+ * `lookup` option: Node's `dns.lookup` (or any function of that shape) fits.
+ *
+ * @example
+ * ```ts
+ * const lookup: LookupFunction = (hostname, options, callback) =>
+ *   callback(null, [{ address: '127.0.0.1', family: 4 }])
+ * ```
+ */
+export type LookupFunction = (
+  hostname: string,
+  options: { all: true; family: 0 | 4 | 6 },
+  callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+) => void
+
+/**
+ * `addressFilter` option: `true` lets the client connect to `address` for `hostname`.
+ *
+ * @example
+ * ```ts
+ * const publicOnly: AddressFilter = (address) => !address.startsWith('10.')
+ * ```
+ */
+export type AddressFilter = (address: string, family: 4 | 6, hostname: string) => boolean
+
+/** `dnsCache` option. */
+export interface DnsCacheOptions {
+  /** How long a resolved name is reused, in ms. Default 30_000. */
+  ttl?: number
+  /** Names kept at most; the one closest to expiry makes room. Default 1024. */
+  maxEntries?: number
 }
 
 /**

@@ -25,6 +25,7 @@ use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::cookies::{CookieJar, MemoryJar};
 use crate::error::{Error, Kind, Phase};
+use crate::proxy::Proxies;
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
@@ -110,6 +111,8 @@ struct Inner {
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
+    /// The proxies, to add their headers to forwarded `http:` requests.
+    proxies: Option<Arc<Proxies>>,
     /// Cookie jar: the client's own when `Config::cookie_jar` is set.
     cookies: Option<MemoryJar>,
 }
@@ -147,6 +150,13 @@ impl Client {
             vec![b"http/1.1".to_vec()]
         };
         let tls = crate::tls::client_config(&config.tls, alpn)?;
+        let proxies = (config.proxy.as_ref())
+            .map(|p| Proxies::new(p, h2_only).map(Arc::new))
+            .transpose()?;
+        let proxy_tls = match &proxies {
+            Some(p) if p.any_https() => Some(crate::proxy::tls_config(&config.tls)?),
+            _ => None,
+        };
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
             pool_timeout: config.timeouts.pool,
@@ -156,6 +166,9 @@ impl Client {
             tls,
             server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
+            proxies: proxies.clone(),
+            proxy_tls,
+            dns: config.dns.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
@@ -183,6 +196,7 @@ impl Client {
                 protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
+                proxies,
                 cookies: config.cookie_jar.then(MemoryJar::default),
                 config,
                 closed: AtomicBool::new(false),
@@ -322,6 +336,12 @@ impl Client {
                 .await
             {
                 Ok((res, conn)) => {
+                    if res.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+                        let proxies = self.inner.proxies.as_deref();
+                        if let Some(proxy) = proxies.and_then(|p| p.forwarding(url)) {
+                            return Err(proxy.refused_forward().with_url(url.as_str()));
+                        }
+                    }
                     let config = &self.inner.config;
                     return check_head_size(
                         res.headers(),
@@ -366,10 +386,13 @@ impl Client {
         &self,
         method: &Method,
         url: &Url,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         body: ReqBody,
         settings: &Effective,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
+        if let Some(proxies) = &self.inner.proxies {
+            proxies.add_forward_headers(url, &mut headers);
+        }
         let uri: http::Uri = url
             .as_str()
             .parse()

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
+use crate::dial::DnsOptions;
 use crate::error::Error;
+use crate::proxy::ProxyOptions;
 use crate::ratelimit::RateLimit;
 use crate::retry::{RetryBudget, RetryPolicy};
 
@@ -165,6 +167,10 @@ pub struct Config {
     pub retry_budget: Option<RetryBudget>,
     /// Per-origin rate limit; `None` (the default) sends at any rate.
     pub rate_limit: Option<RateLimit>,
+    /// Proxies; `None` (the default) connects directly.
+    pub proxy: Option<ProxyOptions>,
+    /// DNS and connections: `lookup`, address filter, DNS cache, Happy Eyeballs, local address.
+    pub dns: DnsOptions,
     /// Keep an in-memory cookie jar ([`crate::MemoryJar`]) that every hop of every request
     /// reads and fills. Default false.
     pub cookie_jar: bool,
@@ -189,6 +195,8 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             retry_budget: Some(RetryBudget::default()),
             rate_limit: None,
+            proxy: None,
+            dns: DnsOptions::default(),
             cookie_jar: false,
         }
     }
@@ -242,6 +250,7 @@ impl Config {
                 )));
             }
         }
+        self.dns.validate()?;
         Ok(())
     }
 }

@@ -19,6 +19,8 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::{Instant, Sleep};
 use tokio_rustls::client::TlsStream;
 
+use crate::proxy::BoxIo;
+
 /// Milliseconds since the first call, on tokio's clock.
 fn now_ms() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
@@ -154,6 +156,8 @@ pub(crate) struct ConnHandle(pub(crate) Arc<ConnShared>);
 pub(crate) enum Stream {
     Plain(TokioIo<TcpStream>),
     Tls(Box<TokioIo<TlsStream<TcpStream>>>),
+    /// Through a proxy: any layering of TCP, TLS and tunnels.
+    Proxied(TokioIo<BoxIo>),
 }
 
 /// A connection's transport as hyper sees it.
@@ -163,6 +167,8 @@ pub(crate) struct Conn {
     h2: bool,
     idle_timer: Option<Pin<Box<Sleep>>>,
     _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    /// Requests go to an HTTP proxy that forwards them (absolute-form targets).
+    forwarding: bool,
 }
 
 impl Conn {
@@ -178,7 +184,14 @@ impl Conn {
             h2,
             idle_timer: None,
             _slots: slots,
+            forwarding: false,
         }
+    }
+
+    /// Marks the connection as one to an HTTP proxy that forwards each request.
+    pub(crate) fn forwarding(mut self) -> Self {
+        self.forwarding = true;
+        self
     }
 
     /// True when the connection has been idle past its limit; arms a wake-up otherwise.
@@ -215,6 +228,7 @@ impl Read for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
+            Stream::Proxied(s) => Pin::new(s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
         // server had closed it, so an expired connection is never handed out again.
@@ -235,6 +249,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
+            Stream::Proxied(s) => Pin::new(s).poll_write(cx, buf),
         };
         this.note_write(&res);
         res
@@ -249,6 +264,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
+            Stream::Proxied(s) => Pin::new(s).poll_write_vectored(cx, bufs),
         };
         this.note_write(&res);
         res
@@ -258,6 +274,7 @@ impl Write for Conn {
         match &self.stream {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
+            Stream::Proxied(s) => s.is_write_vectored(),
         }
     }
 
@@ -265,6 +282,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
+            Stream::Proxied(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
@@ -272,6 +290,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
+            Stream::Proxied(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
@@ -301,7 +320,9 @@ impl Conn {
 
 impl Connection for Conn {
     fn connected(&self) -> Connected {
-        let connected = Connected::new().extra(ConnHandle(self.shared.clone()));
+        let connected = Connected::new()
+            .extra(ConnHandle(self.shared.clone()))
+            .proxy(self.forwarding);
         if self.h2 {
             connected.negotiated_h2()
         } else {

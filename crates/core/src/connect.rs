@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -13,13 +12,16 @@ use http::Uri;
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
 use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
+use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
+use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 
 tokio::task_local! {
     /// The requesting task's connect and pool timeouts. hyper-util calls the connector from
@@ -49,6 +51,11 @@ pub(crate) struct ConnectorConfig {
     pub server_name: Option<ServerName<'static>>,
     /// Every connection speaks HTTP/2 (prior knowledge).
     pub h2_only: bool,
+    /// Proxies (`proxy` option) and the TLS configuration for `https:` proxies (HTTP/1.1 only).
+    pub proxies: Option<Arc<Proxies>>,
+    pub proxy_tls: Option<Arc<rustls::ClientConfig>>,
+    /// Resolution, address filter, Happy Eyeballs and local address (dial.rs).
+    pub dns: DnsOptions,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -62,6 +69,8 @@ struct Inner {
     tls: TlsConnector,
     total: Arc<Semaphore>,
     per_origin: Mutex<HashMap<String, Arc<Semaphore>>>,
+    proxy_tls: Option<TlsConnector>,
+    dialer: Dialer,
 }
 
 impl Connector {
@@ -71,6 +80,8 @@ impl Connector {
                 tls: TlsConnector::from(config.tls.clone()),
                 total: Arc::new(Semaphore::new(config.max_connections)),
                 per_origin: Mutex::new(HashMap::new()),
+                proxy_tls: config.proxy_tls.clone().map(TlsConnector::from),
+                dialer: Dialer::new(config.dns.clone()),
                 config,
             }),
         }
@@ -120,6 +131,22 @@ impl Inner {
             .await?;
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
+        if let Some((proxy, hop)) = self
+            .config
+            .proxies
+            .as_deref()
+            .and_then(|p| p.route(https, &host, port))
+        {
+            let (stream, h2) = self
+                .through_proxy(proxy, hop, (https, &host, port), deadline)
+                .await?;
+            let conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
+            return Ok(if hop == Hop::Forward {
+                conn.forwarding()
+            } else {
+                conn
+            });
+        }
         let tcp = self.tcp(&host, port, deadline).await?;
         let (stream, h2) = if https {
             let tls = within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
@@ -177,52 +204,16 @@ impl Inner {
         }
     }
 
-    async fn tcp(
-        &self,
-        host: &str,
-        port: u16,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Result<TcpStream, Error> {
-        let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => within(deadline, Phase::Dns, tokio::net::lookup_host((host, port)))
-                .await?
-                .map_err(|e| {
-                    Error::new(Kind::Dns, format!("could not resolve host {host}: {e}"))
-                        .with_phase(Phase::Dns)
-                        .with_source(e)
-                })?
-                .collect(),
-        };
-        if addrs.is_empty() {
-            return Err(
-                Error::new(Kind::Dns, format!("host {host} resolved to no address"))
-                    .with_phase(Phase::Dns),
-            );
-        }
-        let mut last = None;
-        for addr in addrs {
-            match within(deadline, Phase::Connect, TcpStream::connect(addr)).await? {
-                Ok(tcp) => {
-                    let _ = tcp.set_nodelay(true);
-                    return Ok(tcp);
-                }
-                Err(e) => last = Some((addr, e)),
-            }
-        }
-        let (addr, e) = last.expect("at least one address was tried");
-        Err(
-            Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
-                .with_phase(Phase::Connect)
-                .with_source(e),
-        )
+    /// A TCP connection to `host:port` (see [`Dialer::tcp`]).
+    async fn tcp(&self, host: &str, port: u16, deadline: Deadline) -> Result<TcpStream, Error> {
+        self.dialer.tcp(host, port, deadline).await
     }
 
-    async fn tls_handshake(
+    async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
         &self,
         host: &str,
-        tcp: TcpStream,
-    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Error> {
+        tcp: S,
+    ) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
         let name = match &self.config.server_name {
             Some(name) => name.clone(),
             None => ServerName::try_from(host.to_owned())
@@ -235,28 +226,50 @@ impl Inner {
     }
 }
 
-/// Runs `fut` until `deadline`, failing with a timeout in `phase` after it.
-async fn within<F: Future>(
-    deadline: Option<(Instant, Duration)>,
-    phase: Phase,
-    fut: F,
-) -> Result<F::Output, Error> {
-    match deadline {
-        Some((at, total)) => tokio::time::timeout_at(at, fut).await.map_err(|_| {
-            let mut err = Error::timeout(phase, total.as_millis() as u64);
-            if phase != Phase::Pool {
-                err = Error::new(
-                    Kind::Timeout,
-                    format!(
-                        "connect timeout of {} ms elapsed during {}",
-                        total.as_millis(),
-                        phase.as_str()
-                    ),
-                )
-                .with_phase(phase);
+/// Connections through a proxy (the `proxy` option).
+impl Inner {
+    /// TCP to the proxy, TLS to it for an `https:` proxy, then (unless requests are forwarded)
+    /// a tunnel to the target and, for an `https:` target, TLS with ALPN inside it. Returns the
+    /// stream and whether it speaks HTTP/2.
+    async fn through_proxy(
+        &self,
+        proxy: &Proxy,
+        hop: Hop,
+        (https, host, port): (bool, &str, u16),
+        deadline: Option<(Instant, Duration)>,
+    ) -> Result<(Stream, bool), Error> {
+        let tcp = self.tcp(&proxy.host, proxy.port, deadline).await;
+        let tcp = tcp.map_err(|e| proxy.explain(e))?;
+        let io: BoxIo = match proxy.scheme {
+            ProxyScheme::Https => {
+                // Built by the client whenever a proxy is `https:`.
+                let tls = self
+                    .proxy_tls
+                    .as_ref()
+                    .ok_or_else(|| Error::new(Kind::Tls, "no TLS configuration for the proxy"))?;
+                let name = ServerName::try_from(proxy.host.clone()).map_err(|e| {
+                    Error::invalid(format!(
+                        "proxy host {} is not valid for TLS: {e}",
+                        proxy.host
+                    ))
+                })?;
+                let handshake = tls.connect(name, tcp);
+                let stream = within(deadline, Phase::Tls, handshake)
+                    .await?
+                    .map_err(|e| proxy.explain(crate::tls::handshake_error(e, &proxy.host)))?;
+                Box::new(stream)
             }
-            err
-        }),
-        None => Ok(fut.await),
+            _ => Box::new(tcp),
+        };
+        if hop == Hop::Forward {
+            return Ok((Stream::Proxied(TokioIo::new(io)), false));
+        }
+        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, host, port)).await??;
+        if !https {
+            return Ok((Stream::Proxied(TokioIo::new(tunnel)), self.config.h2_only));
+        }
+        let tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
+        let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+        Ok((Stream::Proxied(TokioIo::new(Box::new(tls))), h2))
     }
 }

@@ -49,6 +49,11 @@ pub enum Kind {
     ClientClosed,
     /// The client's rate limit for the origin was reached (reject mode).
     RateLimited,
+    /// The proxy refused the connection or failed the handshake (see [`Error::proxy_status`]).
+    Proxy,
+    // DNS and connections (dial.rs):
+    /// The address filter refused an address of the host; nothing was sent.
+    AddressBlocked,
 }
 
 impl Kind {
@@ -74,6 +79,8 @@ impl Kind {
             Kind::RequestBody => "ERR_REQUEST_BODY",
             Kind::ClientClosed => "ERR_CLIENT_CLOSED",
             Kind::RateLimited => "ERR_RATE_LIMITED",
+            Kind::Proxy => "ERR_PROXY",
+            Kind::AddressBlocked => "ERR_ADDRESS_BLOCKED",
         }
     }
 }
@@ -140,6 +147,10 @@ struct Inner {
     resend_if_idempotent: bool,
     /// Attempts made before giving up.
     attempts: u32,
+    /// The proxy's answer: HTTP status of a refused `CONNECT`, or SOCKS5 reply code.
+    proxy_status: Option<u16>,
+    /// The token of the embedder's answer (a `lookup` or address filter) that caused this.
+    answer_token: Option<u32>,
 }
 
 impl Error {
@@ -155,6 +166,8 @@ impl Error {
                 unprocessed: false,
                 resend_if_idempotent: false,
                 attempts: 1,
+                proxy_status: None,
+                answer_token: None,
             }),
         }
     }
@@ -226,10 +239,34 @@ impl Error {
         self.inner.attempts
     }
 
+    /// Records which answer of the embedder's resolver hooks caused this error, so the
+    /// embedder can attach what its hook threw (the engine only carries the number).
+    pub fn with_answer_token(mut self, token: u32) -> Self {
+        self.inner.answer_token = Some(token);
+        self
+    }
+
+    /// The token given to [`Error::with_answer_token`], if any.
+    pub fn answer_token(&self) -> Option<u32> {
+        self.inner.answer_token
+    }
+
     /// Appends a sentence to the message.
     pub(crate) fn explain(mut self, sentence: &str) -> Self {
         self.inner.message.push_str(sentence);
         self
+    }
+
+    /// Records the proxy's answer to a refused tunnel.
+    pub(crate) fn with_proxy_status(mut self, status: u16) -> Self {
+        self.inner.proxy_status = Some(status);
+        self
+    }
+
+    /// The proxy's answer when it refused: the HTTP status of a `CONNECT` (407 when it wants
+    /// credentials) or the SOCKS5 reply code (1 to 8).
+    pub fn proxy_status(&self) -> Option<u16> {
+        self.inner.proxy_status
     }
 
     /// The kind of failure.
@@ -292,6 +329,8 @@ impl Error {
                 unprocessed: self.inner.unprocessed,
                 resend_if_idempotent: self.inner.resend_if_idempotent,
                 attempts: self.inner.attempts,
+                proxy_status: self.inner.proxy_status,
+                answer_token: self.inner.answer_token,
             }),
         }
     }

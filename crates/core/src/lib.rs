@@ -26,9 +26,11 @@ mod config;
 mod conn;
 mod connect;
 mod decode;
+mod dial;
 mod error;
 mod follow;
 mod inline;
+mod proxy;
 mod ratelimit;
 mod redirect;
 mod request;
@@ -41,8 +43,13 @@ pub use body::{Body, CHUNK_MAX};
 pub use client::{Client, Response};
 pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions, TlsVersion};
 pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};
+pub use dial::{
+    address_blocked, lookup_failed, AddressFilter, DnsCacheOptions, DnsOptions, Family,
+    FilterFuture, Lookup, LookupFuture, MIN_ATTEMPT_DELAY,
+};
 pub use error::{BoxError, Error, Kind, Phase};
 pub use inline::{Ready, INLINE_MAX};
+pub use proxy::ProxyOptions;
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};

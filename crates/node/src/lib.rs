@@ -5,6 +5,7 @@
 
 #[cfg(feature = "bench-baseline")]
 mod baseline;
+mod dns;
 mod options;
 mod sink;
 mod thrown;
@@ -82,6 +83,8 @@ fn error_event(id: u32, err: &Error) -> Event {
         phase: err.phase().map(|p| p.as_str()),
         url: err.url().map(str::to_owned),
         attempts: err.attempts(),
+        proxy_status: err.proxy_status(),
+        answer: err.answer_token(),
     }
 }
 
@@ -90,6 +93,8 @@ fn error_event(id: u32, err: &Error) -> Event {
 pub struct NativeClient {
     client: Option<Client>,
     shared: Arc<Shared>,
+    /// LOOKUP and FILTER questions waiting for JavaScript.
+    questions: Arc<dns::Questions>,
 }
 
 #[napi]
@@ -103,18 +108,30 @@ impl NativeClient {
     ) -> napi::Result<Self> {
         let options = options.unwrap_or_default();
         let runtime = hyperhttp_core::runtime::shared(options.worker_threads.map(|n| n as usize));
-        let client = options.into_config().and_then(|config| {
+        let sink = Sink::new(env.raw(), on_events.raw())?;
+        let questions = dns::Questions::new(sink.clone());
+        let (lookup, filter) = (options.lookup, options.address_filter);
+        let client = options.into_config().and_then(|mut config| {
+            if lookup == Some(true) {
+                config.dns.lookup = Some(Arc::new(dns::JsLookup(questions.clone())));
+            }
+            if filter == Some(true) {
+                config.dns.address_filter = Some(Arc::new(dns::JsFilter(questions.clone())));
+            }
             let _guard = runtime.enter();
             Client::new(config)
         });
-        let client = client.map_err(|e| thrown::throw(&env, &e))?;
-        let sink = Sink::new(env.raw(), on_events.raw())?;
+        let client = client.map_err(|e| {
+            sink.close();
+            thrown::throw(&env, &e)
+        })?;
         Ok(NativeClient {
             client: Some(client),
             shared: Arc::new(Shared {
                 sink,
                 slots: Mutex::new(HashMap::new()),
             }),
+            questions,
         })
     }
 
@@ -293,6 +310,18 @@ impl NativeClient {
         let _ = answer.send(decision);
     }
 
+    /// Answers LOOKUP `token`: the host's addresses, or the message of the lookup's error.
+    #[napi]
+    pub fn answer_lookup(&self, token: u32, addresses: Option<Vec<String>>, error: Option<String>) {
+        self.questions.answer_lookup(token, addresses, error);
+    }
+
+    /// Answers FILTER `token`: the index of the first refused address, or `null` to allow all.
+    #[napi]
+    pub fn answer_filter(&self, token: u32, refused: Option<u32>) {
+        self.questions.answer_filter(token, refused);
+    }
+
     /// Answers a COOKIE event: the `Cookie` value for the hop (`null` for none). A value that
     /// is not a valid header value ends request `id` with an ERROR event.
     #[napi]
@@ -367,6 +396,7 @@ impl NativeClient {
             }
         }
         self.shared.sink.close();
+        self.questions.close();
     }
 }
 

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use hyperhttp_core::{
-    Backoff, Config, Error, RateLimit, RedirectMode, RequestOptions, RetryBudget, TlsVersion,
+    Backoff, Config, Error, ProxyOptions, RateLimit, RedirectMode, RequestOptions, RetryBudget,
+    TlsVersion,
 };
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -66,6 +67,28 @@ pub struct NativeClientOptions {
     pub rate_limit_burst: Option<u32>,
     /// Wait for a token (default) or reject with ERR_RATE_LIMITED.
     pub rate_limit_wait: Option<bool>,
+    /// Proxy URL for `http:` targets.
+    pub proxy_http: Option<String>,
+    /// Proxy URL for `https:` targets.
+    pub proxy_https: Option<String>,
+    /// Headers for the proxy, flat: `[name0, value0, name1, value1, ...]`.
+    pub proxy_headers: Option<Vec<String>>,
+    /// Targets that bypass the proxies, in `NO_PROXY` syntax.
+    pub no_proxy: Option<String>,
+    // DNS and connections:
+    /// JavaScript resolves host names: LOOKUP events answered with `answerLookup`.
+    pub lookup: Option<bool>,
+    /// JavaScript vets addresses before every connection: FILTER events, `answerFilter`.
+    pub address_filter: Option<bool>,
+    /// `false` turns the DNS cache off.
+    pub dns_cache: Option<bool>,
+    pub dns_cache_ttl: Option<f64>,
+    pub dns_cache_max_entries: Option<u32>,
+    /// `false` tries one address after another instead of Happy Eyeballs.
+    pub auto_select_family: Option<bool>,
+    pub auto_select_family_attempt_timeout: Option<f64>,
+    /// An IP address outgoing connections are bound to.
+    pub local_address: Option<String>,
     /// Cookie jar: keep the engine's in-memory jar.
     pub cookie_jar: Option<bool>,
 }
@@ -135,6 +158,7 @@ impl NativeClientOptions {
     pub(crate) fn into_config(self) -> Result<Config, Error> {
         let mut c = Config::default();
         self.set_retry(&mut c)?;
+        self.set_dns(&mut c)?;
         let t = &mut c.timeouts;
         if let Some(ms) = self.connect_timeout {
             t.connect = duration(ms);
@@ -208,8 +232,45 @@ impl NativeClientOptions {
             limit.wait = self.rate_limit_wait.unwrap_or(limit.wait);
             c.rate_limit = Some(limit);
         }
+        if self.proxy_http.is_some() || self.proxy_https.is_some() {
+            c.proxy = Some(ProxyOptions {
+                http: self.proxy_http,
+                https: self.proxy_https,
+                headers: (self.proxy_headers.unwrap_or_default())
+                    .chunks_exact(2)
+                    .map(|pair| (pair[0].clone(), pair[1].clone()))
+                    .collect(),
+                no_proxy: self.no_proxy,
+            });
+        }
         c.cookie_jar = self.cookie_jar.unwrap_or(c.cookie_jar);
         Ok(c)
+    }
+
+    /// Everything of `c.dns` but the hooks, which the client installs (lib.rs).
+    fn set_dns(&self, c: &mut Config) -> Result<(), Error> {
+        let d = &mut c.dns;
+        if self.dns_cache == Some(false) {
+            d.cache = None;
+        } else if let Some(cache) = &mut d.cache {
+            cache.ttl = self.dns_cache_ttl.map_or(cache.ttl, millis);
+            cache.max_entries = self
+                .dns_cache_max_entries
+                .map_or(cache.max_entries, |n| n as usize);
+        }
+        if self.auto_select_family == Some(false) {
+            d.attempt_delay = None;
+        } else if let Some(ms) = self.auto_select_family_attempt_timeout {
+            d.attempt_delay = Some(millis(ms));
+        }
+        if let Some(address) = &self.local_address {
+            d.local_address = Some(address.parse().map_err(|_| {
+                Error::invalid(format!(
+                    "localAddress must be an IPv4 or IPv6 address, got {address:?}"
+                ))
+            })?);
+        }
+        Ok(())
     }
 
     fn set_retry(&self, c: &mut Config) -> Result<(), Error> {

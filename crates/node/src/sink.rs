@@ -38,6 +38,10 @@ pub(crate) enum Event {
         phase: Option<&'static str>,
         url: Option<String>,
         attempts: u32,
+        /// The proxy's HTTP status or SOCKS5 reply code (`ERR_PROXY`).
+        proxy_status: Option<u16>,
+        /// The LOOKUP or FILTER answer that caused the error.
+        answer: Option<u32>,
     },
     Need {
         id: u32,
@@ -48,6 +52,19 @@ pub(crate) enum Event {
         /// Milliseconds waited.
         delay: f64,
         outcome: RetryOutcome,
+    },
+    // DNS and connections (dns.rs):
+    Lookup {
+        token: u32,
+        host: String,
+        /// 0 (any), 4 or 6.
+        family: u8,
+    },
+    Filter {
+        token: u32,
+        host: String,
+        /// The addresses about to be dialed, joined by `,`.
+        addresses: String,
     },
     /// Cookie jar in JavaScript: the `Cookie` value for the next hop is asked for.
     Cookies {
@@ -388,6 +405,8 @@ impl Writer {
                 phase,
                 url,
                 attempts,
+                proxy_status,
+                answer,
             } => {
                 self.u32(0, 3);
                 self.u32(1, *id);
@@ -400,6 +419,12 @@ impl Writer {
                     self.utf8(5, url.as_bytes());
                 }
                 self.u32(6, *attempts);
+                if let Some(status) = proxy_status {
+                    self.u32(7, u32::from(*status));
+                }
+                if let Some(token) = answer {
+                    self.u32(8, *token);
+                }
             }
             Event::Need { id } => {
                 self.u32(0, 4);
@@ -444,8 +469,28 @@ impl Writer {
                     }
                 }
             }
-            Event::Cookies { id, url, received } => {
+            Event::Lookup {
+                token,
+                host,
+                family,
+            } => {
+                self.u32(0, 6);
+                self.u32(1, *token);
+                self.utf8(2, host.as_bytes());
+                self.u32(3, u32::from(*family));
+            }
+            Event::Filter {
+                token,
+                host,
+                addresses,
+            } => {
                 self.u32(0, 7);
+                self.u32(1, *token);
+                self.utf8(2, host.as_bytes());
+                self.latin1(3, addresses.as_bytes());
+            }
+            Event::Cookies { id, url, received } => {
+                self.u32(0, 8);
                 self.u32(1, *id);
                 self.utf8(2, url.as_bytes());
                 if let Some((from, set_cookies)) = received {
