@@ -39,6 +39,11 @@ export declare class NativeClient {
   answerLookup(token: number, addresses?: Array<string> | undefined | null, error?: string | undefined | null): void
   /** Answers FILTER `token`: the index of the first refused address, or `null` to allow all. */
   answerFilter(token: number, refused?: number | undefined | null): void
+  /**
+   * Answers a COOKIE event: the `Cookie` value for the hop (`null` for none). A value that
+   * is not a valid header value ends request `id` with an ERROR event.
+   */
+  cookies(id: number, cookie?: string | undefined | null): void
   /** Sends the next chunk of a streamed request body; `null` ends it. */
   write(id: number, chunk?: Buffer | undefined | null): void
   /**
@@ -149,6 +154,8 @@ export interface NativeClientOptions {
   /** Milliseconds, 0 = no limit. */
   maxConnectionAge?: number
   maxRequestsPerConnection?: number
+  /** Cookie jar: keep the engine's in-memory jar. */
+  cookieJar?: boolean
 }
 
 /** `counts` holds the total's counts, then those of each of `origins` in order. */
@@ -173,6 +180,8 @@ export interface NativeRequestOptions {
   retryNonIdempotent?: boolean
   /** Pause between attempts for JavaScript's answer to a RETRY event (see README.md). */
   beforeRetry?: boolean
+  /** Cookie jar in JavaScript: ask for each hop's cookies with a COOKIE event (see README.md). */
+  cookies?: boolean
 }
 
 /** Numbers per row of an event batch's timings array (see README.md). */

@@ -51,7 +51,12 @@ export class Client {
   constructor(options?: ClientOptions) {
     this.#config = normalizeClientOptions(options)
     this.#pipeline = new Pipeline(
-      new Dispatcher(this.#config.native, this.#config.undiciChannels, this.#config.resolver),
+      new Dispatcher(
+        this.#config.native,
+        this.#config.undiciChannels,
+        this.#config.resolver,
+        this.#config.cookieJar,
+      ),
       this.#config,
     )
   }
@@ -237,7 +242,7 @@ export class Client {
       const href = resolveUrl(this.#config.baseUrl, url, o.query)
       const hooks = mergeHooks(this.#config.hooks, normalizeHooks(o.hooks, 'hooks'))
       if (hooks !== null) return this.#hooked(method, href, o, hooks)
-      const { signal, options: overrides, body } = requestParts(o)
+      const { signal, options: overrides, body, progress } = requestParts(o)
       const request = outgoing(
         clientHeaders,
         this.#config,
@@ -247,6 +252,7 @@ export class Client {
         body,
         overrides,
         signal,
+        progress,
       )
       if (request instanceof Promise) {
         return request.then((ready) => this.#pipeline.send(ready, false))

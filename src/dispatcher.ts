@@ -1,7 +1,9 @@
 import { STATUS_CODES } from 'node:http'
+import { asciiLowerCase } from './ascii.js'
 import { type ChunkSource, chunkBytes } from './body.js'
 import type { BodyAbort } from './byte-stream.js'
 import { ConnectionEvents } from './connection-diagnostics.js'
+import { hopCookies, rawHeaderValues, storeCookies } from './cookies.js'
 import { type RequestTrace, traceRequest } from './diagnostics.js'
 import {
   AbortError,
@@ -14,6 +16,7 @@ import {
 import {
   EVENT_CHUNK,
   EVENT_CONNECTION,
+  EVENT_COOKIE,
   EVENT_ERROR,
   EVENT_FILTER,
   EVENT_HEAD,
@@ -27,11 +30,13 @@ import {
   nativeBinding,
 } from './native.js'
 import type { Outgoing } from './outgoing.js'
+import { expectedBodySize, type ProgressCallbacks, ProgressReporter } from './progress.js'
 import type { Resolver } from './resolver.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
 import { RequestTimings } from './timings.js'
+import type { CookieJar, ProgressCallback } from './types.js'
 import { withoutCredentials } from './url.js'
 
 const MAX_ID = 0x7fffffff
@@ -73,6 +78,10 @@ export class Exchange {
   trace: RequestTrace | null = null
   /** When its steps happened, from its response head on. */
   timings: RequestTimings | null = null
+  /** Progress: of a buffered request body (reported when the head arrives), and the download's. */
+  sentBody: ProgressReporter | null = null
+  onDownloadProgress: ProgressCallback | null = null
+  download: ProgressReporter | null = null
 
   constructor(
     dispatcher: Dispatcher,
@@ -100,10 +109,12 @@ export class Exchange {
 class Upload {
   readonly #exchange: Exchange
   readonly #source: ChunkSource
+  readonly #progress: ProgressReporter | null
 
-  constructor(exchange: Exchange, source: ChunkSource) {
+  constructor(exchange: Exchange, source: ChunkSource, progress: ProgressReporter | null) {
     this.#exchange = exchange
     this.#source = source
+    this.#progress = progress
   }
 
   next(): void {
@@ -124,6 +135,7 @@ class Upload {
     if (result.done === true) {
       exchange.upload = null
       exchange.dispatcher.write(exchange, null)
+      this.#progress?.finish()
       return
     }
     let chunk: Buffer
@@ -133,8 +145,12 @@ class Upload {
       this.#onError(error)
       return
     }
-    if (chunk.length === 0) this.next()
-    else exchange.dispatcher.write(exchange, chunk)
+    if (chunk.length === 0) {
+      this.next()
+      return
+    }
+    exchange.dispatcher.write(exchange, chunk)
+    this.#progress?.add(chunk.length)
   }
 
   readonly #onError = (error: unknown): void => {
@@ -162,14 +178,18 @@ export class Dispatcher {
   readonly #connections: ConnectionEvents
   /** The engine's timings rows, rewritten batch after batch (a new one when it grows). */
   #timingRows: Float64Array | undefined
+  /** A cookie jar kept in JavaScript, asked on every hop (COOKIE events). */
+  readonly #cookieJar: CookieJar | null
 
   constructor(
     options: NativeClientOptions,
     undiciChannels = true,
     resolver: Resolver | null = null,
+    cookieJar: CookieJar | null = null,
   ) {
     this.#undiciChannels = undiciChannels
     this.#resolver = resolver
+    this.#cookieJar = cookieJar
     // Weak, so a client dropped without close() can still be collected once idle.
     const self = new WeakRef(this)
     const { NativeClient } = nativeBinding()
@@ -210,15 +230,21 @@ export class Dispatcher {
     exchange.resolve = resolve
     exchange.reject = reject
     let native = options
+    const progress = request.progress ?? null
     if (body.stream !== null) {
       native = options ?? {}
       native.streamBody = true
-      exchange.upload = new Upload(exchange, body.stream)
+      const reporter = uploadReporter(this, exchange, progress, headers, null)
+      exchange.upload = new Upload(exchange, body.stream, reporter)
+    } else if (progress !== null) {
+      exchange.sentBody = uploadReporter(this, exchange, progress, headers, body.bytes)
     }
+    if (progress?.download != null) exchange.onDownloadProgress = progress.download
     if (onRetry !== null) {
       native = { ...native, beforeRetry: true }
       exchange.onRetry = onRetry
     }
+    if (this.#cookieJar !== null) native = { ...native, cookies: true }
     this.#live.set(id, exchange)
     if (this.#live.size === 1) busy.add(this)
     this.#expect(exchange)
@@ -297,6 +323,11 @@ export class Dispatcher {
     this.#fail(exchange, abortError(exchange.url, exchange.signal), true)
   }
 
+  /** A callback of the request (a progress callback) threw: the request ends with `reason`. */
+  abandon(exchange: Exchange, reason: unknown): void {
+    this.#stop(exchange, reason)
+  }
+
   /** The body is no longer wanted (stream cancelled or collected unread): free the connection. */
   release(exchange: Exchange): void {
     if (exchange.done) return
@@ -339,7 +370,7 @@ export class Dispatcher {
         this.#connections.publish(events, i)
         continue
       }
-      if ((kind as number) > EVENT_RETRY) {
+      if (kind === EVENT_LOOKUP || kind === EVENT_FILTER) {
         this.#onQuestion(events, i)
         continue
       }
@@ -363,6 +394,9 @@ export class Dispatcher {
           case EVENT_RETRY:
             this.#onRetry(exchange, events, i)
             break
+          case EVENT_COOKIE:
+            this.#onCookies(exchange, events, i)
+            break
         }
       } catch (cause) {
         const error = new HyperHttpError('handling a response event failed', {
@@ -385,17 +419,26 @@ export class Dispatcher {
     const attempts = events[i + 9] as number
     const timings = new RequestTimings(table, row, attempts)
     exchange.timings = timings
+    const rawHeaders = events[i + 3] as string
     const bytes = events[i + 4] as Buffer | undefined
     const complete = events[i + 5] === true
+    const bodiless = exchange.method === 'HEAD' || isNullBodyStatus(status)
     this.#settle(exchange)
+    if (exchange.sentBody !== null) finishBufferedUpload(exchange.sentBody)
+    if (exchange.onDownloadProgress !== null) {
+      this.#startDownload(exchange, bodiless ? '' : rawHeaders, bytes)
+    }
+    if (exchange.done) return // a progress callback threw: the request failed with it
     let content: ResponseContent
     let abort: BodyAbort | null = null
-    if (exchange.method === 'HEAD' || isNullBodyStatus(status)) {
+    if (bodiless) {
       content = null
+      exchange.download?.finish()
       if (complete) this.#finish(exchange)
       else this.release(exchange)
     } else if (complete) {
       content = bytes ?? EMPTY
+      exchange.download?.finish()
       this.#finish(exchange)
       // The exchange no longer hears the signal; the response watches it for its body.
       const signal = exchange.signal
@@ -412,7 +455,7 @@ export class Dispatcher {
     const head: ResponseHead = {
       status,
       statusText: statusText(status, events[i + 7] as number, events[i + 8] as string | undefined),
-      rawHeaders: events[i + 3] as string,
+      rawHeaders,
       url: finalUrl ?? exchange.url,
       redirected: finalUrl !== undefined,
       attempts,
@@ -423,11 +466,38 @@ export class Dispatcher {
       this.#connections.sentHeaders(trace.request, timings.connection)
       trace.response(head)
     }
-    resolve?.(new Response(head, content, abort))
+    const response = new Response(head, content, abort)
+    const jar = this.#cookieJar
+    if (jar !== null) {
+      const setCookies = rawHeaderValues(rawHeaders, 'set-cookie')
+      if (setCookies.length > 0) {
+        // The jar holds the response's cookies before the caller sees it (as got does).
+        storeCookies(jar, head.url, setCookies).then(() => resolve?.(response))
+        return
+      }
+    }
+    resolve?.(response)
+  }
+
+  /**
+   * Download progress from the head on: its total (from `rawHeaders`, `''` for a response
+   * without a body), and the body bytes that came with it.
+   */
+  #startDownload(exchange: Exchange, rawHeaders: string, bytes: Buffer | undefined): void {
+    const callback = exchange.onDownloadProgress as ProgressCallback
+    const encoded = rawHeaderValues(rawHeaders, 'content-encoding').length > 0
+    const total = expectedBodySize(rawHeaderValues(rawHeaders, 'content-length')[0], encoded)
+    const reporter = new ProgressReporter(callback, total, (error) => this.#stop(exchange, error))
+    if (bytes !== undefined) reporter.add(bytes.length)
+    exchange.download = reporter
   }
 
   #onChunk(exchange: Exchange, chunk: Buffer | undefined, last: boolean): void {
     this.#settle(exchange)
+    if (exchange.download !== null) {
+      countDownload(exchange.download, chunk, last)
+      if (exchange.done) return // the progress callback threw: the body failed with it
+    }
     const reader = exchange.reader
     exchange.reader = null
     if (last) {
@@ -480,6 +550,30 @@ export class Dispatcher {
     )
   }
 
+  /** The engine asks for a hop's cookies: the jar stores what came before and answers. */
+  #onCookies(exchange: Exchange, events: unknown[], i: number): void {
+    const jar = this.#cookieJar
+    if (jar === null) throw new Error('the engine asked for cookies of a client without a jar')
+    hopCookies(
+      jar,
+      events[i + 2] as string,
+      events[i + 3] as string | undefined,
+      events[i + 4] as string | undefined,
+    ).then(
+      (cookie) => this.#answerCookies(exchange, cookie),
+      (reason: unknown) => this.#stop(exchange, reason),
+    )
+  }
+
+  #answerCookies(exchange: Exchange, cookie: string): void {
+    if (exchange.done) return
+    try {
+      this.#native.cookies(exchange.id, cookie === '' ? null : cookie)
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, exchange.url), true)
+    }
+  }
+
   /** Lets the engine's next attempt go with `next`. */
   #retry(exchange: Exchange, next: Outgoing): void {
     if (exchange.done) return
@@ -508,7 +602,10 @@ export class Dispatcher {
     }
   }
 
-  /** A beforeRetry hook threw: the request ends with what it threw. */
+  /**
+   * A hook, the cookie jar or a progress callback threw: the request ends with what it threw,
+   * before the response or while its body is read.
+   */
   #stop(exchange: Exchange, reason: unknown): void {
     if (exchange.done) return
     exchange.trace?.fail(reason)
@@ -517,7 +614,14 @@ export class Dispatcher {
     const reject = exchange.reject
     exchange.resolve = null
     exchange.reject = null
-    reject?.(reason)
+    if (reject !== null) {
+      reject(reason)
+      return
+    }
+    const reader = exchange.reader
+    exchange.reader = null
+    if (reader === null) exchange.failure = reason
+    else reader.fail(reason)
   }
 
   /** Ends `exchange` with `error`: rejects its promise, or errors its body. Never throws. */
@@ -611,6 +715,45 @@ class SignalAbort implements BodyAbort {
   error(): unknown {
     return publicError(abortError(this.#url, this.#signal), this.#fetchMode, false)
   }
+}
+
+/**
+ * The reporter of a request body's upload progress, when `onUploadProgress` is set: a buffered
+ * body's size is known, a stream's is its `content-length` header, else unknown (0).
+ */
+function uploadReporter(
+  dispatcher: Dispatcher,
+  exchange: Exchange,
+  progress: ProgressCallbacks | null,
+  headers: string[],
+  bytes: Buffer | null,
+): ProgressReporter | null {
+  const callback = progress?.upload ?? null
+  if (callback === null) return null
+  const total = bytes === null ? declaredLength(headers) : bytes.length
+  return new ProgressReporter(callback, total, (error) => dispatcher.abandon(exchange, error))
+}
+
+/** A buffered body counts as sent, all of it, once the response head arrived. */
+function finishBufferedUpload(reporter: ProgressReporter): void {
+  reporter.add(reporter.total)
+  reporter.finish()
+}
+
+/** A request's `content-length` header as a number; 0 when absent. */
+function declaredLength(headers: string[]): number {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (asciiLowerCase(headers[i] as string) === 'content-length') {
+      return expectedBodySize(headers[i + 1], false)
+    }
+  }
+  return 0
+}
+
+/** The download-progress step of one body chunk (`last` ends the body). */
+function countDownload(reporter: ProgressReporter, chunk: Buffer | undefined, last: boolean): void {
+  if (chunk !== undefined) reporter.add(chunk.length)
+  if (last) reporter.finish()
 }
 
 function abortError(url: string, signal: AbortSignal | undefined): AbortError {

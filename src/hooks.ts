@@ -102,9 +102,9 @@ async function hookedOutgoing(config: ClientConfig, request: HookRequest): Promi
   if (typeof request.method !== 'string') throw invalid('method', 'a string', request.method)
   assertOneBody(request)
   const url = resolveUrl(config.baseUrl, request.url, request.query)
-  const { signal, options, body } = requestParts(request)
+  const { signal, options, body, progress } = requestParts(request)
   const method = asciiUpperCase(request.method)
-  return outgoing(ownHeaders, null, method, url, request.headers, body, options, signal)
+  return outgoing(ownHeaders, null, method, url, request.headers, body, options, signal, progress)
 }
 
 /** Hooks hold the client's defaults in `request.headers` already. */

@@ -57,6 +57,7 @@ export { fetch, fetchStats } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
 export { RequestTimings } from './timings.js'
+// Cookies and progress
 export type {
   // DNS and connections:
   AddressFilter,
@@ -68,6 +69,7 @@ export type {
   CircuitBreakerOptions,
   ClientOptions,
   ConnectionStats,
+  CookieJar,
   DnsCacheOptions,
   FetchInit,
   HeadersInit,
@@ -76,6 +78,8 @@ export type {
   LimitsOptions,
   LookupFunction,
   PoolStats,
+  Progress,
+  ProgressCallback,
   ProxyOption,
   QueryInit,
   QueryValue,

@@ -90,6 +90,8 @@ export interface NativeClientOptions {
   maxIdleConnectionsPerHost?: number
   maxConnectionAge?: number
   maxRequestsPerConnection?: number
+  /** Cookie jar: the engine keeps an in-memory jar. */
+  cookieJar?: boolean
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -110,6 +112,8 @@ export interface NativeRequestOptions {
   retryNonIdempotent?: boolean
   /** The engine pauses before each retry with a RETRY event answered with `retry` or `cancel`. */
   beforeRetry?: boolean
+  /** Cookie jar in JavaScript: each hop asks for its cookies with a COOKIE event, answered with `cookies`. */
+  cookies?: boolean
 }
 
 /** The binding's client (see crates/node/README.md for the event protocol). */
@@ -148,6 +152,8 @@ export interface NativeClient {
   /** Answers FILTER `token`: the index of the first refused address, or `null`. */
   answerFilter(token: number, refused?: number | undefined | null): void
   stats(): NativePoolStats
+  /** Answers a COOKIE event with the hop's `Cookie` value (`null` for none). */
+  cookies(id: number, cookie?: string | undefined | null): void
 }
 
 /**
@@ -178,6 +184,8 @@ export const EVENT_RETRY = 5
 /** DNS and connections: questions to the client's `lookup` and `addressFilter`. */
 export const EVENT_LOOKUP = 6
 export const EVENT_FILTER = 7
+/** Cookie jar in JavaScript: the engine asks for a hop's cookies. */
+export const EVENT_COOKIE = 8
 /** Slots per event record. */
 export const EVENT_SLOTS = 10
 /** A connection event for diagnostics (slot 1 is 0: no request). */

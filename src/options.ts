@@ -1,13 +1,14 @@
 import { isIP } from 'node:net'
 import { type BreakerSettings, defaultIsFailure } from './breaker.js'
 import type { BulkheadSettings } from './bulkhead.js'
+import { cookieJarSetting } from './cookies.js'
 import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
 import { proxyOptions } from './proxy.js'
 import { Resolver } from './resolver.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
-import type { AddressFilter, HookLists, LookupFunction, TlsVersion } from './types.js'
+import type { AddressFilter, CookieJar, HookLists, LookupFunction, TlsVersion } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -27,6 +28,8 @@ export interface ClientConfig {
   undiciChannels: boolean
   /** Answers the engine's questions to `lookup` and `addressFilter`; `null` without them. */
   resolver: Resolver | null
+  /** A cookie jar kept in JavaScript, or `null` (none, or the engine's: `native.cookieJar`). */
+  cookieJar: CookieJar | null
 }
 
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
@@ -70,6 +73,8 @@ const CLIENT_OPTIONS = new Set([
   'autoSelectFamily',
   'autoSelectFamilyAttemptTimeout',
   'localAddress',
+  // Cookies and progress
+  'cookieJar',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set([
@@ -142,6 +147,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
       hooks: null,
       undiciChannels: true,
       resolver: null,
+      cookieJar: null,
     }
   }
   const o = record(options, 'options', CLIENT_OPTIONS)
@@ -172,6 +178,8 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   setRateLimit(native, o.rateLimit)
   Object.assign(native, proxyOptions(o.proxy))
   const resolver = setDns(native, o)
+  const jar = cookieJarSetting(o.cookieJar)
+  if (jar === 'engine') native.cookieJar = true
   return {
     native,
     baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
@@ -181,6 +189,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     hooks: normalizeHooks(o.hooks, 'hooks'),
     undiciChannels: o.undiciChannels === undefined || bool(o.undiciChannels, 'undiciChannels'),
     resolver,
+    cookieJar: jar === 'engine' ? null : jar,
   }
 }
 

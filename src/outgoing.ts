@@ -1,5 +1,6 @@
 import type { EncodedBody } from './body.js'
 import type { NativeRequestOptions } from './native.js'
+import type { ProgressCallbacks } from './progress.js'
 import type { Response } from './response.js'
 
 /** A request ready for the engine. */
@@ -11,6 +12,8 @@ export interface Outgoing {
   body: EncodedBody
   options: NativeRequestOptions | null
   signal: AbortSignal | undefined
+  /** Upload and download progress callbacks (`Client` requests only). */
+  progress?: ProgressCallbacks | null
 }
 
 /** Starts requests with the signature of `Dispatcher#send`. */
@@ -38,6 +41,7 @@ export function outgoing<C>(
   body: EncodedBody | Promise<EncodedBody>,
   options: NativeRequestOptions | null,
   signal: AbortSignal | undefined,
+  progress: ProgressCallbacks | null = null,
 ): Outgoing | Promise<Outgoing> {
   if (body instanceof Promise) {
     return body.then((ready) => ({
@@ -47,7 +51,16 @@ export function outgoing<C>(
       body: ready,
       options,
       signal,
+      progress,
     }))
   }
-  return { method, url, headers: assemble(context, headers, body.type), body, options, signal }
+  return {
+    method,
+    url,
+    headers: assemble(context, headers, body.type),
+    body,
+    options,
+    signal,
+    progress,
+  }
 }

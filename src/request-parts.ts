@@ -2,6 +2,7 @@ import { type EncodedBody, encodeBody, encodeJson } from './body.js'
 import { InvalidArgumentError } from './errors.js'
 import type { NativeRequestOptions } from './native.js'
 import { abortSignal, requestOverrides } from './options.js'
+import { type ProgressCallbacks, progressCallbacks } from './progress.js'
 import { refuseRequestProxy } from './proxy.js'
 import type { RequestOptions } from './types.js'
 
@@ -12,6 +13,8 @@ export interface RequestParts {
   options: NativeRequestOptions | null
   /** The encoded body; a promise for bodies read asynchronously (Blob, FormData). */
   body: EncodedBody | Promise<EncodedBody>
+  /** Progress callbacks, or `null` when the request has none. */
+  progress: ProgressCallbacks | null
 }
 
 /** A request has `body` or `json`, never both. */
@@ -29,5 +32,6 @@ export function requestParts(o: RequestOptions): RequestParts {
     signal: abortSignal(o.signal, 'signal'),
     options: requestOverrides(o.timeout, o.redirect, o.maxRedirects, o.decompress, o.retry),
     body: o.json === undefined ? encodeBody(o.body) : encodeJson(o.json),
+    progress: progressCallbacks(o),
   }
 }

@@ -331,6 +331,19 @@ export interface ClientOptions {
    * ```
    */
   localAddress?: string
+  /**
+   * Cookies kept across requests and redirect hops. `true`: an in-memory RFC 6265 jar kept by
+   * the engine (a cookie set by a 302 is sent on the next hop). An object with the
+   * tough-cookie interface (`getCookieString(url)`, `setCookie(cookie, url)`, sync or async):
+   * that jar, asked on every hop. Default: none.
+   *
+   * @example
+   * ```ts
+   * new Client({ cookieJar: true })
+   * new Client({ cookieJar: new CookieJar() }) // import { CookieJar } from 'tough-cookie'
+   * ```
+   */
+  cookieJar?: boolean | CookieJar
 }
 
 /**
@@ -526,6 +539,26 @@ export interface RequestOptions {
   retry?: { maxRetries?: number; nonIdempotent?: boolean } | false
   /** Hooks of this request, run after the client's. */
   hooks?: Hooks
+  /**
+   * Called as the request body is sent: at most every 50 ms, and exactly once at 100 %.
+   *
+   * @example
+   * ```ts
+   * await client.put('/upload', { body, onUploadProgress: (p) => console.log(p.percent) })
+   * ```
+   */
+  onUploadProgress?: ProgressCallback
+  /**
+   * Called as the response body is received (decoded bytes): at most every 50 ms, and
+   * exactly once at 100 % when the body ends.
+   *
+   * @example
+   * ```ts
+   * const res = await client.get('/file', { onDownloadProgress: (p) => console.log(p.transferredBytes) })
+   * await res.arrayBuffer()
+   * ```
+   */
+  onDownloadProgress?: ProgressCallback
 }
 
 /**
@@ -727,3 +760,49 @@ export interface PoolStats {
   /** Per origin. */
   origins: Record<string, ConnectionStats>
 }
+// Cookies and progress
+
+/**
+ * A cookie jar kept in JavaScript, with the interface of tough-cookie's `CookieJar` (as got
+ * accepts it). Each method may return a promise.
+ *
+ * @example
+ * ```ts
+ * import { CookieJar as ToughCookieJar } from 'tough-cookie'
+ * const jar: CookieJar = new ToughCookieJar()
+ * const client = new Client({ cookieJar: jar })
+ * ```
+ */
+export interface CookieJar {
+  /** The `Cookie` header value for a request to `url` (`''` when none). */
+  getCookieString(url: string): string | Promise<string>
+  /** Stores one `Set-Cookie` value received from `url`. */
+  setCookie(cookie: string, url: string): unknown
+}
+
+/**
+ * How far a transfer is.
+ *
+ * @example
+ * ```ts
+ * const onDownloadProgress = ({ transferredBytes, totalBytes, percent }: Progress) => {}
+ * ```
+ */
+export interface Progress {
+  /** Bytes transferred so far. */
+  transferredBytes: number
+  /** Bytes expected in all; 0 when unknown. */
+  totalBytes: number
+  /** From 0 to 1; 0 while the total is unknown, 1 exactly once, when the transfer ends. */
+  percent: number
+}
+
+/**
+ * Receives {@link Progress} reports; what it throws fails the request.
+ *
+ * @example
+ * ```ts
+ * const log: ProgressCallback = (p) => console.log(`${Math.round(p.percent * 100)} %`)
+ * ```
+ */
+export type ProgressCallback = (progress: Progress) => void

@@ -25,6 +25,7 @@ use crate::body::{Body, ReqBody, UploadProgress};
 use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
+use crate::cookies::{CookieJar, MemoryJar};
 use crate::error::{Error, Kind, Phase};
 use crate::pool::{Pool, PoolStats};
 use crate::proxy::Proxies;
@@ -125,6 +126,8 @@ struct Inner {
     proxies: Option<Arc<Proxies>>,
     /// Connection events: who is told, shared with the connector.
     observers: Arc<Observers>,
+    /// Cookie jar: the client's own when `Config::cookie_jar` is set.
+    cookies: Option<MemoryJar>,
 }
 
 /// A response head with its body still to read.
@@ -215,6 +218,7 @@ impl Client {
                 limiter: config.rate_limit.map(RateLimiter::new),
                 pool,
                 proxies,
+                cookies: config.cookie_jar.then(MemoryJar::default),
                 config,
                 closed: AtomicBool::new(false),
                 observers,
@@ -263,7 +267,7 @@ impl Client {
     /// Sends `req`, following redirects and retrying as configured, and returns the response
     /// head. The body is read from [`Response::body`].
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
-        self.execute_with_retries(req, None).await
+        self.execute_with_retries(req, None, self.own_jar()).await
     }
 
     /// Like [`Client::execute`], and calls `hook` between attempts, after each retry wait;
@@ -273,7 +277,29 @@ impl Client {
         req: Request,
         mut hook: impl BeforeRetry,
     ) -> Result<Response, Error> {
-        self.execute_with_retries(req, Some(&mut hook)).await
+        self.execute_with_retries(req, Some(&mut hook), self.own_jar())
+            .await
+    }
+
+    /// Like [`Client::execute`] (with `hook` as in [`Client::execute_with_hook`]), with `jar`
+    /// instead of the client's own cookie jar: every hop reads its `Cookie` from `jar` and
+    /// stores its `Set-Cookie` there.
+    pub async fn execute_with_jar(
+        &self,
+        req: Request,
+        hook: Option<&mut dyn BeforeRetry>,
+        jar: &dyn CookieJar,
+    ) -> Result<Response, Error> {
+        self.execute_with_retries(req, hook, Some(jar)).await
+    }
+
+    /// The client's own cookie jar, when [`Config::cookie_jar`] is set.
+    pub fn cookies(&self) -> Option<&MemoryJar> {
+        self.inner.cookies.as_ref()
+    }
+
+    fn own_jar(&self) -> Option<&dyn CookieJar> {
+        self.inner.cookies.as_ref().map(|jar| jar as &dyn CookieJar)
     }
 
     /// The retry loop under the total timeout.
@@ -281,6 +307,7 @@ impl Client {
         &self,
         req: Request,
         hook: Option<&mut dyn BeforeRetry>,
+        jar: Option<&dyn CookieJar>,
     ) -> Result<Response, Error> {
         let url = req.url.to_string();
         let settings = Effective::resolve(&req.options, &self.inner.config);
@@ -293,7 +320,7 @@ impl Client {
         };
         let clock = RequestClock::start();
         let retries = clock.scope(attempts.run(req, settings, hook, |req, settings| {
-            self.attempt(req, settings, total)
+            self.attempt(req, settings, total, jar)
         }));
         let res = match total {
             Some((at, d)) => tokio::time::timeout_at(at, retries)
@@ -319,6 +346,7 @@ impl Client {
         req: Request,
         settings: Effective,
         total: Option<(Instant, Duration)>,
+        jar: Option<&dyn CookieJar>,
     ) -> Result<Response, Error> {
         if let Some(limiter) = &self.inner.limiter {
             limiter
@@ -328,7 +356,7 @@ impl Client {
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Error::new(Kind::ClientClosed, "the client is closed"));
         }
-        crate::follow::follow(self, req, &settings, total).await
+        crate::follow::follow(self, req, &settings, total, jar).await
     }
 
     /// Sends one hop and checks its response head against the client's limits; errors carry

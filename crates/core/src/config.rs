@@ -208,6 +208,9 @@ pub struct Config {
     pub proxy: Option<ProxyOptions>,
     /// DNS and connections: `lookup`, address filter, DNS cache, Happy Eyeballs, local address.
     pub dns: DnsOptions,
+    /// Keep an in-memory cookie jar ([`crate::MemoryJar`]) that every hop of every request
+    /// reads and fills. Default false.
+    pub cookie_jar: bool,
 }
 
 impl Default for Config {
@@ -231,6 +234,7 @@ impl Default for Config {
             rate_limit: None,
             proxy: None,
             dns: DnsOptions::default(),
+            cookie_jar: false,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! [`crate::redirect`] decides, until a response goes back to the caller. The client
 //! ([`crate::client`]) owns connections and sending; this module owns the hops between them.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use http::header::{self, HeaderValue};
@@ -15,17 +16,20 @@ use crate::body::{Body, Source};
 use crate::client::{Client, HopBody, Response};
 use crate::config::{Config, Effective};
 use crate::conn::InFlight;
+use crate::cookies::{with_jar_cookies, CookieJar};
 use crate::error::Error;
 use crate::redirect::{self, Policy};
 use crate::request::{Request, RequestBody};
 
 /// Sends `req` and follows its redirects under `settings`. `total` is the deadline of the
-/// whole request, which the returned body keeps running.
+/// whole request, which the returned body keeps running. With a `jar`, each hop carries its
+/// cookies and each response's `Set-Cookie` goes into it.
 pub(crate) async fn follow(
     client: &Client,
     req: Request,
     settings: &Effective,
     total: Option<(Instant, Duration)>,
+    jar: Option<&dyn CookieJar>,
 ) -> Result<Response, Error> {
     let config = client.config();
     let policy = Policy {
@@ -61,9 +65,23 @@ pub(crate) async fn follow(
     };
     let mut redirects = 0;
     loop {
+        let sent = match jar {
+            Some(jar) => match jar
+                .cookie_header(&url)
+                .await
+                .map_err(|e| e.with_url(url.as_str()))?
+            {
+                Some(cookies) => Cow::Owned(with_jar_cookies(&headers, cookies)),
+                None => Cow::Borrowed(&headers),
+            },
+            None => Cow::Borrowed(&headers),
+        };
         let (res, conn) = client
-            .send_hop(&method, &url, &headers, &mut body, settings)
+            .send_hop(&method, &url, &sent, &mut body, settings)
             .await?;
+        if let Some(jar) = jar {
+            jar.store(&url, res.headers());
+        }
         let next = redirect::next_hop(
             &policy,
             res.status(),

@@ -66,3 +66,6 @@ pub use observe::{ConnectionEvent, ConnectionInfo, ConnectionObserver};
 pub use timings::{clock_ms, Protocol, Timings};
 // Pool statistics (crate::pool).
 pub use pool::{ConnectionStats, PoolStats};
+// Cookie jar
+mod cookies;
+pub use cookies::{cookie_value, CookieFuture, CookieJar, MemoryJar};

@@ -135,7 +135,7 @@ impl Request {
 }
 
 /// A header value as a byte string: one byte per character, as `fetch` sends it.
-fn header_value(name: &HeaderName, value: &str) -> Result<HeaderValue, Error> {
+pub(crate) fn header_value(name: &HeaderName, value: &str) -> Result<HeaderValue, Error> {
     let value = value.trim_matches([' ', '\t']);
     let parsed = if value.is_ascii() {
         HeaderValue::from_str(value)

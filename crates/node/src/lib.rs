@@ -17,16 +17,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use http::header::{HeaderValue, SET_COOKIE};
+use http::HeaderMap;
 use hyperhttp_core::{
     BeforeRetry, Body, BodyStream, Client, Error, Request, RequestBody, Response, Retry,
     RetryCause, RetryDecision, RetryFuture, CHUNK_MAX, INLINE_MAX,
 };
+use hyperhttp_core::{CookieFuture, CookieJar};
 use napi::bindgen_prelude::{BufferSlice, Unknown};
 use napi::{Env, JsValue};
 use napi_derive::napi;
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
+use url::Url;
 
 pub use options::{NativeClientOptions, NativeRequestOptions};
 use sink::{Event, RetryOutcome, Sink};
@@ -58,6 +62,8 @@ struct Slot {
     upload: Option<mpsc::UnboundedSender<Bytes>>,
     /// The engine is paused before a retry until JavaScript answers through this.
     retry: Option<oneshot::Sender<RetryDecision>>,
+    /// Cookie jar in JavaScript: the hop waits for its `Cookie` value through this.
+    cookies: Option<oneshot::Sender<Result<Option<HeaderValue>, Error>>>,
 }
 
 struct Shared {
@@ -94,6 +100,16 @@ impl Shared {
         };
         self.sink.push(error_event(id, &err));
         None
+    }
+
+    /// An answer came for request `id` while it was not paused waiting for `what`: the facade
+    /// and the engine disagree, so the request cannot go on.
+    fn not_paused(&self, id: u32, what: &str) {
+        if let Some(task) = self.slots.lock().remove(&id).and_then(|slot| slot.task) {
+            task.abort();
+        }
+        let err = Error::invalid(format!("request {id} is not waiting for {what}"));
+        self.sink.push(error_event(id, &err));
     }
 }
 
@@ -220,9 +236,18 @@ impl NativeClient {
                 id,
                 shared: shared.clone(),
             });
+        let jar = options
+            .as_ref()
+            .and_then(|o| o.cookies)
+            .unwrap_or(false)
+            .then(|| JsCookies {
+                id,
+                shared: shared.clone(),
+                received: Mutex::new(None),
+            });
         let mut slots = shared.slots.lock();
         let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
-            run(client, req, hook, id, task_shared).await;
+            run(client, req, hook, jar, id, task_shared).await;
         });
         slot.task = Some(handle.abort_handle());
         slots.insert(id, slot);
@@ -303,19 +328,14 @@ impl NativeClient {
         options: Option<NativeRequestOptions>,
     ) {
         let shared = &self.shared;
-        let mut slots = shared.slots.lock();
-        let Some(answer) = slots.get_mut(&id).and_then(|slot| slot.retry.take()) else {
-            // Not paused before a retry: the facade and the engine disagree, so the request
-            // cannot go on.
-            if let Some(task) = slots.remove(&id).and_then(|slot| slot.task) {
-                task.abort();
-            }
-            drop(slots);
-            let err = Error::invalid(format!("request {id} is not waiting for a retry"));
-            shared.sink.push(error_event(id, &err));
-            return;
+        let answer = shared
+            .slots
+            .lock()
+            .get_mut(&id)
+            .and_then(|slot| slot.retry.take());
+        let Some(answer) = answer else {
+            return shared.not_paused(id, "a retry");
         };
-        drop(slots);
         let decision = options
             .as_ref()
             .map(NativeRequestOptions::to_request_options)
@@ -343,6 +363,26 @@ impl NativeClient {
     #[napi]
     pub fn answer_filter(&self, token: u32, refused: Option<u32>) {
         self.questions.answer_filter(token, refused);
+    }
+
+    /// Answers a COOKIE event: the `Cookie` value for the hop (`null` for none). A value that
+    /// is not a valid header value ends request `id` with an ERROR event.
+    #[napi]
+    pub fn cookies(&self, id: u32, cookie: Option<String>) {
+        let shared = &self.shared;
+        let answer = shared
+            .slots
+            .lock()
+            .get_mut(&id)
+            .and_then(|slot| slot.cookies.take());
+        let Some(answer) = answer else {
+            return shared.not_paused(id, "cookies");
+        };
+        let value = cookie
+            .filter(|c| !c.is_empty())
+            .map(|c| hyperhttp_core::cookie_value(&c))
+            .transpose();
+        let _ = answer.send(value);
     }
 
     /// Sends the next chunk of a streamed request body; `null` ends it.
@@ -488,10 +528,59 @@ fn retry_event(id: u32, retry: Retry) -> Event {
     }
 }
 
-async fn run(client: Client, req: Request, hook: Option<JsRetry>, id: u32, shared: Arc<Shared>) {
-    let sent = match hook {
-        Some(hook) => client.execute_with_hook(req, hook).await,
-        None => client.execute(req).await,
+/// A cookie jar in JavaScript: before each hop a COOKIE event carries the `Set-Cookie` values
+/// received since the last one and asks for the hop's `Cookie`; the engine waits for `cookies`.
+struct JsCookies {
+    id: u32,
+    shared: Arc<Shared>,
+    /// The last response's URL and `Set-Cookie` values, until the next COOKIE event takes them.
+    received: Mutex<Option<(String, Vec<u8>)>>,
+}
+
+impl CookieJar for JsCookies {
+    fn cookie_header<'a>(&'a self, url: &'a Url) -> CookieFuture<'a> {
+        let (answer, value) = oneshot::channel();
+        match self.shared.slots.lock().get_mut(&self.id) {
+            Some(slot) => slot.cookies = Some(answer),
+            None => return Box::pin(async { Err(closed()) }), // cancelled meanwhile
+        }
+        self.shared.sink.push(Event::Cookies {
+            id: self.id,
+            url: url.to_string(),
+            received: self.received.lock().take(),
+        });
+        Box::pin(async move { value.await.unwrap_or_else(|_| Err(closed())) })
+    }
+
+    fn store(&self, url: &Url, headers: &HeaderMap) {
+        let mut values = Vec::new();
+        for value in headers.get_all(SET_COOKIE) {
+            if !values.is_empty() {
+                values.push(0);
+            }
+            values.extend_from_slice(value.as_bytes());
+        }
+        // The response returned to JavaScript brings its own in its HEAD record; these go with
+        // the next hop's COOKIE event, when there is one.
+        *self.received.lock() = (!values.is_empty()).then(|| (url.to_string(), values));
+    }
+}
+
+async fn run(
+    client: Client,
+    req: Request,
+    hook: Option<JsRetry>,
+    jar: Option<JsCookies>,
+    id: u32,
+    shared: Arc<Shared>,
+) {
+    let sent = match (jar, hook) {
+        (Some(jar), mut hook) => {
+            let hook = hook.as_mut().map(|h| h as &mut dyn BeforeRetry);
+            client.execute_with_jar(req, hook, &jar).await
+        }
+        (None, Some(hook)) => client.execute_with_hook(req, hook).await,
+        (None, None) => client.execute(req).await,
     };
     let res = match sent {
         Ok(res) => res,

@@ -100,6 +100,8 @@ pub struct NativeClientOptions {
     /// Milliseconds, 0 = no limit.
     pub max_connection_age: Option<f64>,
     pub max_requests_per_connection: Option<u32>,
+    /// Cookie jar: keep the engine's in-memory jar.
+    pub cookie_jar: Option<bool>,
 }
 
 /// Per-request overrides.
@@ -120,6 +122,8 @@ pub struct NativeRequestOptions {
     pub retry_non_idempotent: Option<bool>,
     /// Pause between attempts for JavaScript's answer to a RETRY event (see README.md).
     pub before_retry: Option<bool>,
+    /// Cookie jar in JavaScript: ask for each hop's cookies with a COOKIE event (see README.md).
+    pub cookies: Option<bool>,
 }
 
 /// A timeout: `0` disables it.
@@ -254,6 +258,7 @@ impl NativeClientOptions {
         // Client certificate from a PKCS#12 file or an encrypted key.
         c.tls.pfx = self.pfx.map(|pfx| pfx.to_vec()).or(c.tls.pfx);
         c.tls.passphrase = self.passphrase.or(c.tls.passphrase);
+        c.cookie_jar = self.cookie_jar.unwrap_or(c.cookie_jar);
         Ok(c)
     }
 

@@ -81,6 +81,15 @@ pub(crate) enum Event {
     },
     /// A connection event, for diagnostics (request id 0).
     Connection(ConnectionEvent),
+    /// Cookie jar in JavaScript: the `Cookie` value for the next hop is asked for.
+    Cookies {
+        id: u32,
+        /// The hop about to be sent.
+        url: String,
+        /// The response whose `Set-Cookie` values come with it: its URL and the values joined
+        /// by NUL (neither contains NUL).
+        received: Option<(String, Vec<u8>)>,
+    },
 }
 
 /// What the attempt before a retry ended with.
@@ -536,6 +545,15 @@ impl Writer {
                             self.utf8(7, phase.as_str().as_bytes());
                         }
                     }
+                }
+            }
+            Event::Cookies { id, url, received } => {
+                self.u32(0, 8);
+                self.u32(1, *id);
+                self.utf8(2, url.as_bytes());
+                if let Some((from, set_cookies)) = received {
+                    self.utf8(3, from.as_bytes());
+                    self.latin1(4, set_cookies);
                 }
             }
         }

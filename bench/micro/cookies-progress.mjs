@@ -1,0 +1,91 @@
+// What a cookie jar and progress callbacks cost per request: CPU time of the whole process
+// (process.cpuUsage, user + system, engine threads included) per GET, 64 in flight. Cookie
+// modes fetch 200 B through a client without a jar, with the engine's jar, and with a
+// tough-cookie jar in JavaScript (one COOKIE round trip per hop); progress modes fetch 1 MiB
+// without and with onDownloadProgress. Modes alternate round by round so machine load hits
+// each alike; the median round is reported.
+//
+//   node bench/micro/cookies-progress.mjs [--rounds 7] [--requests 2000] [--filter text]
+import { parseArgs } from 'node:util'
+import { CookieJar } from 'tough-cookie'
+import { startServer } from '../spawn-server.mjs'
+
+const IN_FLIGHT = 64
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '7' },
+    requests: { type: 'string', default: '2000' },
+    filter: { type: 'string', default: '' },
+  },
+})
+const rounds = Number(flags.rounds)
+const requests = Number(flags.requests)
+
+const { Client } = await import('../../dist/esm/index.js')
+const server = await startServer()
+const origin = `http://127.0.0.1:${server.port}`
+const settings = {
+  decompress: false,
+  limits: { maxConnectionsPerHost: IN_FLIGHT },
+  retry: false,
+  circuitBreaker: false,
+}
+let reports = 0
+const onDownloadProgress = () => {
+  reports += 1
+}
+const plain = new Client(settings)
+const modes = {
+  '200 B, no cookie jar': { client: plain, size: 200 },
+  '200 B, cookieJar: true (engine)': {
+    client: new Client({ ...settings, cookieJar: true }),
+    size: 200,
+  },
+  '200 B, tough-cookie jar': {
+    client: new Client({ ...settings, cookieJar: new CookieJar() }),
+    size: 200,
+  },
+  '1 MiB, no progress callback': { client: plain, size: 1 << 20 },
+  '1 MiB, onDownloadProgress': { client: plain, size: 1 << 20, options: { onDownloadProgress } },
+}
+
+async function run({ client, size, options }, count) {
+  let next = 0
+  const worker = async () => {
+    while (next++ < count) {
+      const res = await client.get(`${origin}/bytes/${size}`, options)
+      if (res.status !== 200 || (await res.arrayBuffer()).byteLength !== size) {
+        throw new Error(`unexpected response ${res.status}`)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+}
+
+for (const name of Object.keys(modes)) if (!name.includes(flags.filter)) delete modes[name]
+const samples = Object.fromEntries(Object.keys(modes).map((name) => [name, []]))
+for (const mode of Object.values(modes)) await run(mode, requests / 4) // warm-up
+for (let round = 0; round < rounds; round++) {
+  for (const [name, mode] of Object.entries(modes)) {
+    const cpu = process.cpuUsage()
+    const start = performance.now()
+    await run(mode, requests)
+    const wall = performance.now() - start
+    const used = process.cpuUsage(cpu)
+    samples[name].push({
+      cpu: (used.user + used.system) / requests,
+      rate: requests / (wall / 1000),
+    })
+  }
+  process.stderr.write(`round ${round + 1}/${rounds}\n`)
+}
+for (const { client } of Object.values(modes)) await client.close()
+server.stop()
+
+const median = (values) => values.toSorted((a, b) => a - b)[values.length >> 1]
+let out = `| mode | CPU µs/req (median of ${rounds}) | req/s (median) |\n|---|--:|--:|\n`
+for (const [name, list] of Object.entries(samples)) {
+  out += `| ${name} | ${median(list.map((s) => s.cpu)).toFixed(1)} | ${median(list.map((s) => s.rate)).toFixed(0)} |\n`
+}
+out += `\nprogress reports: ${reports} for ${(rounds + 0.25) * requests} 1 MiB downloads\n`
+process.stdout.write(out)
