@@ -82,6 +82,8 @@ export class Exchange {
   sentBody: ProgressReporter | null = null
   onDownloadProgress: ProgressCallback | null = null
   download: ProgressReporter | null = null
+  /** Bytes at the start of the next chunk that progress already counted (a `pullAll` prefix). */
+  countedPrefix = 0
 
   constructor(
     dispatcher: Dispatcher,
@@ -280,6 +282,8 @@ export class Dispatcher {
   /** Asks the engine for the rest of `exchange`'s body in one buffer, answered through `body`. */
   pullAll(exchange: Exchange, body: StreamedBody, prefix: Buffer | undefined): void {
     if (!this.#readable(exchange, body)) return
+    // The whole body comes back with `prefix` in front, which progress has counted already.
+    exchange.countedPrefix = prefix?.length ?? 0
     try {
       this.#native.readAll(exchange.id, prefix)
     } catch (error) {
@@ -495,7 +499,8 @@ export class Dispatcher {
   #onChunk(exchange: Exchange, chunk: Buffer | undefined, last: boolean): void {
     this.#settle(exchange)
     if (exchange.download !== null) {
-      countDownload(exchange.download, chunk, last)
+      countDownload(exchange.download, chunk, last, exchange.countedPrefix)
+      exchange.countedPrefix = 0
       if (exchange.done) return // the progress callback threw: the body failed with it
     }
     const reader = exchange.reader
@@ -751,8 +756,13 @@ function declaredLength(headers: string[]): number {
 }
 
 /** The download-progress step of one body chunk (`last` ends the body). */
-function countDownload(reporter: ProgressReporter, chunk: Buffer | undefined, last: boolean): void {
-  if (chunk !== undefined) reporter.add(chunk.length)
+function countDownload(
+  reporter: ProgressReporter,
+  chunk: Buffer | undefined,
+  last: boolean,
+  counted: number,
+): void {
+  if (chunk !== undefined) reporter.add(chunk.length - counted)
   if (last) reporter.finish()
 }
 
