@@ -836,4 +836,5 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeMockRoutes = nativeBinding.NativeMockRoutes
 module.exports.EVENT_SLOTS = nativeBinding.EVENT_SLOTS

@@ -27,6 +27,7 @@ use crate::error::{Error, Kind, Phase};
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
+use crate::route::{MockRoutes, Routes};
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
 
@@ -109,6 +110,8 @@ struct Inner {
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
+    /// Where connections go (shared with the connector): `socketPath`, a mock server.
+    routes: Arc<Routes>,
 }
 
 /// A response head with its body still to read.
@@ -144,6 +147,7 @@ impl Client {
             vec![b"http/1.1".to_vec()]
         };
         let tls = crate::tls::client_config(&config.tls, alpn)?;
+        let routes = Arc::new(Routes::new(config.socket_path.clone()));
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
             pool_timeout: config.timeouts.pool,
@@ -153,6 +157,7 @@ impl Client {
             tls,
             server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
+            routes: routes.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
@@ -182,6 +187,7 @@ impl Client {
                 limiter: config.rate_limit.map(RateLimiter::new),
                 config,
                 closed: AtomicBool::new(false),
+                routes,
             }),
         })
     }
@@ -189,6 +195,12 @@ impl Client {
     /// The configuration this client was built with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Sends this client's new connections through a mock server's routes (`None`: back to
+    /// the network). For `hyperhttp/testing`; connections already pooled are kept.
+    pub fn set_mock_routes(&self, routes: Option<Arc<MockRoutes>>) {
+        self.inner.routes.set_mock(routes);
     }
 
     /// Refuses new requests from now on. In-flight requests are ended by dropping their
@@ -300,7 +312,12 @@ impl Client {
                         config.max_header_size,
                         config.max_header_count,
                     )
-                    .map(|()| (res, conn))
+                    .and_then(
+                        |()| match self.inner.routes.mock_refusal(url, res.headers()) {
+                            Some(refused) => Err(refused),
+                            None => Ok((res, conn)),
+                        },
+                    )
                     .map_err(|e| e.with_url(url.as_str()));
                 }
                 Err(failure) => failure,

@@ -165,6 +165,9 @@ pub struct Config {
     pub retry_budget: Option<RetryBudget>,
     /// Per-origin rate limit; `None` (the default) sends at any rate.
     pub rate_limit: Option<RateLimit>,
+    /// Every connection goes over this Unix domain socket (a named pipe on Windows) instead
+    /// of DNS and TCP; the URL still gives the Host header and path. Default none.
+    pub socket_path: Option<String>,
 }
 
 impl Default for Config {
@@ -186,6 +189,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             retry_budget: Some(RetryBudget::default()),
             rate_limit: None,
+            socket_path: None,
         }
     }
 }
@@ -236,6 +240,13 @@ impl Config {
                 return Err(Error::invalid(format!(
                     "tls.servername must be a DNS name or an IP address, got {name:?}"
                 )));
+            }
+        }
+        if let Some(path) = &self.socket_path {
+            if path.is_empty() || path.contains('\0') {
+                return Err(Error::invalid(
+                    "socketPath must be a non-empty path without NUL characters",
+                ));
             }
         }
         Ok(())

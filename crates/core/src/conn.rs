@@ -19,6 +19,8 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::{Instant, Sleep};
 use tokio_rustls::client::TlsStream;
 
+use crate::local::SocketIo;
+
 /// Milliseconds since the first call, on tokio's clock.
 fn now_ms() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
@@ -154,6 +156,8 @@ pub(crate) struct ConnHandle(pub(crate) Arc<ConnShared>);
 pub(crate) enum Stream {
     Plain(TokioIo<TcpStream>),
     Tls(Box<TokioIo<TlsStream<TcpStream>>>),
+    /// A Unix domain socket or named pipe, plain or with TLS (`socketPath`, mock servers).
+    Local(Box<dyn SocketIo>),
 }
 
 /// A connection's transport as hyper sees it.
@@ -215,6 +219,7 @@ impl Read for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
+            Stream::Local(s) => Pin::new(&mut **s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
         // server had closed it, so an expired connection is never handed out again.
@@ -235,6 +240,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
+            Stream::Local(s) => Pin::new(&mut **s).poll_write(cx, buf),
         };
         this.note_write(&res);
         res
@@ -249,6 +255,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
+            Stream::Local(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
         };
         this.note_write(&res);
         res
@@ -258,6 +265,7 @@ impl Write for Conn {
         match &self.stream {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
+            Stream::Local(s) => s.is_write_vectored(),
         }
     }
 
@@ -265,6 +273,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
+            Stream::Local(s) => Pin::new(&mut **s).poll_flush(cx),
         }
     }
 
@@ -272,6 +281,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
+            Stream::Local(s) => Pin::new(&mut **s).poll_shutdown(cx),
         }
     }
 }

@@ -13,6 +13,7 @@ use http::Uri;
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
 use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
@@ -20,6 +21,8 @@ use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
 use crate::error::{BoxError, Error, Kind, Phase};
+use crate::local::SocketIo;
+use crate::route::{Dial, Routes};
 
 tokio::task_local! {
     /// The requesting task's connect and pool timeouts. hyper-util calls the connector from
@@ -49,6 +52,8 @@ pub(crate) struct ConnectorConfig {
     pub server_name: Option<ServerName<'static>>,
     /// Every connection speaks HTTP/2 (prior knowledge).
     pub h2_only: bool,
+    /// Local sockets and mock servers that replace DNS and TCP (`route.rs`).
+    pub routes: Arc<Routes>,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -114,6 +119,9 @@ impl Inner {
             .trim_end_matches(']')
             .to_owned();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        if let Dial::Socket { path, tls } = self.config.routes.dial(https, &host, port)? {
+            return self.connect_local(&host, &path, tls, timeouts).await;
+        }
 
         let slots = self
             .acquire_slots(https, &host, port, timeouts.pool)
@@ -218,11 +226,49 @@ impl Inner {
         )
     }
 
-    async fn tls_handshake(
+    /// A connection over the local socket at `path`: all origins share its slots (one key per
+    /// socket), and `tls` puts TLS for `host` over it.
+    async fn connect_local(
         &self,
         host: &str,
-        tcp: TcpStream,
-    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Error> {
+        path: &str,
+        tls: bool,
+        timeouts: ConnectTimeouts,
+    ) -> Result<Conn, Error> {
+        let slots = self
+            .acquire_slots(false, &format!("unix:{path}"), 0, timeouts.pool)
+            .await?;
+        let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
+        let socket = within(deadline, Phase::Connect, crate::local::open(path))
+            .await?
+            .map_err(|e| {
+                Error::new(
+                    Kind::Connect,
+                    format!("could not connect to socket {path}: {e}"),
+                )
+                .with_phase(Phase::Connect)
+                .with_source(e)
+            })?;
+        let (stream, h2): (Box<dyn SocketIo>, bool) = if tls {
+            let tls = within(deadline, Phase::Tls, self.tls_handshake(host, socket)).await??;
+            let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            (Box::new(TokioIo::new(tls)), h2)
+        } else {
+            (Box::new(TokioIo::new(socket)), self.config.h2_only)
+        };
+        Ok(Conn::new(
+            Stream::Local(stream),
+            h2,
+            self.config.keep_alive_timeout,
+            slots,
+        ))
+    }
+
+    async fn tls_handshake<IO: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        host: &str,
+        tcp: IO,
+    ) -> Result<tokio_rustls::client::TlsStream<IO>, Error> {
         let name = match &self.config.server_name {
             Some(name) => name.clone(),
             None => ServerName::try_from(host.to_owned())

@@ -49,6 +49,9 @@ pub enum Kind {
     ClientClosed,
     /// The client's rate limit for the origin was reached (reject mode).
     RateLimited,
+    // Mocking for tests (`hyperhttp/testing`).
+    /// A mock server had no interceptor for the request and does not let it through.
+    MockNotMatched,
 }
 
 impl Kind {
@@ -74,8 +77,44 @@ impl Kind {
             Kind::RequestBody => "ERR_REQUEST_BODY",
             Kind::ClientClosed => "ERR_CLIENT_CLOSED",
             Kind::RateLimited => "ERR_RATE_LIMITED",
+            Kind::MockNotMatched => "ERR_MOCK_NOT_MATCHED",
         }
     }
+
+    /// The kind whose [`Kind::code`] is `code`.
+    ///
+    /// ```
+    /// use hyperhttp_core::Kind;
+    /// assert_eq!(Kind::from_code("ERR_CONNECT"), Some(Kind::Connect));
+    /// assert_eq!(Kind::from_code("ERR_NOPE"), None);
+    /// ```
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 20] = [
+        Kind::InvalidArgument,
+        Kind::Dns,
+        Kind::Connect,
+        Kind::Timeout,
+        Kind::Tls,
+        Kind::TlsUntrusted,
+        Kind::TlsSelfSigned,
+        Kind::TlsExpired,
+        Kind::TlsHostname,
+        Kind::TlsPinMismatch,
+        Kind::Protocol,
+        Kind::HeadersTooLarge,
+        Kind::BodyTooLarge,
+        Kind::Decode,
+        Kind::Redirect,
+        Kind::ConnectionClosed,
+        Kind::RequestBody,
+        Kind::ClientClosed,
+        Kind::RateLimited,
+        Kind::MockNotMatched,
+    ];
 }
 
 /// Where in the exchange an error (most often a timeout) happened.

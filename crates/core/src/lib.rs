@@ -35,6 +35,9 @@ mod request;
 mod retry;
 pub mod runtime;
 mod tls;
+// Unix sockets and mocking for tests.
+mod local;
+mod route;
 
 pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
 pub use body::{Body, CHUNK_MAX};
@@ -46,3 +49,4 @@ pub use inline::{Ready, INLINE_MAX};
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
+pub use route::{MockRoutes, MOCK_UNMATCHED_HEADER};

@@ -8,6 +8,8 @@ mod baseline;
 mod options;
 mod sink;
 mod thrown;
+// Mocking for tests (`hyperhttp/testing`).
+mod mock;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 
+pub use mock::NativeMockRoutes;
 pub use options::{NativeClientOptions, NativeRequestOptions};
 use sink::{Event, RetryOutcome, Sink};
 

@@ -66,6 +66,8 @@ pub struct NativeClientOptions {
     pub rate_limit_burst: Option<u32>,
     /// Wait for a token (default) or reject with ERR_RATE_LIMITED.
     pub rate_limit_wait: Option<bool>,
+    /// Unix domain socket (named pipe on Windows) every connection goes over.
+    pub socket_path: Option<String>,
 }
 
 /// Per-request overrides.
@@ -204,6 +206,7 @@ impl NativeClientOptions {
             limit.wait = self.rate_limit_wait.unwrap_or(limit.wait);
             c.rate_limit = Some(limit);
         }
+        c.socket_path = self.socket_path;
         Ok(c)
     }
 
