@@ -5,6 +5,7 @@ import { invalid } from './errors.js'
 import { fetchWith } from './fetch-semantics.js'
 import { requestHeaders } from './headers.js'
 import { hookHeaders, mergeHooks, sendWithHooks } from './hooks.js'
+import { registerDispatcher } from './mock-access.js'
 import { type ClientConfig, normalizeClientOptions, normalizeHooks } from './options.js'
 import { outgoing } from './outgoing.js'
 import { Pipeline } from './pipeline.js'
@@ -46,6 +47,7 @@ export class Client {
       new Dispatcher(this.#config.native, this.#config.undiciChannels),
       this.#config,
     )
+    registerDispatcher(this, this.#pipeline.dispatcher)
   }
 
   /**

@@ -19,6 +19,7 @@ import {
   EVENT_SLOTS,
   type NativeClient,
   type NativeClientOptions,
+  type NativeMockRoutes,
   nativeBinding,
 } from './native.js'
 import type { Outgoing } from './outgoing.js'
@@ -260,6 +261,11 @@ export class Dispatcher {
     if (exchange.done) return
     this.#cancelNative(exchange)
     this.#finish(exchange)
+  }
+
+  /** Sends new connections to a mock server's routes, or (`null`) to the network again. */
+  setMockRoutes(routes: NativeMockRoutes | null): void {
+    if (!this.#closed) this.#native.setMockRoutes(routes)
   }
 
   /** Fails everything in flight with ClientClosedError and frees the engine's pool. */

@@ -63,6 +63,7 @@ export interface NativeClientOptions {
   rateLimit?: number
   rateLimitBurst?: number
   rateLimitWait?: boolean
+  socketPath?: string
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -109,7 +110,28 @@ export interface NativeClient {
   ref(): void
   unref(): void
   close(): void
+  /** Routes new connections to a mock server (`null`: to the network again). */
+  setMockRoutes(routes?: NativeMockRoutes | undefined | null): void
 }
+
+/** A mock agent's route table, shared by the clients it serves (`hyperhttp/testing`). */
+export interface NativeMockRoutes {
+  setNetConnect(all: boolean, hosts: Array<string>): void
+  mockOrigin(origin: string): void
+  failConnect(
+    origin: string,
+    code: string,
+    message: string,
+    times?: number | undefined | null,
+  ): void
+  connectFailuresUsed(): Array<number>
+}
+
+/** Constructor of {@link NativeMockRoutes}: the mock server's socket for each scheme. */
+export type NativeMockRoutesConstructor = new (
+  httpSocket: string,
+  httpsSocket: string,
+) => NativeMockRoutes
 
 /** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 10-slot records. */
 export type NativeClientConstructor = new (
@@ -144,6 +166,7 @@ export const PREBUILT_PLATFORMS: readonly string[] = [
 /** What the loader exports. */
 interface Binding {
   NativeClient: NativeClientConstructor
+  NativeMockRoutes: NativeMockRoutesConstructor
   /** Record width the binary was built with; must equal {@link EVENT_SLOTS}. */
   EVENT_SLOTS: number
 }

@@ -57,6 +57,8 @@ const CLIENT_OPTIONS = new Set([
   'bulkhead',
   'hooks',
   'undiciChannels',
+  // Unix sockets
+  'socketPath',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout'])
@@ -142,6 +144,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.workerThreads !== undefined) native.workerThreads = workerThreads(o.workerThreads)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
+  if (o.socketPath !== undefined) native.socketPath = socketPath(o.socketPath)
   return {
     native,
     baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
@@ -554,4 +557,12 @@ function pemText(value: unknown, name: string): string {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
   }
   throw invalid(name, 'a PEM string or Buffer', value)
+}
+
+/** A Unix socket path or Windows named pipe name (`\\.\pipe\name`). */
+function socketPath(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('\0')) {
+    throw invalid('socketPath', 'a non-empty path without NUL characters', value)
+  }
+  return value
 }
