@@ -93,6 +93,14 @@ impl ConnShared {
         self.reader.wake();
     }
 
+    /// [`ConnShared::discard`] unless a request is using the connection: for an idle pooled
+    /// connection whose route changed (`route.rs`).
+    pub(crate) fn discard_if_idle(&self) {
+        if self.in_flight.load(Ordering::Acquire) == 0 {
+            self.discard();
+        }
+    }
+
     /// True when a request has already used this connection.
     pub(crate) fn used_before(&self) -> bool {
         self.uses.load(Ordering::Acquire) > 0
@@ -183,6 +191,11 @@ impl Conn {
             idle_timer: None,
             _slots: slots,
         }
+    }
+
+    /// The state shared with the responses that use this connection.
+    pub(crate) fn shared(&self) -> &Arc<ConnShared> {
+        &self.shared
     }
 
     /// True when the connection has been idle past its limit; arms a wake-up otherwise.

@@ -97,7 +97,12 @@ impl tower_service::Service<Uri> for Connector {
             connect: inner.config.connect_timeout,
             pool: inner.config.pool_timeout,
         });
-        Box::pin(async move { inner.connect(uri, timeouts).await.map_err(BoxError::from) })
+        Box::pin(async move {
+            let conn = inner.connect(uri, timeouts).await?;
+            // Known to the routes, so a route change can close it while idle (`route.rs`).
+            inner.config.routes.track(conn.shared());
+            Ok(conn)
+        })
     }
 }
 

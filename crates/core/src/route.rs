@@ -4,12 +4,13 @@
 //! dialling changes.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use http::HeaderMap;
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use url::Url;
 
+use crate::conn::ConnShared;
 use crate::error::{Error, Kind, Phase};
 
 /// Response header with which a mock server refuses a request that no interceptor matched;
@@ -33,6 +34,8 @@ pub struct MockRoutes {
     http_socket: String,
     https_socket: String,
     state: RwLock<MockState>,
+    /// The clients' routes attached to this table, told when it changes.
+    attached: Mutex<Vec<Weak<Routes>>>,
 }
 
 #[derive(Default)]
@@ -63,21 +66,27 @@ impl MockRoutes {
             http_socket: http_socket.into(),
             https_socket: https_socket.into(),
             state: RwLock::new(MockState::default()),
+            attached: Mutex::new(Vec::new()),
         }
     }
 
     /// Which origins that are not mocked reach the network: all of them, or those whose host
     /// (`host`, or `host:port`) is listed.
     pub fn set_net_connect(&self, all: bool, hosts: Vec<String>) {
-        let mut state = self.state.write();
-        state.pass_all = all;
-        state.pass_hosts = hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect();
+        {
+            let mut state = self.state.write();
+            state.pass_all = all;
+            state.pass_hosts = hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect();
+        }
+        self.rerouted();
     }
 
     /// Serves `origin` (as `URL.origin` spells it) from the mock server whatever
     /// [`MockRoutes::set_net_connect`] lets through.
     pub fn mock_origin(&self, origin: &str) {
-        self.state.write().mocked.insert(origin.to_owned());
+        if self.state.write().mocked.insert(origin.to_owned()) {
+            self.rerouted();
+        }
     }
 
     /// Fails the next `times` new connections to `origin` (all of them when `None`) with an
@@ -90,6 +99,20 @@ impl MockRoutes {
             message: message.to_owned(),
             left: times,
             used: 0,
+        });
+        self.rerouted();
+    }
+
+    /// Closes the idle connections of every attached client, so that each next request dials
+    /// by the new table rather than reusing a connection that went by the old one.
+    fn rerouted(&self) {
+        let mut attached = self.attached.lock();
+        attached.retain(|routes| match routes.upgrade() {
+            Some(routes) => {
+                routes.close_idle();
+                true
+            }
+            None => false,
         });
     }
 
@@ -153,20 +176,49 @@ pub(crate) enum Dial {
 pub(crate) struct Routes {
     socket_path: Option<String>,
     mock: RwLock<Option<Arc<MockRoutes>>>,
+    /// The client's connections, closed while idle when the routes change.
+    conns: Mutex<Tracked>,
+}
+
+/// Weak handles to live connections; dead ones are pruned when the list doubles.
+#[derive(Default)]
+struct Tracked {
+    conns: Vec<Weak<ConnShared>>,
+    prune_at: usize,
 }
 
 impl Routes {
     pub(crate) fn new(socket_path: Option<String>) -> Self {
         Routes {
             socket_path,
-            mock: RwLock::new(None),
+            ..Routes::default()
         }
     }
 
-    /// Attaches the client to a mock server (`None` detaches it). Connections already pooled
-    /// keep going where they went.
-    pub(crate) fn set_mock(&self, mock: Option<Arc<MockRoutes>>) {
+    /// Attaches the client to a mock server (`None` detaches it). Idle pooled connections are
+    /// closed; those in use finish their exchange where they are.
+    pub(crate) fn set_mock(self: &Arc<Self>, mock: Option<Arc<MockRoutes>>) {
+        if let Some(mock) = &mock {
+            mock.attached.lock().push(Arc::downgrade(self));
+        }
         *self.mock.write() = mock;
+        self.close_idle();
+    }
+
+    /// Remembers a new connection of this client.
+    pub(crate) fn track(&self, conn: &Arc<ConnShared>) {
+        let mut tracked = self.conns.lock();
+        if tracked.conns.len() >= tracked.prune_at {
+            tracked.conns.retain(|c| c.strong_count() > 0);
+            tracked.prune_at = (tracked.conns.len() * 2).max(64);
+        }
+        tracked.conns.push(Arc::downgrade(conn));
+    }
+
+    fn close_idle(&self) {
+        for conn in self.conns.lock().conns.iter().filter_map(Weak::upgrade) {
+            conn.discard_if_idle();
+        }
     }
 
     /// Where a new connection to `host:port` goes, or the scripted failure it meets.
