@@ -24,11 +24,18 @@ it('a scripted ERR_CONNECT is retried by the engine, and the next connect is ser
 
 it('the injected error carries its code and phase, and non-retried kinds fail at once', async () => {
   const api = agent.get('https://expired.example')
-  api.failConnect('ERR_TLS_CERT_EXPIRED', { times: Number.POSITIVE_INFINITY, message: 'cert expired' })
+  api.failConnect('ERR_TLS_CERT_EXPIRED', {
+    times: Number.POSITIVE_INFINITY,
+    message: 'cert expired',
+  })
   const client = agent.client({ retry: { maxRetries: 3, backoff: { kind: 'none' } } })
   const error = await rejectionOf(client.get('https://expired.example/'))
   expect(error).toBeInstanceOf(TlsError)
-  expect(error).toMatchObject({ code: 'ERR_TLS_CERT_EXPIRED', attempts: 1, message: 'cert expired' })
+  expect(error).toMatchObject({
+    code: 'ERR_TLS_CERT_EXPIRED',
+    attempts: 1,
+    message: 'cert expired',
+  })
 
   agent.get('https://gone.example').failConnect('ERR_DNS', { times: Number.POSITIVE_INFINITY })
   const dns = await rejectionOf(client.get('https://gone.example/'))

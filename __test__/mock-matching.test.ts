@@ -71,7 +71,12 @@ it('a reply function computes the reply from the request', async () => {
     .reply(async (req) => ({
       status: 200,
       headers: { 'x-method': req.method },
-      body: { origin: req.origin, path: req.path, body: req.body, type: req.headers['content-type'] },
+      body: {
+        origin: req.origin,
+        path: req.path,
+        body: req.body,
+        type: req.headers['content-type'],
+      },
     }))
   const client = agent.client()
   const res = await client.put('https://echo.test/items/1?x=y', { body: 'payload' })

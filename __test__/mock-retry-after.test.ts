@@ -12,12 +12,10 @@ afterEach(() => agent.close())
 it("a mocked 503 with Retry-After is retried by the client's policy after the wait", async () => {
   const api = agent.get('https://api.example.com')
   const seen: number[] = []
-  api
-    .intercept({ path: '/jobs' })
-    .reply(() => {
-      seen.push(Date.now())
-      return { status: 503, headers: { 'retry-after': '1' }, body: 'busy' }
-    })
+  api.intercept({ path: '/jobs' }).reply(() => {
+    seen.push(Date.now())
+    return { status: 503, headers: { 'retry-after': '1' }, body: 'busy' }
+  })
   api.intercept({ path: '/jobs' }).reply(() => {
     seen.push(Date.now())
     return { status: 200, body: { done: true } }
