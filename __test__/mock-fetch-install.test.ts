@@ -1,24 +1,16 @@
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { fetch } from '../dist/esm/index.js'
-import { MockAgent, MockNotMatchedError } from '../dist/esm/testing.js'
+import { MockNotMatchedError } from '../dist/esm/testing.js'
 import { rejectionOf } from './helpers/async.js'
-import { closeAll, startHttpServer } from './helpers/servers.js'
+import { agentPerTest } from './helpers/mock-agent.js'
+import { startHttpServer } from './helpers/servers.js'
 
-let agent: MockAgent
-
-beforeEach(() => {
-  agent = new MockAgent()
-})
-
-afterEach(async () => {
-  await agent.close()
-  await closeAll()
-})
+const agent = agentPerTest()
 
 it('install() points the drop-in fetch at the agent; uninstall() gives it the network back', async () => {
   const real = await startHttpServer((_req, res) => res.end('real'))
-  agent.get('https://api.example.com').intercept({ path: '/v1/me' }).reply(200, { name: 'Ada' })
-  agent.install()
+  agent().get('https://api.example.com').intercept({ path: '/v1/me' }).reply(200, { name: 'Ada' })
+  agent().install()
   const res = await fetch('https://api.example.com/v1/me')
   expect(await res.json()).toEqual({ name: 'Ada' })
   // fetch semantics stay: a refusal is TypeError('fetch failed') with the typed error as cause.
@@ -26,15 +18,15 @@ it('install() points the drop-in fetch at the agent; uninstall() gives it the ne
   expect(refused).toBeInstanceOf(TypeError)
   expect((refused as TypeError).cause).toBeInstanceOf(MockNotMatchedError)
 
-  agent.uninstall()
+  agent().uninstall()
   expect(await (await fetch(real.url)).text()).toBe('real')
 })
 
 it('close() detaches every client it served', async () => {
   const real = await startHttpServer((_req, res) => res.end('real'))
-  const client = agent.client()
+  const client = agent().client()
   expect(await rejectionOf(client.get(real.url))).toBeInstanceOf(MockNotMatchedError)
-  await agent.close()
+  await agent().close()
   expect(await (await client.get(real.url)).text()).toBe('real')
   await client.close()
 })

@@ -1,17 +1,12 @@
-import { afterEach, beforeEach, expect, it } from 'vitest'
-import { MockAgent, MockNotMatchedError } from '../dist/esm/testing.js'
+import { expect, it } from 'vitest'
+import { MockNotMatchedError } from '../dist/esm/testing.js'
 import { rejectionOf } from './helpers/async.js'
+import { agentPerTest } from './helpers/mock-agent.js'
 
-let agent: MockAgent
-
-beforeEach(() => {
-  agent = new MockAgent()
-})
-
-afterEach(() => agent.close())
+const agent = agentPerTest()
 
 it('an interceptor answers only the method, path, query, headers and body it matches', async () => {
-  const api = agent.get('https://api.example.com')
+  const api = agent().get('https://api.example.com')
   api
     .intercept({
       method: 'POST',
@@ -22,7 +17,7 @@ it('an interceptor answers only the method, path, query, headers and body it mat
     })
     .reply(201, { id: 7 }, { headers: { location: '/users/7' } })
     .persist()
-  const client = agent.client({ baseUrl: 'https://api.example.com', retry: false })
+  const client = agent().client({ baseUrl: 'https://api.example.com', retry: false })
   const send = (over: { method?: string; path?: string; auth?: string; name?: string }) =>
     client.request({
       method: over.method ?? 'POST',
@@ -53,19 +48,19 @@ it('an interceptor answers only the method, path, query, headers and body it mat
 })
 
 it('path matchers: a string without a query ignores it, a RegExp and a function see it', async () => {
-  const api = agent.get('http://svc.test:8080')
+  const api = agent().get('http://svc.test:8080')
   api.intercept({ path: '/plain' }).reply(200, 'plain')
   api.intercept({ path: /^\/re\/\d+\?v=1$/ }).reply(200, 'regexp')
   api.intercept({ path: (p) => p.endsWith('?fn') }).reply(200, 'function')
-  const client = agent.client({ retry: false })
+  const client = agent().client({ retry: false })
   expect(await (await client.get('http://svc.test:8080/plain?ignored=1')).text()).toBe('plain')
   expect(await (await client.get('http://svc.test:8080/re/42?v=1')).text()).toBe('regexp')
   expect(await (await client.get('http://svc.test:8080/any?fn')).text()).toBe('function')
-  agent.assertNoPendingInterceptors()
+  agent().assertNoPendingInterceptors()
 })
 
 it('a reply function computes the reply from the request', async () => {
-  agent
+  agent()
     .get('https://echo.test')
     .intercept({ method: 'PUT', path: /^\/items\// })
     .reply(async (req) => ({
@@ -78,7 +73,7 @@ it('a reply function computes the reply from the request', async () => {
         type: req.headers['content-type'],
       },
     }))
-  const client = agent.client()
+  const client = agent().client()
   const res = await client.put('https://echo.test/items/1?x=y', { body: 'payload' })
   expect(res.headers.get('x-method')).toBe('PUT')
   expect(await res.json()).toEqual({
