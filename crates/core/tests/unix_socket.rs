@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{client, closed_port, fetch, get};
+use common::{client, closed_port, fetch, get, read_head};
 use hyperhttp_core::{Backoff, Config, Kind, MockRoutes, MOCK_UNMATCHED_HEADER};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{UnixListener, UnixStream};
 
 /// A Unix socket server answering every request with its Host header and path, or with the
@@ -43,15 +43,10 @@ fn socket_server(name: &str) -> SocketServer {
 
 async fn answer(mut socket: UnixStream) {
     loop {
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            match socket.read(&mut byte).await {
-                Ok(1) => head.push(byte[0]),
-                _ => return,
-            }
+        let head = read_head(&mut socket).await;
+        if head.is_empty() {
+            return;
         }
-        let head = String::from_utf8_lossy(&head).into_owned();
         let path = head.split(' ').nth(1).unwrap_or("").to_owned();
         let host = head
             .lines()
@@ -82,9 +77,10 @@ fn no_backoff(mut config: Config) -> Config {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn socket_path_carries_every_origin_with_its_host_header() {
     let server = socket_server("plain");
-    let mut config = Config::default();
-    config.socket_path = Some(server.path.clone());
-    let client = client(config);
+    let client = client(Config {
+        socket_path: Some(server.path.clone()),
+        ..Config::default()
+    });
 
     for (url, expected) in [
         (
