@@ -6,6 +6,7 @@ import {
   ConnectError,
   HyperHttpError,
   InvalidArgumentError,
+  MockNotMatchedError,
   RateLimitError,
   RequestBodyError,
   TimeoutError,
@@ -71,7 +72,8 @@ function isNeutral(error: HyperHttpError): boolean {
     error instanceof RateLimitError ||
     error instanceof RequestBodyError ||
     error instanceof BulkheadFullError ||
-    error instanceof CircuitBreakerOpenError
+    error instanceof CircuitBreakerOpenError ||
+    error instanceof MockNotMatchedError
   )
 }
 
