@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Client } from '../client.js'
-import type { Dispatcher } from '../dispatcher.js'
+import { type Dispatcher, nativeError } from '../dispatcher.js'
 import { HyperHttpError, invalid } from '../errors.js'
 import { sharedClient } from '../fetch.js'
 import { dispatcherOf } from '../mock-access.js'
@@ -31,6 +31,9 @@ export interface FailConnectOptions {
   message?: string
 }
 
+/** The agent's part of {@link MockOrigin.failConnect}. */
+type ScriptConnectFailure = (origin: string, code: string, options: FailConnectOptions) => void
+
 /** One connect failure scripted with {@link MockOrigin.failConnect}. */
 interface ConnectFailure {
   readonly origin: string
@@ -49,14 +52,14 @@ interface ConnectFailure {
  */
 export class MockOrigin {
   readonly origin: string
-  readonly #agent: MockAgent
-  /** @internal */
+  readonly #failConnect: ScriptConnectFailure
+  /** @internal Read by the agent's server. */
   readonly interceptors: MockInterceptor[] = []
 
   /** @internal Created by {@link MockAgent.get}. */
-  constructor(agent: MockAgent, origin: string) {
-    this.#agent = agent
+  constructor(origin: string, failConnect: ScriptConnectFailure) {
     this.origin = origin
+    this.#failConnect = failConnect
   }
 
   /**
@@ -85,7 +88,7 @@ export class MockOrigin {
    * ```
    */
   failConnect(code: string, options: FailConnectOptions = {}): void {
-    this.#agent.failConnect(this.origin, code, options)
+    this.#failConnect(this.origin, code, options)
   }
 }
 
@@ -146,7 +149,7 @@ export class MockAgent {
     const key = originOf(origin)
     let scripted = this.#origins.get(key)
     if (scripted === undefined) {
-      scripted = new MockOrigin(this, key)
+      scripted = new MockOrigin(key, this.#scriptConnectFailure)
       this.#origins.set(key, scripted)
       this.#routes.mockOrigin(key)
     }
@@ -324,8 +327,7 @@ export class MockAgent {
     return this.close()
   }
 
-  /** @internal Used by {@link MockOrigin.failConnect}. */
-  failConnect(origin: string, code: string, options: FailConnectOptions): void {
+  readonly #scriptConnectFailure: ScriptConnectFailure = (origin, code, options) => {
     this.#assertOpen()
     if (typeof options !== 'object' || options === null) {
       throw invalid('failConnect options', 'an object', options)
@@ -335,8 +337,11 @@ export class MockAgent {
       throw invalid('times', 'an integer >= 1 or Infinity', times)
     }
     if (typeof message !== 'string') throw invalid('message', 'a string', message)
-    // The engine refuses a code it does not know, with an InvalidArgumentError-shaped throw.
-    this.#routes.failConnect(origin, code, message, Number.isFinite(times) ? times : null)
+    try {
+      this.#routes.failConnect(origin, code, message, Number.isFinite(times) ? times : null)
+    } catch (error) {
+      throw nativeError(error, origin) // an unknown code: InvalidArgumentError
+    }
     this.#failures.push({ origin, code, times })
   }
 
