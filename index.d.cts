@@ -121,6 +121,14 @@ export interface NativeClientOptions {
   rateLimitBurst?: number
   /** Wait for a token (default) or reject with ERR_RATE_LIMITED. */
   rateLimitWait?: boolean
+  /** Proxy URL for `http:` targets. */
+  proxyHttp?: string
+  /** Proxy URL for `https:` targets. */
+  proxyHttps?: string
+  /** Headers for the proxy, flat: `[name0, value0, name1, value1, ...]`. */
+  proxyHeaders?: Array<string>
+  /** Targets that bypass the proxies, in `NO_PROXY` syntax. */
+  noProxy?: string
   /** Unix domain socket (named pipe on Windows) every connection goes over. */
   socketPath?: string
 }

@@ -369,6 +369,7 @@ export class Dispatcher {
       events[i + 4] as string | undefined,
       (events[i + 5] as string | undefined) ?? exchange.url,
       events[i + 6] as number,
+      events[i + 7] as number | undefined,
     )
     this.#fail(exchange, error, false)
   }

@@ -348,6 +348,41 @@ function withCode(options: HyperHttpErrorOptions, code: string): HyperHttpErrorO
   }
 }
 
+/** Options of the {@link ProxyError} constructor. */
+export interface ProxyErrorOptions extends HyperHttpErrorOptions {
+  /** The proxy's answer: HTTP status of a refused `CONNECT`, or SOCKS5 reply code. */
+  proxyStatus?: number | undefined
+}
+
+/**
+ * The proxy refused the request or its handshake failed (`ERR_PROXY`): a `CONNECT` answered
+ * with a non-2xx status (407 when it wants credentials), a SOCKS5 error, or a proxy that
+ * broke the protocol. The message shows the proxy URL without its password.
+ *
+ * @example
+ * ```ts
+ * try { await client.get('https://api.example.com/') } catch (err) {
+ *   if (err instanceof ProxyError && err.proxyStatus === 407) console.error('check proxy credentials')
+ * }
+ * ```
+ */
+export class ProxyError extends HyperHttpError {
+  /**
+   * The proxy's answer, when it gave one: the HTTP status of a refused `CONNECT` (an HTTP or
+   * HTTPS proxy), or the SOCKS5 reply code, 1 to 8 (a SOCKS5 proxy).
+   */
+  readonly proxyStatus: number | undefined
+
+  constructor(message: string, options: ProxyErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_PROXY'))
+    this.proxyStatus = options.proxyStatus
+  }
+
+  static {
+    ProxyError.prototype.name = 'ProxyError'
+  }
+}
+
 type ErrorClass = new (message: string, options: HyperHttpErrorOptions) => HyperHttpError
 
 const classByCode: Record<string, ErrorClass | undefined> = {
@@ -370,12 +405,13 @@ const classByCode: Record<string, ErrorClass | undefined> = {
   ERR_ABORTED: AbortError,
   ERR_CLIENT_CLOSED: ClientClosedError,
   ERR_RATE_LIMITED: RateLimitError,
+  ERR_PROXY: ProxyError,
   ERR_MOCK_NOT_MATCHED: MockNotMatchedError,
 }
 
 /**
- * Turns an engine error record (code, message, phase, url, attempts) into the matching error
- * class.
+ * Turns an engine error record (code, message, phase, url, attempts, proxy status) into the
+ * matching error class.
  * Unknown codes become a plain {@link HyperHttpError} that keeps the code.
  *
  * @example
@@ -389,10 +425,12 @@ export function fromNative(
   phase: string | undefined,
   url: string | undefined,
   attempts = 1,
+  proxyStatus?: number,
 ): HyperHttpError {
   if (code === 'ERR_TIMEOUT') {
     return new TimeoutError(message, { url, attempts, phase: phase as TimeoutPhase | undefined })
   }
+  if (code === 'ERR_PROXY') return new ProxyError(message, { url, attempts, proxyStatus })
   const ErrorClass = classByCode[code] ?? HyperHttpError
   return new ErrorClass(message, { code, url, attempts })
 }

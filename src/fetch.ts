@@ -1,4 +1,5 @@
 import { Client } from './client.js'
+import { fetchUsesEnvProxy } from './proxy.js'
 import type { Response } from './response.js'
 import type { FetchInit } from './types.js'
 
@@ -26,6 +27,10 @@ export function fetch(input: string | URL | Request, init?: FetchInit): Promise<
 /** The client behind {@link fetch} (and `hyperhttp/register`), created on first use. */
 export function sharedClient(): Client {
   // The platform's fetch never retries nor fails fast; a configured Client does (client.fetch).
-  shared ??= new Client({ retry: false, circuitBreaker: false })
+  shared ??= new Client({
+    retry: false,
+    circuitBreaker: false,
+    ...(fetchUsesEnvProxy() ? { proxy: 'env' as const } : {}),
+  })
   return shared
 }

@@ -63,6 +63,14 @@ export interface NativeClientOptions {
   rateLimit?: number
   rateLimitBurst?: number
   rateLimitWait?: boolean
+  /** Proxy URL for `http:` targets. */
+  proxyHttp?: string
+  /** Proxy URL for `https:` targets. */
+  proxyHttps?: string
+  /** Headers for the proxy, flat `[name0, value0, ...]`. */
+  proxyHeaders?: string[]
+  /** Targets that bypass the proxies, in `NO_PROXY` syntax. */
+  noProxy?: string
   socketPath?: string
 }
 

@@ -3,6 +3,7 @@ import type { BulkheadSettings } from './bulkhead.js'
 import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
+import { proxyOptions } from './proxy.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
 import type { HookLists, TlsVersion } from './types.js'
 
@@ -57,6 +58,7 @@ const CLIENT_OPTIONS = new Set([
   'bulkhead',
   'hooks',
   'undiciChannels',
+  'proxy',
   // Unix sockets
   'socketPath',
 ])
@@ -144,6 +146,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.workerThreads !== undefined) native.workerThreads = workerThreads(o.workerThreads)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
+  Object.assign(native, proxyOptions(o.proxy))
   if (o.socketPath !== undefined) native.socketPath = socketPath(o.socketPath)
   return {
     native,

@@ -2,6 +2,7 @@ import { type EncodedBody, encodeBody, encodeJson } from './body.js'
 import { InvalidArgumentError } from './errors.js'
 import type { NativeRequestOptions } from './native.js'
 import { abortSignal, requestOverrides } from './options.js'
+import { refuseRequestProxy } from './proxy.js'
 import type { RequestOptions } from './types.js'
 
 /** What every `Client` request path derives the same way from a request's options. */
@@ -23,6 +24,7 @@ export function assertOneBody(o: Pick<RequestOptions, 'body' | 'json'>): void {
 /** Validates and encodes the parts of a request that do not depend on its URL or headers. */
 export function requestParts(o: RequestOptions): RequestParts {
   assertOneBody(o)
+  refuseRequestProxy(o)
   return {
     signal: abortSignal(o.signal, 'signal'),
     options: requestOverrides(o.timeout, o.redirect, o.maxRedirects, o.decompress, o.retry),

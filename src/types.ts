@@ -110,6 +110,33 @@ export interface TlsOptions {
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3'
 
 /**
+ * A client's proxy:
+ * - a URL (string or `URL`): `http:` (requests to `http:` targets are forwarded, `https:`
+ *   targets go through a `CONNECT` tunnel), `https:` (the same, with TLS to the proxy),
+ *   `socks5:` (names resolved locally) or `socks5h:` (names resolved by the proxy).
+ *   Credentials in the URL go to the proxy only: `Proxy-Authorization: Basic` for HTTP
+ *   proxies, RFC 1929 username/password for SOCKS5. Messages show the URL without password.
+ * - `{ url, headers }`: the same, plus headers for the proxy (on each `CONNECT`, and on each
+ *   request forwarded to an `http:` target).
+ * - `'env'`: `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy` (upper-case names too;
+ *   the lower-case one wins), read when the client is created.
+ * - `false`: no proxy.
+ *
+ * A refusing proxy rejects requests with `ProxyError` (`ERR_PROXY`, `proxyStatus`).
+ *
+ * @example
+ * ```ts
+ * new Client({ proxy: { url: 'http://proxy.corp:3128', headers: { 'x-team': 'payments' } } })
+ * ```
+ */
+export type ProxyOption =
+  | string
+  | URL
+  | { url: string | URL; headers?: HeadersInit }
+  | 'env'
+  | false
+
+/**
  * Options of `new Client()`. All are optional and validated at construction.
  *
  * @example
@@ -198,6 +225,19 @@ export interface ClientOptions {
    * nothing while nobody subscribes. Default: `true`.
    */
   undiciChannels?: boolean
+  /**
+   * Route the client's connections through a proxy. Default: none (`fetch` uses the
+   * environment's proxies only with `NODE_USE_ENV_PROXY=1` or `--use-env-proxy`, as Node's
+   * own `fetch` does). See {@link ProxyOption}.
+   *
+   * @example
+   * ```ts
+   * new Client({ proxy: 'http://user:secret@proxy.corp:3128' })
+   * new Client({ proxy: 'socks5h://127.0.0.1:1080' })
+   * new Client({ proxy: 'env' }) // HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY
+   * ```
+   */
+  proxy?: ProxyOption
   /**
    * Send every request over this Unix domain socket (on Windows, a named pipe such as
    * `\\.\pipe\docker_engine`) instead of resolving and dialling the URL's host. The URL

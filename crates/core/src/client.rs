@@ -24,6 +24,7 @@ use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
 use crate::connect::{ConnectTimeouts, Connector, ConnectorConfig, TIMEOUTS};
 use crate::error::{Error, Kind, Phase};
+use crate::proxy::Proxies;
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
@@ -110,6 +111,8 @@ struct Inner {
     closed: AtomicBool,
     budget: Option<BudgetState>,
     limiter: Option<RateLimiter>,
+    /// The proxies, to add their headers to forwarded `http:` requests.
+    proxies: Option<Arc<Proxies>>,
     /// Where connections go (shared with the connector): `socketPath`, a mock server.
     routes: Arc<Routes>,
 }
@@ -147,6 +150,13 @@ impl Client {
             vec![b"http/1.1".to_vec()]
         };
         let tls = crate::tls::client_config(&config.tls, alpn)?;
+        let proxies = (config.proxy.as_ref())
+            .map(|p| Proxies::new(p, h2_only).map(Arc::new))
+            .transpose()?;
+        let proxy_tls = match &proxies {
+            Some(p) if p.any_https() => Some(crate::proxy::tls_config(&config.tls)?),
+            _ => None,
+        };
         let routes = Arc::new(Routes::new(config.socket_path.clone()));
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
@@ -157,6 +167,8 @@ impl Client {
             tls,
             server_name: crate::tls::server_name(&config.tls)?,
             h2_only,
+            proxies: proxies.clone(),
+            proxy_tls,
             routes: routes.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
@@ -185,6 +197,7 @@ impl Client {
                 protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
+                proxies,
                 config,
                 closed: AtomicBool::new(false),
                 routes,
@@ -306,6 +319,15 @@ impl Client {
                 .await
             {
                 Ok((res, conn)) => {
+                    if res.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+                        let proxies = self.inner.proxies.as_deref();
+                        let forwarded = proxies
+                            .filter(|_| !self.inner.routes.is_local(url))
+                            .and_then(|p| p.forwarding(url));
+                        if let Some(proxy) = forwarded {
+                            return Err(proxy.refused_forward().with_url(url.as_str()));
+                        }
+                    }
                     let config = &self.inner.config;
                     return check_head_size(
                         res.headers(),
@@ -355,10 +377,16 @@ impl Client {
         &self,
         method: &Method,
         url: &Url,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         body: ReqBody,
         settings: &Effective,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
+        if let Some(proxies) = &self.inner.proxies {
+            // A local socket (socketPath, a mock server) is never reached through the proxy.
+            if !self.inner.routes.is_local(url) {
+                proxies.add_forward_headers(url, &mut headers);
+            }
+        }
         let uri: http::Uri = url
             .as_str()
             .parse()

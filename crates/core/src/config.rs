@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::proxy::ProxyOptions;
 use crate::ratelimit::RateLimit;
 use crate::retry::{RetryBudget, RetryPolicy};
 
@@ -165,6 +166,8 @@ pub struct Config {
     pub retry_budget: Option<RetryBudget>,
     /// Per-origin rate limit; `None` (the default) sends at any rate.
     pub rate_limit: Option<RateLimit>,
+    /// Proxies; `None` (the default) connects directly.
+    pub proxy: Option<ProxyOptions>,
     /// Every connection goes over this Unix domain socket (a named pipe on Windows) instead
     /// of DNS and TCP; the URL still gives the Host header and path. Default none.
     pub socket_path: Option<String>,
@@ -189,6 +192,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             retry_budget: Some(RetryBudget::default()),
             rate_limit: None,
+            proxy: None,
             socket_path: None,
         }
     }

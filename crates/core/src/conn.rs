@@ -20,6 +20,7 @@ use tokio::time::{Instant, Sleep};
 use tokio_rustls::client::TlsStream;
 
 use crate::local::SocketIo;
+use crate::proxy::BoxIo;
 
 /// Milliseconds since the first call, on tokio's clock.
 fn now_ms() -> u64 {
@@ -164,6 +165,8 @@ pub(crate) struct ConnHandle(pub(crate) Arc<ConnShared>);
 pub(crate) enum Stream {
     Plain(TokioIo<TcpStream>),
     Tls(Box<TokioIo<TlsStream<TcpStream>>>),
+    /// Through a proxy: any layering of TCP, TLS and tunnels.
+    Proxied(TokioIo<BoxIo>),
     /// A Unix domain socket or named pipe, plain or with TLS (`socketPath`, mock servers).
     Local(Box<dyn SocketIo>),
 }
@@ -175,6 +178,8 @@ pub(crate) struct Conn {
     h2: bool,
     idle_timer: Option<Pin<Box<Sleep>>>,
     _slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    /// Requests go to an HTTP proxy that forwards them (absolute-form targets).
+    forwarding: bool,
 }
 
 impl Conn {
@@ -190,7 +195,14 @@ impl Conn {
             h2,
             idle_timer: None,
             _slots: slots,
+            forwarding: false,
         }
+    }
+
+    /// Marks the connection as one to an HTTP proxy that forwards each request.
+    pub(crate) fn forwarding(mut self) -> Self {
+        self.forwarding = true;
+        self
     }
 
     /// The state shared with the responses that use this connection.
@@ -232,6 +244,7 @@ impl Read for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
+            Stream::Proxied(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Local(s) => Pin::new(&mut **s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
@@ -253,6 +266,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
+            Stream::Proxied(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Local(s) => Pin::new(&mut **s).poll_write(cx, buf),
         };
         this.note_write(&res);
@@ -268,6 +282,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
+            Stream::Proxied(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Local(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
         };
         this.note_write(&res);
@@ -278,6 +293,7 @@ impl Write for Conn {
         match &self.stream {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
+            Stream::Proxied(s) => s.is_write_vectored(),
             Stream::Local(s) => s.is_write_vectored(),
         }
     }
@@ -286,6 +302,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
+            Stream::Proxied(s) => Pin::new(s).poll_flush(cx),
             Stream::Local(s) => Pin::new(&mut **s).poll_flush(cx),
         }
     }
@@ -294,6 +311,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
+            Stream::Proxied(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Local(s) => Pin::new(&mut **s).poll_shutdown(cx),
         }
     }
@@ -324,7 +342,9 @@ impl Conn {
 
 impl Connection for Conn {
     fn connected(&self) -> Connected {
-        let connected = Connected::new().extra(ConnHandle(self.shared.clone()));
+        let connected = Connected::new()
+            .extra(ConnHandle(self.shared.clone()))
+            .proxy(self.forwarding);
         if self.h2 {
             connected.negotiated_h2()
         } else {

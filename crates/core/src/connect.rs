@@ -22,6 +22,7 @@ use tokio_rustls::TlsConnector;
 use crate::conn::{Conn, Stream};
 use crate::error::{BoxError, Error, Kind, Phase};
 use crate::local::SocketIo;
+use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 use crate::route::{Dial, Routes};
 
 tokio::task_local! {
@@ -52,6 +53,9 @@ pub(crate) struct ConnectorConfig {
     pub server_name: Option<ServerName<'static>>,
     /// Every connection speaks HTTP/2 (prior knowledge).
     pub h2_only: bool,
+    /// Proxies (`proxy` option) and the TLS configuration for `https:` proxies (HTTP/1.1 only).
+    pub proxies: Option<Arc<Proxies>>,
+    pub proxy_tls: Option<Arc<rustls::ClientConfig>>,
     /// Local sockets and mock servers that replace DNS and TCP (`route.rs`).
     pub routes: Arc<Routes>,
 }
@@ -67,6 +71,7 @@ struct Inner {
     tls: TlsConnector,
     total: Arc<Semaphore>,
     per_origin: Mutex<HashMap<String, Arc<Semaphore>>>,
+    proxy_tls: Option<TlsConnector>,
 }
 
 impl Connector {
@@ -76,6 +81,7 @@ impl Connector {
                 tls: TlsConnector::from(config.tls.clone()),
                 total: Arc::new(Semaphore::new(config.max_connections)),
                 per_origin: Mutex::new(HashMap::new()),
+                proxy_tls: config.proxy_tls.clone().map(TlsConnector::from),
                 config,
             }),
         }
@@ -133,6 +139,22 @@ impl Inner {
             .await?;
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
+        if let Some((proxy, hop)) = self
+            .config
+            .proxies
+            .as_deref()
+            .and_then(|p| p.route(https, &host, port))
+        {
+            let (stream, h2) = self
+                .through_proxy(proxy, hop, (https, &host, port), deadline)
+                .await?;
+            let conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
+            return Ok(if hop == Hop::Forward {
+                conn.forwarding()
+            } else {
+                conn
+            });
+        }
         let tcp = self.tcp(&host, port, deadline).await?;
         let (stream, h2) = if https {
             let tls = within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
@@ -269,11 +291,11 @@ impl Inner {
         ))
     }
 
-    async fn tls_handshake<IO: AsyncRead + AsyncWrite + Unpin>(
+    async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
         &self,
         host: &str,
-        tcp: IO,
-    ) -> Result<tokio_rustls::client::TlsStream<IO>, Error> {
+        tcp: S,
+    ) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
         let name = match &self.config.server_name {
             Some(name) => name.clone(),
             None => ServerName::try_from(host.to_owned())
@@ -283,6 +305,54 @@ impl Inner {
             .connect(name, tcp)
             .await
             .map_err(|e| crate::tls::handshake_error(e, host))
+    }
+}
+
+/// Connections through a proxy (the `proxy` option).
+impl Inner {
+    /// TCP to the proxy, TLS to it for an `https:` proxy, then (unless requests are forwarded)
+    /// a tunnel to the target and, for an `https:` target, TLS with ALPN inside it. Returns the
+    /// stream and whether it speaks HTTP/2.
+    async fn through_proxy(
+        &self,
+        proxy: &Proxy,
+        hop: Hop,
+        (https, host, port): (bool, &str, u16),
+        deadline: Option<(Instant, Duration)>,
+    ) -> Result<(Stream, bool), Error> {
+        let tcp = self.tcp(&proxy.host, proxy.port, deadline).await;
+        let tcp = tcp.map_err(|e| proxy.explain(e))?;
+        let io: BoxIo = match proxy.scheme {
+            ProxyScheme::Https => {
+                // Built by the client whenever a proxy is `https:`.
+                let tls = self
+                    .proxy_tls
+                    .as_ref()
+                    .ok_or_else(|| Error::new(Kind::Tls, "no TLS configuration for the proxy"))?;
+                let name = ServerName::try_from(proxy.host.clone()).map_err(|e| {
+                    Error::invalid(format!(
+                        "proxy host {} is not valid for TLS: {e}",
+                        proxy.host
+                    ))
+                })?;
+                let handshake = tls.connect(name, tcp);
+                let stream = within(deadline, Phase::Tls, handshake)
+                    .await?
+                    .map_err(|e| proxy.explain(crate::tls::handshake_error(e, &proxy.host)))?;
+                Box::new(stream)
+            }
+            _ => Box::new(tcp),
+        };
+        if hop == Hop::Forward {
+            return Ok((Stream::Proxied(TokioIo::new(io)), false));
+        }
+        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, host, port)).await??;
+        if !https {
+            return Ok((Stream::Proxied(TokioIo::new(tunnel)), self.config.h2_only));
+        }
+        let tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
+        let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+        Ok((Stream::Proxied(TokioIo::new(Box::new(tls))), h2))
     }
 }
 

@@ -49,6 +49,8 @@ pub enum Kind {
     ClientClosed,
     /// The client's rate limit for the origin was reached (reject mode).
     RateLimited,
+    /// The proxy refused the connection or failed the handshake (see [`Error::proxy_status`]).
+    Proxy,
     // Mocking for tests (`hyperhttp/testing`).
     /// A mock server had no interceptor for the request and does not let it through.
     MockNotMatched,
@@ -77,6 +79,7 @@ impl Kind {
             Kind::RequestBody => "ERR_REQUEST_BODY",
             Kind::ClientClosed => "ERR_CLIENT_CLOSED",
             Kind::RateLimited => "ERR_RATE_LIMITED",
+            Kind::Proxy => "ERR_PROXY",
             Kind::MockNotMatched => "ERR_MOCK_NOT_MATCHED",
         }
     }
@@ -93,7 +96,7 @@ impl Kind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::InvalidArgument,
         Kind::Dns,
         Kind::Connect,
@@ -113,6 +116,7 @@ impl Kind {
         Kind::RequestBody,
         Kind::ClientClosed,
         Kind::RateLimited,
+        Kind::Proxy,
         Kind::MockNotMatched,
     ];
 }
@@ -179,6 +183,8 @@ struct Inner {
     resend_if_idempotent: bool,
     /// Attempts made before giving up.
     attempts: u32,
+    /// The proxy's answer: HTTP status of a refused `CONNECT`, or SOCKS5 reply code.
+    proxy_status: Option<u16>,
 }
 
 impl Error {
@@ -194,6 +200,7 @@ impl Error {
                 unprocessed: false,
                 resend_if_idempotent: false,
                 attempts: 1,
+                proxy_status: None,
             }),
         }
     }
@@ -271,6 +278,18 @@ impl Error {
         self
     }
 
+    /// Records the proxy's answer to a refused tunnel.
+    pub(crate) fn with_proxy_status(mut self, status: u16) -> Self {
+        self.inner.proxy_status = Some(status);
+        self
+    }
+
+    /// The proxy's answer when it refused: the HTTP status of a `CONNECT` (407 when it wants
+    /// credentials) or the SOCKS5 reply code (1 to 8).
+    pub fn proxy_status(&self) -> Option<u16> {
+        self.inner.proxy_status
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> Kind {
         self.inner.kind
@@ -331,6 +350,7 @@ impl Error {
                 unprocessed: self.inner.unprocessed,
                 resend_if_idempotent: self.inner.resend_if_idempotent,
                 attempts: self.inner.attempts,
+                proxy_status: self.inner.proxy_status,
             }),
         }
     }

@@ -29,6 +29,7 @@ mod decode;
 mod error;
 mod follow;
 mod inline;
+mod proxy;
 mod ratelimit;
 mod redirect;
 mod request;
@@ -46,6 +47,7 @@ pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOpti
 pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};
 pub use error::{BoxError, Error, Kind, Phase};
 pub use inline::{Ready, INLINE_MAX};
+pub use proxy::ProxyOptions;
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};

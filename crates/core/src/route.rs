@@ -261,19 +261,30 @@ impl Routes {
             return None;
         }
         let message = headers.get(MOCK_UNMATCHED_HEADER)?;
-        let mock = self.mock.read();
-        let mock = mock.as_ref()?;
-        let https = url.scheme() == "https";
-        let host = url.host_str()?;
-        let port = url.port_or_known_default()?;
-        let (origin, host_port, host) = origin_parts(https, host, port);
-        mock.serves(&origin, &host_port, &host).then(|| {
+        self.mock_serves(url).then(|| {
             Error::new(
                 Kind::MockNotMatched,
                 String::from_utf8_lossy(message.as_bytes()).into_owned(),
             )
             .with_phase(Phase::Headers)
         })
+    }
+
+    /// True when connections for `url` go to a local socket (the `socketPath`, or the mock
+    /// server), never through a proxy.
+    pub(crate) fn is_local(&self, url: &Url) -> bool {
+        self.socket_path.is_some() || (self.mocked.load(Ordering::Relaxed) && self.mock_serves(url))
+    }
+
+    fn mock_serves(&self, url: &Url) -> bool {
+        let mock = self.mock.read();
+        let (Some(mock), Some(host), Some(port)) =
+            (mock.as_ref(), url.host_str(), url.port_or_known_default())
+        else {
+            return false;
+        };
+        let (origin, host_port, host) = origin_parts(url.scheme() == "https", host, port);
+        mock.serves(&origin, &host_port, &host)
     }
 }
 

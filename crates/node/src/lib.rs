@@ -69,6 +69,7 @@ fn error_event(id: u32, err: &Error) -> Event {
         phase: err.phase().map(|p| p.as_str()),
         url: err.url().map(str::to_owned),
         attempts: err.attempts(),
+        proxy_status: err.proxy_status(),
     }
 }
 

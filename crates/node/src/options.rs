@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use hyperhttp_core::{
-    Backoff, Config, Error, RateLimit, RedirectMode, RequestOptions, RetryBudget, TlsVersion,
+    Backoff, Config, Error, ProxyOptions, RateLimit, RedirectMode, RequestOptions, RetryBudget,
+    TlsVersion,
 };
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -66,6 +67,14 @@ pub struct NativeClientOptions {
     pub rate_limit_burst: Option<u32>,
     /// Wait for a token (default) or reject with ERR_RATE_LIMITED.
     pub rate_limit_wait: Option<bool>,
+    /// Proxy URL for `http:` targets.
+    pub proxy_http: Option<String>,
+    /// Proxy URL for `https:` targets.
+    pub proxy_https: Option<String>,
+    /// Headers for the proxy, flat: `[name0, value0, name1, value1, ...]`.
+    pub proxy_headers: Option<Vec<String>>,
+    /// Targets that bypass the proxies, in `NO_PROXY` syntax.
+    pub no_proxy: Option<String>,
     /// Unix domain socket (named pipe on Windows) every connection goes over.
     pub socket_path: Option<String>,
 }
@@ -205,6 +214,17 @@ impl NativeClientOptions {
             limit.burst = self.rate_limit_burst.unwrap_or(limit.burst);
             limit.wait = self.rate_limit_wait.unwrap_or(limit.wait);
             c.rate_limit = Some(limit);
+        }
+        if self.proxy_http.is_some() || self.proxy_https.is_some() {
+            c.proxy = Some(ProxyOptions {
+                http: self.proxy_http,
+                https: self.proxy_https,
+                headers: (self.proxy_headers.unwrap_or_default())
+                    .chunks_exact(2)
+                    .map(|pair| (pair[0].clone(), pair[1].clone()))
+                    .collect(),
+                no_proxy: self.no_proxy,
+            });
         }
         c.socket_path = self.socket_path;
         Ok(c)

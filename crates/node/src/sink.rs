@@ -38,6 +38,8 @@ pub(crate) enum Event {
         phase: Option<&'static str>,
         url: Option<String>,
         attempts: u32,
+        /// The proxy's HTTP status or SOCKS5 reply code (`ERR_PROXY`).
+        proxy_status: Option<u16>,
     },
     Need {
         id: u32,
@@ -379,6 +381,7 @@ impl Writer {
                 phase,
                 url,
                 attempts,
+                proxy_status,
             } => {
                 self.u32(0, 3);
                 self.u32(1, *id);
@@ -391,6 +394,9 @@ impl Writer {
                     self.utf8(5, url.as_bytes());
                 }
                 self.u32(6, *attempts);
+                if let Some(status) = proxy_status {
+                    self.u32(7, u32::from(*status));
+                }
             }
             Event::Need { id } => {
                 self.u32(0, 4);
