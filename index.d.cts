@@ -27,10 +27,20 @@ export declare class NativeClient {
    */
   read(id: number): Buffer | null
   /**
+   * Reads the rest of response body `id` into one buffer that follows `prefix` (the bytes
+   * of this body the facade already holds); exactly one CHUNK event (the whole body, last)
+   * or ERROR event answers. The buffer is handed to JavaScript without a copy.
+   */
+  readAll(id: number, prefix?: Buffer | undefined | null): void
+  /**
    * Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
    * buffered body only). An invalid request ends request `id` with an ERROR event.
    */
   retry(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
+  /** Answers LOOKUP `token`: the host's addresses, or the message of the lookup's error. */
+  answerLookup(token: number, addresses?: Array<string> | undefined | null, error?: string | undefined | null): void
+  /** Answers FILTER `token`: the index of the first refused address, or `null` to allow all. */
+  answerFilter(token: number, refused?: number | undefined | null): void
   /** Sends the next chunk of a streamed request body; `null` ends it. */
   write(id: number, chunk?: Buffer | undefined | null): void
   /**
@@ -129,6 +139,23 @@ export interface NativeClientOptions {
   proxyHeaders?: Array<string>
   /** Targets that bypass the proxies, in `NO_PROXY` syntax. */
   noProxy?: string
+  /** JavaScript resolves host names: LOOKUP events answered with `answerLookup`. */
+  lookup?: boolean
+  /** JavaScript vets addresses before every connection: FILTER events, `answerFilter`. */
+  addressFilter?: boolean
+  /** `false` turns the DNS cache off. */
+  dnsCache?: boolean
+  dnsCacheTtl?: number
+  dnsCacheMaxEntries?: number
+  /** `false` tries one address after another instead of Happy Eyeballs. */
+  autoSelectFamily?: boolean
+  autoSelectFamilyAttemptTimeout?: number
+  /** An IP address outgoing connections are bound to. */
+  localAddress?: string
+  /** PKCS#12 (PFX) client certificate and key. */
+  pfx?: Buffer
+  /** Passphrase of `pfx` or of an encrypted `key`. */
+  passphrase?: string
   /** Unix domain socket (named pipe on Windows) every connection goes over. */
   socketPath?: string
 }

@@ -18,6 +18,7 @@ it('a head with more fields than maxHeaderCount: ProtocolError ERR_HEADERS_TOO_L
   const error = await rejectionOf(client.get(server.url))
   expect(error).toBeInstanceOf(ProtocolError)
   expect((error as ProtocolError).code).toBe('ERR_HEADERS_TOO_LARGE')
+  expect((error as ProtocolError).message).toMatch(/maxHeaderCount/)
 })
 
 it('a raised maxHeaderCount lets a head over the default (256 fields) through', async () => {

@@ -32,3 +32,14 @@ it('they follow a same-origin redirect and are never sent to another origin', as
     ['/other', undefined],
   ])
 })
+
+it('the response URL does not show them, as fetch’s does not', async () => {
+  const server = await startRedirectServer()
+  await using client = new Client()
+  const res = await client.get(`${server.url.replace('http://', 'http://ann:secret@')}/x`)
+  expect(res.url).toBe(`${server.url}/x`)
+  const redirected = await client.get(
+    `${server.url.replace('http://', 'http://ann:secret@')}${redirectPath(302, '/y')}`,
+  )
+  expect(redirected.url).toBe(`${server.url}/y`)
+})

@@ -58,17 +58,24 @@ function group(keys: string[], value: fc.Arbitrary<unknown> = anyValue): fc.Arbi
   )
 }
 
-const retry = group([
-  'maxRetries',
-  'methods',
-  'statuses',
-  'networkErrors',
-  'nonIdempotent',
-  'idempotencyKey',
-  'maxRetryAfter',
-])
+/**
+ * The option names `new Client()` accepts at `path` (`[]` for the top level), read from its
+ * refusal of an unknown one, so that the properties follow `src/options.ts` without a copy.
+ */
+function optionNames(...path: string[]): string[] {
+  const unknown = path.reduceRight<object>((inner, key) => ({ [key]: inner }), { '?': 1 })
+  try {
+    void new Client(unknown as ConstructorParameters<typeof Client>[0]).close()
+  } catch (error) {
+    const names = /; expected one of (.+)$/.exec((error as Error).message)?.[1]
+    if (names !== undefined) return names.split(', ')
+  }
+  throw new Error(`new Client() did not list the options at ${path.join('.') || 'the top level'}`)
+}
+
+const retry = group(optionNames('retry').filter((name) => name !== 'backoff' && name !== 'budget'))
 const withNested = fc
-  .tuple(retry, group(['kind', 'base', 'max']), group(['ratio', 'minPerSecond', 'window']))
+  .tuple(retry, group(optionNames('retry', 'backoff')), group(optionNames('retry', 'budget')))
   .map(([r, backoff, budget]) =>
     typeof r === 'object' && r !== null ? { ...r, backoff, budget } : r,
   )
@@ -92,21 +99,11 @@ const options: fc.Arbitrary<unknown> = fc.oneof(
       {
         baseUrl,
         headers: headersOption,
-        timeout: fc.oneof(group(['connect', 'read', 'write', 'pool', 'total']), anyValue),
-        limits: group(['maxConnections', 'maxConnectionsPerHost', 'keepAliveTimeout']),
+        timeout: fc.oneof(group(optionNames('timeout')), anyValue),
+        limits: group(optionNames('limits')),
         http2: anyValue,
         http2PriorKnowledge: anyValue,
-        tls: group([
-          'rejectUnauthorized',
-          'ca',
-          'cert',
-          'key',
-          'useSystemCa',
-          'servername',
-          'minVersion',
-          'maxVersion',
-          'pins',
-        ]),
+        tls: group(optionNames('tls')),
         decompress: anyValue,
         maxDecodedBodySize: anyValue,
         maxHeaderSize: anyValue,
@@ -114,18 +111,10 @@ const options: fc.Arbitrary<unknown> = fc.oneof(
         maxRedirects: anyValue,
         httpsOnly: anyValue,
         retry: withNested,
-        rateLimit: group(['rate', 'burst', 'mode']),
-        circuitBreaker: group([
-          'failureThreshold',
-          'failureRateThreshold',
-          'windowSize',
-          'minimumCalls',
-          'recoveryTimeout',
-          'halfOpenMaxProbes',
-          'successThreshold',
-        ]),
-        bulkhead: group(['maxConcurrent', 'maxQueue']),
-        hooks: group(['beforeRequest', 'beforeRetry', 'afterResponse', 'beforeError']),
+        rateLimit: group(optionNames('rateLimit')),
+        circuitBreaker: group(optionNames('circuitBreaker')),
+        bulkhead: group(optionNames('bulkhead')),
+        hooks: group(optionNames('hooks')),
       },
       { requiredKeys: [] },
     ),

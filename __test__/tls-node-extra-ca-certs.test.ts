@@ -31,3 +31,21 @@ it('without NODE_EXTRA_CA_CERTS the same server is untrusted', async () => {
   expect(result.stdout.trim(), result.stderr).toBe('error ERR_TLS_CERT_UNTRUSTED')
   expect(result.code).toBe(0)
 })
+
+it('tls.useNodeExtraCaCerts: false ignores NODE_EXTRA_CA_CERTS', async () => {
+  const server = await startSecureServer((_req, res) => res.end('extra-ca'))
+  const optedOut = `
+    const { Client } = await import(${JSON.stringify(packageEntryUrl)});
+    const client = new Client({ tls: { useNodeExtraCaCerts: false } });
+    try {
+      await client.get(${JSON.stringify(server.url)});
+      console.log('trusted');
+    } catch (error) {
+      console.log('error', error.code);
+    }
+    await client.close();
+  `
+  const result = await runNodeScript(optedOut, { NODE_EXTRA_CA_CERTS: certificatePaths().ca })
+  expect(result.stdout.trim(), result.stderr).toBe('error ERR_TLS_CERT_UNTRUSTED')
+  expect(result.code).toBe(0)
+})

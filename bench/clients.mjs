@@ -10,6 +10,8 @@
 import http from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { PYTHON_CLIENTS } from './python.mjs'
 
 export class Skip extends Error {}
@@ -339,7 +341,12 @@ function nodeHttp2(origin, ca, typed) {
 }
 
 async function hyperhttpClient({ connections, protocol, ca }) {
-  const { Client } = await import('../dist/esm/index.js')
+  // HYPERHTTP_BENCH_BUILD: the package root of another build (dist/ and the addon), for A/B runs.
+  const build = process.env.HYPERHTTP_BENCH_BUILD
+  const entry = build
+    ? pathToFileURL(path.join(build, 'dist/esm/index.js')).href
+    : '../dist/esm/index.js'
+  const { Client } = await import(entry)
   const options = {
     limits: { maxConnections: connections, maxConnectionsPerHost: connections },
     decompress: false,

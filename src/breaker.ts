@@ -73,6 +73,8 @@ function isNeutral(error: HyperHttpError): boolean {
     error instanceof RequestBodyError ||
     error instanceof BulkheadFullError ||
     error instanceof CircuitBreakerOpenError ||
+    // The client's addressFilter refused a connection: its policy, not the origin's health.
+    error.code === 'ERR_ADDRESS_BLOCKED' ||
     error instanceof MockNotMatchedError
   )
 }

@@ -44,7 +44,7 @@ export class Client {
   constructor(options?: ClientOptions) {
     this.#config = normalizeClientOptions(options)
     this.#pipeline = new Pipeline(
-      new Dispatcher(this.#config.native, this.#config.undiciChannels),
+      new Dispatcher(this.#config.native, this.#config.undiciChannels, this.#config.resolver),
       this.#config,
     )
     registerDispatcher(this, this.#pipeline.dispatcher)

@@ -13,7 +13,9 @@ import {
 import {
   EVENT_CHUNK,
   EVENT_ERROR,
+  EVENT_FILTER,
   EVENT_HEAD,
+  EVENT_LOOKUP,
   EVENT_NEED,
   EVENT_RETRY,
   EVENT_SLOTS,
@@ -23,9 +25,11 @@ import {
   nativeBinding,
 } from './native.js'
 import type { Outgoing } from './outgoing.js'
+import type { Resolver } from './resolver.js'
 import { Response, type ResponseContent, type ResponseHead } from './response.js'
 import { type RetryHandler, retryInfo } from './retry.js'
 import { StreamedBody } from './streamed-body.js'
+import { withoutCredentials } from './url.js'
 
 const MAX_ID = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
@@ -76,7 +80,7 @@ export class Exchange {
     this.dispatcher = dispatcher
     this.id = id
     this.method = method
-    this.url = url
+    this.url = withoutCredentials(url)
     this.signal = signal
     this.fetchMode = fetchMode
   }
@@ -147,9 +151,16 @@ export class Dispatcher {
   #closed = false
   /** Publish on the undici-compatible diagnostics channels too. */
   readonly #undiciChannels: boolean
+  /** Answers the engine's LOOKUP and FILTER questions, when the client has those hooks. */
+  readonly #resolver: Resolver | null
 
-  constructor(options: NativeClientOptions, undiciChannels = true) {
+  constructor(
+    options: NativeClientOptions,
+    undiciChannels = true,
+    resolver: Resolver | null = null,
+  ) {
     this.#undiciChannels = undiciChannels
+    this.#resolver = resolver
     // Weak, so a client dropped without close() can still be collected once idle.
     const self = new WeakRef(this)
     const { NativeClient } = nativeBinding()
@@ -176,9 +187,10 @@ export class Dispatcher {
   ): Promise<Response> {
     const { method, url, headers, body, options, signal } = request
     if (this.#closed || signal?.aborted) {
+      const shown = withoutCredentials(url)
       const error = this.#closed
-        ? new ClientClosedError(undefined, { url })
-        : abortError(url, signal)
+        ? new ClientClosedError(undefined, { url: shown })
+        : abortError(shown, signal)
       body.stream?.cancel(error).catch(ignore)
       return Promise.reject(publicError(error, fetchMode, true))
     }
@@ -205,7 +217,7 @@ export class Dispatcher {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
       this.#native.request(id, method, url, sent, body.bytes, native)
     } catch (error) {
-      this.#fail(exchange, nativeError(error, url), false)
+      this.#fail(exchange, nativeError(error, exchange.url), false)
       return promise
     }
     signal?.addEventListener('abort', exchange)
@@ -214,11 +226,7 @@ export class Dispatcher {
 
   /** Asks the engine for the next chunk of `exchange`'s body, answered through `body`. */
   pull(exchange: Exchange, body: StreamedBody): void {
-    if (exchange.done) {
-      body.fail(exchange.failure ?? new ClientClosedError(undefined, { url: exchange.url }))
-      return
-    }
-    exchange.reader = body
+    if (!this.#readable(exchange, body)) return
     let ready: Buffer | null
     try {
       ready = this.#native.read(exchange.id)
@@ -230,6 +238,28 @@ export class Dispatcher {
     // a CHUNK or ERROR event answers later.
     if (ready === null) this.#expect(exchange)
     else this.#onChunk(exchange, ready.length === 0 ? undefined : ready, ready.length === 0)
+  }
+
+  /** Asks the engine for the rest of `exchange`'s body in one buffer, answered through `body`. */
+  pullAll(exchange: Exchange, body: StreamedBody, prefix: Buffer | undefined): void {
+    if (!this.#readable(exchange, body)) return
+    try {
+      this.#native.readAll(exchange.id, prefix)
+    } catch (error) {
+      this.#fail(exchange, nativeError(error, exchange.url), false)
+      return
+    }
+    this.#expect(exchange)
+  }
+
+  /** Makes `body` the reader of `exchange`, or fails it when the exchange is over. */
+  #readable(exchange: Exchange, body: StreamedBody): boolean {
+    if (exchange.done) {
+      body.fail(exchange.failure ?? new ClientClosedError(undefined, { url: exchange.url }))
+      return false
+    }
+    exchange.reader = body
+    return true
   }
 
   /** Sends one chunk of a streamed request body (`null` ends it). */
@@ -285,6 +315,10 @@ export class Dispatcher {
   #onEvents(events: unknown[]): void {
     const live = this.#live
     for (let i = 0; i < events.length; i += EVENT_SLOTS) {
+      if ((events[i] as number) > EVENT_RETRY) {
+        this.#onQuestion(events, i)
+        continue
+      }
       const exchange = live.get(events[i + 1] as number)
       if (exchange === undefined) continue // cancelled: late events are dropped
       try {
@@ -370,8 +404,21 @@ export class Dispatcher {
       (events[i + 5] as string | undefined) ?? exchange.url,
       events[i + 6] as number,
       events[i + 7] as number | undefined,
+      events[i + 8] === undefined ? undefined : this.#resolver?.takeCause(events[i + 8] as number),
     )
     this.#fail(exchange, error, false)
+  }
+
+  /** A LOOKUP or FILTER question (slot 1 is its token, not a request id). */
+  #onQuestion(events: unknown[], i: number): void {
+    const resolver = this.#resolver
+    if (resolver === null || this.#closed) return
+    const token = events[i + 1] as number
+    if (events[i] === EVENT_LOOKUP) {
+      resolver.lookup(this.#native, token, events[i + 2] as string, events[i + 3] as 0 | 4 | 6)
+    } else if (events[i] === EVENT_FILTER) {
+      resolver.filter(this.#native, token, events[i + 2] as string, events[i + 3] as string)
+    }
   }
 
   /** The engine paused before a retry: the hooks decide how the request goes on. */
@@ -387,7 +434,7 @@ export class Dispatcher {
   /** Lets the engine's next attempt go with `next`. */
   #retry(exchange: Exchange, next: Outgoing): void {
     if (exchange.done) return
-    exchange.url = next.url
+    exchange.url = withoutCredentials(next.url)
     const stream = next.body.stream
     if (stream !== null) {
       const error = new InvalidArgumentError(

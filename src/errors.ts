@@ -64,7 +64,8 @@ export class InvalidArgumentError extends HyperHttpError {
 
 /**
  * The connection could not be made or was lost: `ERR_CONNECT`, `ERR_DNS`,
- * `ERR_CONNECTION_CLOSED`.
+ * `ERR_CONNECTION_CLOSED`, or `addressFilter` refused an address (`ERR_ADDRESS_BLOCKED`,
+ * nothing sent). A `lookup` that failed is `ERR_DNS` with what it threw as `cause`.
  *
  * @example
  * ```ts
@@ -406,12 +407,13 @@ const classByCode: Record<string, ErrorClass | undefined> = {
   ERR_CLIENT_CLOSED: ClientClosedError,
   ERR_RATE_LIMITED: RateLimitError,
   ERR_PROXY: ProxyError,
+  ERR_ADDRESS_BLOCKED: ConnectError,
   ERR_MOCK_NOT_MATCHED: MockNotMatchedError,
 }
 
 /**
- * Turns an engine error record (code, message, phase, url, attempts, proxy status) into the
- * matching error class.
+ * Turns an engine error record (code, message, phase, url, attempts, proxy status, and what a
+ * resolver hook threw) into the matching error class.
  * Unknown codes become a plain {@link HyperHttpError} that keeps the code.
  *
  * @example
@@ -426,13 +428,14 @@ export function fromNative(
   url: string | undefined,
   attempts = 1,
   proxyStatus?: number,
+  cause: unknown = undefined,
 ): HyperHttpError {
   if (code === 'ERR_TIMEOUT') {
     return new TimeoutError(message, { url, attempts, phase: phase as TimeoutPhase | undefined })
   }
   if (code === 'ERR_PROXY') return new ProxyError(message, { url, attempts, proxyStatus })
   const ErrorClass = classByCode[code] ?? HyperHttpError
-  return new ErrorClass(message, { code, url, attempts })
+  return new ErrorClass(message, { code, url, attempts, cause })
 }
 
 /** `name must be <expected>, got <value>`. */

@@ -51,6 +51,8 @@ export { fetch } from './fetch.js'
 export { Response } from './response.js'
 export type { RetryInfo } from './retry.js'
 export type {
+  // DNS and connections:
+  AddressFilter,
   AfterResponseHook,
   BeforeErrorHook,
   BeforeRequestHook,
@@ -58,11 +60,13 @@ export type {
   BulkheadOptions,
   CircuitBreakerOptions,
   ClientOptions,
+  DnsCacheOptions,
   FetchInit,
   HeadersInit,
   HookRequest,
   Hooks,
   LimitsOptions,
+  LookupFunction,
   ProxyOption,
   QueryInit,
   QueryValue,

@@ -71,6 +71,20 @@ export interface NativeClientOptions {
   proxyHeaders?: string[]
   /** Targets that bypass the proxies, in `NO_PROXY` syntax. */
   noProxy?: string
+  // DNS and connections:
+  /** LOOKUP events answered with `answerLookup` resolve host names. */
+  lookup?: boolean
+  /** FILTER events answered with `answerFilter` come before every connection. */
+  addressFilter?: boolean
+  dnsCache?: boolean
+  dnsCacheTtl?: number
+  dnsCacheMaxEntries?: number
+  autoSelectFamily?: boolean
+  autoSelectFamilyAttemptTimeout?: number
+  localAddress?: string
+  // Client certificate from a PKCS#12 file or an encrypted key.
+  pfx?: Buffer
+  passphrase?: string
   socketPath?: string
 }
 
@@ -115,9 +129,19 @@ export interface NativeClient {
   ): void
   read(id: number): Buffer | null
   cancel(id: number): void
+  /** The rest of body `id` in one buffer after `prefix`; one CHUNK (last) or ERROR answers. */
+  readAll(id: number, prefix?: Buffer | undefined | null): void
   ref(): void
   unref(): void
   close(): void
+  /** Answers LOOKUP `token`: the addresses, or the message of the lookup's error. */
+  answerLookup(
+    token: number,
+    addresses?: string[] | undefined | null,
+    error?: string | undefined | null,
+  ): void
+  /** Answers FILTER `token`: the index of the first refused address, or `null`. */
+  answerFilter(token: number, refused?: number | undefined | null): void
   /** Routes new connections to a mock server (`null`: to the network again). */
   setMockRoutes(routes?: NativeMockRoutes | undefined | null): void
 }
@@ -153,6 +177,9 @@ export const EVENT_CHUNK = 2
 export const EVENT_ERROR = 3
 export const EVENT_NEED = 4
 export const EVENT_RETRY = 5
+/** DNS and connections: questions to the client's `lookup` and `addressFilter`. */
+export const EVENT_LOOKUP = 6
+export const EVENT_FILTER = 7
 /** Slots per event record. */
 export const EVENT_SLOTS = 10
 

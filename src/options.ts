@@ -1,11 +1,13 @@
+import { isIP } from 'node:net'
 import { type BreakerSettings, defaultIsFailure } from './breaker.js'
 import type { BulkheadSettings } from './bulkhead.js'
 import { InvalidArgumentError, invalid } from './errors.js'
 import { flattenHeaders, lowerCaseNames } from './headers.js'
 import type { NativeClientOptions, NativeRedirect, NativeRequestOptions } from './native.js'
 import { proxyOptions } from './proxy.js'
+import { Resolver } from './resolver.js'
 import { tlsVerifyFromEnv } from './tls-env.js'
-import type { HookLists, TlsVersion } from './types.js'
+import type { AddressFilter, HookLists, LookupFunction, TlsVersion } from './types.js'
 
 /** A client's options after validation: trusted everywhere inside. */
 export interface ClientConfig {
@@ -23,6 +25,8 @@ export interface ClientConfig {
   hooks: HookLists | null
   /** Publish on the undici-compatible diagnostics channels too. */
   undiciChannels: boolean
+  /** Answers the engine's questions to `lookup` and `addressFilter`; `null` without them. */
+  resolver: Resolver | null
 }
 
 /** Longest duration the engine is given: the setTimeout limit, about 24.8 days. */
@@ -59,6 +63,13 @@ const CLIENT_OPTIONS = new Set([
   'hooks',
   'undiciChannels',
   'proxy',
+  // DNS and connections:
+  'lookup',
+  'addressFilter',
+  'dnsCache',
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'localAddress',
   // Unix sockets
   'socketPath',
 ])
@@ -74,6 +85,11 @@ const TLS_OPTIONS = new Set([
   'minVersion',
   'maxVersion',
   'pins',
+  // Client certificate from a PKCS#12 file or an encrypted key.
+  'pfx',
+  'passphrase',
+  // Opt-out of NODE_EXTRA_CA_CERTS.
+  'useNodeExtraCaCerts',
 ])
 const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const
 const RETRY_OPTIONS = new Set([
@@ -118,6 +134,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
       bulkhead: null,
       hooks: null,
       undiciChannels: true,
+      resolver: null,
     }
   }
   const o = record(options, 'options', CLIENT_OPTIONS)
@@ -147,6 +164,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
   Object.assign(native, proxyOptions(o.proxy))
+  const resolver = setDns(native, o)
   if (o.socketPath !== undefined) native.socketPath = socketPath(o.socketPath)
   return {
     native,
@@ -156,6 +174,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
     bulkhead: bulkheadSettings(o.bulkhead),
     hooks: normalizeHooks(o.hooks, 'hooks'),
     undiciChannels: o.undiciChannels === undefined || bool(o.undiciChannels, 'undiciChannels'),
+    resolver,
   }
 }
 
@@ -424,6 +443,10 @@ function setTls(target: NativeClientOptions, value: unknown): void {
   }
   if (t.cert !== undefined) target.cert = pemText(t.cert, 'tls.cert')
   if (t.key !== undefined) target.key = pemText(t.key, 'tls.key')
+  setClientCertificateFile(target, t)
+  if (t.useNodeExtraCaCerts !== undefined) {
+    target.useNodeExtraCaCerts = bool(t.useNodeExtraCaCerts, 'tls.useNodeExtraCaCerts')
+  }
   if (t.useSystemCa !== undefined) target.useSystemCa = bool(t.useSystemCa, 'tls.useSystemCa')
   if (t.servername !== undefined) target.serverName = serverName(t.servername)
   if (t.minVersion !== undefined) target.minTlsVersion = tlsVersion(t.minVersion, 'tls.minVersion')
@@ -554,12 +577,92 @@ function workerThreads(value: unknown): number {
   return value as number
 }
 
+/** `tls.pfx` and `tls.passphrase`, as in Node's `tls.connect`. */
+function setClientCertificateFile(target: NativeClientOptions, t: Record<string, unknown>): void {
+  if (t.pfx !== undefined) {
+    if (!(t.pfx instanceof Uint8Array)) {
+      throw invalid('tls.pfx', 'a Buffer or Uint8Array holding a PKCS#12 (.pfx, .p12) file', t.pfx)
+    }
+    if (t.cert !== undefined) {
+      throw new InvalidArgumentError(
+        'tls.pfx and tls.cert/tls.key are two ways to give the client certificate: give one',
+      )
+    }
+    target.pfx = Buffer.from(t.pfx.buffer, t.pfx.byteOffset, t.pfx.byteLength)
+  }
+  if (t.passphrase !== undefined) {
+    if (typeof t.passphrase !== 'string') {
+      throw invalid('tls.passphrase', 'a string', t.passphrase)
+    }
+    target.passphrase = t.passphrase
+  }
+}
+
 function pemText(value: unknown, name: string): string {
   if (typeof value === 'string') return value
   if (value instanceof Uint8Array) {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
   }
   throw invalid(name, 'a PEM string or Buffer', value)
+}
+
+// DNS and connections.
+
+const DNS_CACHE_OPTIONS = new Set(['ttl', 'maxEntries'])
+/** Node's floor for `autoSelectFamilyAttemptTimeout`. */
+const MIN_ATTEMPT_DELAY = 10
+
+/**
+ * `lookup`, `addressFilter`, `dnsCache`, `autoSelectFamily`, `autoSelectFamilyAttemptTimeout`
+ * and `localAddress`; the hooks' answerer, or `null` when there is no hook.
+ */
+function setDns(target: NativeClientOptions, o: Record<string, unknown>): Resolver | null {
+  const lookup = isFunction(o.lookup, 'lookup')
+  const filter = isFunction(o.addressFilter, 'addressFilter')
+  if (lookup) target.lookup = true
+  if (filter) target.addressFilter = true
+  if (o.dnsCache === false) target.dnsCache = false
+  else if (o.dnsCache !== undefined) {
+    const c = record(o.dnsCache, 'dnsCache', DNS_CACHE_OPTIONS)
+    if (c.ttl !== undefined) {
+      target.dnsCacheTtl = duration(c.ttl, 'dnsCache.ttl')
+      if (target.dnsCacheTtl === 0) {
+        throw invalid(
+          'dnsCache.ttl',
+          'a positive number of milliseconds (false turns the cache off)',
+          c.ttl,
+        )
+      }
+    }
+    if (c.maxEntries !== undefined) {
+      target.dnsCacheMaxEntries = count(c.maxEntries, 'dnsCache.maxEntries', 1)
+    }
+  }
+  if (o.autoSelectFamily !== undefined) {
+    target.autoSelectFamily = bool(o.autoSelectFamily, 'autoSelectFamily')
+  }
+  if (o.autoSelectFamilyAttemptTimeout !== undefined) {
+    const delay = duration(o.autoSelectFamilyAttemptTimeout, 'autoSelectFamilyAttemptTimeout')
+    if (delay < MIN_ATTEMPT_DELAY) {
+      throw invalid(
+        'autoSelectFamilyAttemptTimeout',
+        `at least ${MIN_ATTEMPT_DELAY} milliseconds`,
+        delay,
+      )
+    }
+    target.autoSelectFamilyAttemptTimeout = delay
+  }
+  if (o.localAddress !== undefined) {
+    if (typeof o.localAddress !== 'string' || isIP(o.localAddress) === 0) {
+      throw invalid('localAddress', 'an IPv4 or IPv6 address', o.localAddress)
+    }
+    target.localAddress = o.localAddress
+  }
+  if (!lookup && !filter) return null
+  return new Resolver(
+    lookup ? (o.lookup as LookupFunction) : null,
+    filter ? (o.addressFilter as AddressFilter) : null,
+  )
 }
 
 /** A Unix socket path or Windows named pipe name (`\\.\pipe\name`). */

@@ -1,6 +1,8 @@
 import type { ReadableByteStreamController, UnderlyingByteSource } from 'node:stream/web'
 import { closeStream, enqueueOwned } from './byte-stream.js'
 
+const EMPTY = Buffer.alloc(0)
+
 /** What a body needs to know of its request: whether it failed since the head arrived. */
 export interface BodyExchange {
   readonly failure: unknown
@@ -10,6 +12,11 @@ export interface BodyExchange {
 export interface BodySource {
   /** Asks for the next chunk; the answer comes through `body.deliver` or `body.fail`. */
   pull(exchange: BodyExchange, body: StreamedBody): void
+  /**
+   * Asks for the rest of the body as one chunk after `prefix` (bytes already here); the
+   * answer comes through `body.deliver` (last) or `body.fail`.
+   */
+  pullAll(exchange: BodyExchange, body: StreamedBody, prefix: Buffer | undefined): void
   /** Stops the transfer and frees the connection. */
   release(exchange: BodyExchange): void
 }
@@ -52,13 +59,20 @@ export class StreamedBody implements UnderlyingByteSource {
     return promise
   }
 
-  /** Reads to the end and returns all bytes. */
+  /**
+   * Reads to the end and returns all bytes. The engine gathers them into one buffer (the bytes
+   * that came with the head included), so nothing is copied or concatenated here. Called
+   * before any `read()`.
+   */
   async readAll(): Promise<Buffer> {
-    const chunks: Buffer[] = []
-    for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) {
-      chunks.push(chunk)
-    }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+    const first = this.#first
+    this.#first = undefined
+    if (this.#ended) return first ?? EMPTY
+    const { promise, resolve, reject } = Promise.withResolvers<Buffer | null>()
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#dispatcher.pullAll(this.#exchange, this, first)
+    return (await promise) ?? EMPTY
   }
 
   /** Called by the dispatcher with the answer to a pull. */

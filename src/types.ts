@@ -1,3 +1,4 @@
+import type { LookupAddress } from 'node:dns'
 import type { RequestBody } from './body.js'
 import type { BreakerOutcome } from './breaker.js'
 import type { Response } from './response.js'
@@ -104,6 +105,29 @@ export interface TlsOptions {
    * fails with `ERR_TLS_PIN_MISMATCH`.
    */
   pins?: ReadonlyArray<string>
+  /**
+   * Client certificate chain and private key as one PKCS#12 file (`.pfx`, `.p12`), instead of
+   * `cert` and `key`; opened with `passphrase`.
+   *
+   * @example
+   * ```ts
+   * const client = new Client({
+   *   tls: { pfx: readFileSync('client.pfx'), passphrase: process.env.PFX_PASSPHRASE },
+   * })
+   * ```
+   */
+  pfx?: Uint8Array
+  /**
+   * Passphrase of `pfx`, or of `key` when it is an encrypted PKCS#8 PEM key
+   * (`-----BEGIN ENCRYPTED PRIVATE KEY-----`). A wrong one fails `new Client()` with
+   * `ERR_INVALID_ARGUMENT`.
+   */
+  passphrase?: string
+  /**
+   * Also trust the certificates in the file named by `NODE_EXTRA_CA_CERTS`, as Node does (the
+   * engine reads it itself: Node's own trust store is not visible to it). Default `true`.
+   */
+  useNodeExtraCaCerts?: boolean
 }
 
 /** A TLS protocol version, spelled as in Node's `tls` module. */
@@ -194,7 +218,7 @@ export interface ClientOptions {
    * every client and every Node worker thread: it is started by the first client the process
    * creates (the one behind the global `fetch` included), and only that client's value
    * counts; later clients' values are ignored. Default: `HYPERHTTP_WORKER_THREADS`, else the
-   * number of CPUs.
+   * number of CPUs minus one (at least one: the JavaScript thread needs a CPU too).
    *
    * @example
    * ```ts
@@ -238,6 +262,58 @@ export interface ClientOptions {
    * ```
    */
   proxy?: ProxyOption
+  // DNS and connections:
+  /**
+   * Resolves host names instead of the system resolver, with Node's `dns.lookup` signature.
+   * Called on the JavaScript thread only when a new connection needs an address and the DNS
+   * cache has none (never for IP literals), redirects and retries included. It is called with
+   * `{ all: true, family }` and may answer either callback shape. An error (or a throw) fails
+   * the request with `ConnectError` `ERR_DNS`, the error as `cause`. Default: `getaddrinfo`.
+   *
+   * @example
+   * ```ts
+   * import { lookup } from 'node:dns'
+   * new Client({ lookup: (host, options, callback) => lookup(host, options, callback) })
+   * ```
+   */
+  lookup?: LookupFunction
+  /**
+   * Consulted before every connection with every address about to be dialed, resolved or
+   * literal, redirects and retries included. Anything but `true` (or a throw) fails the request
+   * with `ConnectError` `ERR_ADDRESS_BLOCKED` before anything is sent.
+   *
+   * @example
+   * ```ts
+   * import { BlockList } from 'node:net'
+   * const internal = new BlockList()
+   * internal.addSubnet('10.0.0.0', 8)
+   * new Client({ addressFilter: (address, family) => !internal.check(address, `ipv${family}`) })
+   * ```
+   */
+  addressFilter?: AddressFilter
+  /**
+   * The engine's cache of resolved names (the `lookup`'s answers too). Default
+   * `{ ttl: 30_000, maxEntries: 1024 }`; `false` resolves for every new connection.
+   */
+  dnsCache?: DnsCacheOptions | false
+  /**
+   * Happy Eyeballs (RFC 8305): with several addresses, start the next one after
+   * `autoSelectFamilyAttemptTimeout` even while the previous attempt is pending, families
+   * interleaved; the first connected wins. `false` tries them one after another. Default `true`.
+   */
+  autoSelectFamily?: boolean
+  /** Delay before the next address is tried, in ms (at least 10). Default 250, as Node. */
+  autoSelectFamilyAttemptTimeout?: number
+  /**
+   * Local IP address outgoing connections are bound to; only addresses of its family are
+   * dialed.
+   *
+   * @example
+   * ```ts
+   * new Client({ localAddress: '192.0.2.10' })
+   * ```
+   */
+  localAddress?: string
   /**
    * Send every request over this Unix domain socket (on Windows, a named pipe such as
    * `\\.\pipe\docker_engine`) instead of resolving and dialling the URL's host. The URL
@@ -252,6 +328,39 @@ export interface ClientOptions {
    * ```
    */
   socketPath?: string
+}
+
+/**
+ * `lookup` option: Node's `dns.lookup` (or any function of that shape) fits.
+ *
+ * @example
+ * ```ts
+ * const lookup: LookupFunction = (hostname, options, callback) =>
+ *   callback(null, [{ address: '127.0.0.1', family: 4 }])
+ * ```
+ */
+export type LookupFunction = (
+  hostname: string,
+  options: { all: true; family: 0 | 4 | 6 },
+  callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+) => void
+
+/**
+ * `addressFilter` option: `true` lets the client connect to `address` for `hostname`.
+ *
+ * @example
+ * ```ts
+ * const publicOnly: AddressFilter = (address) => !address.startsWith('10.')
+ * ```
+ */
+export type AddressFilter = (address: string, family: 4 | 6, hostname: string) => boolean
+
+/** `dnsCache` option. */
+export interface DnsCacheOptions {
+  /** How long a resolved name is reused, in ms. Default 30_000. */
+  ttl?: number
+  /** Names kept at most; the one closest to expiry makes room. Default 1024. */
+  maxEntries?: number
 }
 
 /**

@@ -107,3 +107,16 @@ export function originOf(href: string): string {
   const hostStart = userinfo >= start ? userinfo + 1 : start
   return href.slice(0, start) + href.slice(hostStart, end)
 }
+
+/**
+ * `href` without its user name and password: what a response's `url` and an error's `url` show
+ * (the engine sends them as `Authorization: Basic`, and fetch's `Response#url` never has them).
+ */
+export function withoutCredentials(href: string): string {
+  const start = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : -1
+  if (start === -1) return href
+  // As in `originOf`: in a serialized http(s) URL an `@` before the path ends the userinfo.
+  const end = href.indexOf('/', start)
+  const userinfo = href.lastIndexOf('@', end)
+  return userinfo >= start ? href.slice(0, start) + href.slice(userinfo + 1) : href
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import fc from 'fast-check'
 import { expect } from 'vitest'
@@ -27,51 +28,15 @@ export function fuzzTimeout(defaultRuns: number, msPerRun: number): number {
   return 60_000 + fuzzRuns(defaultRuns) * msPerRun
 }
 
-/** Characters that break parsers: every kind of line break, NUL, controls, separators,
- * Latin-1 and beyond, surrogate halves, and letters whose case mapping is ASCII (ı ſ K ß ﬀ). */
-const NASTY = [
-  '\r',
-  '\n',
-  '\0',
-  '\t',
-  ' ',
-  '\v',
-  '\f',
-  '\x7f',
-  '\u0085',
-  '\u2028',
-  '\u2029',
-  ':',
-  ';',
-  ',',
-  '/',
-  '\\',
-  '?',
-  '#',
-  '@',
-  '%',
-  '"',
-  '=',
-  '.',
-  'a',
-  'Z',
-  '0',
-  '-',
-  '\u00a0',
-  '\u00e9',
-  '\u00ff',
-  '\u0100',
-  '\u0131',
-  '\u017f',
-  '\u212a',
-  '\u00df',
-  '\ufb00',
-  '\ufffd',
-  '\ufeff',
-  '\ud800',
-  '\udfff',
-  '\u{1f600}',
-]
+/**
+ * Characters that break parsers, from `hostile-characters.txt` (shared with the engine's fuzz
+ * tests): line breaks, NUL, controls, separators, Latin-1 and beyond, surrogate halves, and
+ * letters whose case mapping is ASCII.
+ */
+const NASTY = readFileSync(new URL('./hostile-characters.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line.startsWith('U+'))
+  .map((line) => String.fromCodePoint(Number.parseInt(line.slice(2, line.indexOf(' ')), 16)))
 
 /** Up to `maxLength` characters, most of them hostile, some from anywhere in UTF-16. */
 export function nastyString(maxLength: number): fc.Arbitrary<string> {

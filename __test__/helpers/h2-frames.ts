@@ -42,6 +42,8 @@ export function headerBlock(fields: Array<[string, string]>): Buffer {
 
 export interface RawH2cServer {
   url: string
+  /** Connections accepted so far. */
+  connections: () => number
 }
 
 const closers = new Set<() => Promise<void>>()
@@ -53,15 +55,32 @@ export async function closeRawH2cServers(): Promise<void> {
   await Promise.all(pending.map((close) => close()))
 }
 
+/** SETTINGS parameter identifiers (RFC 9113 §6.5.2) the tests advertise. */
+export const SETTING = { MAX_CONCURRENT_STREAMS: 0x3 } as const
+
+/** A SETTINGS payload: each `[identifier, value]` as 6 bytes. */
+export function settingsPayload(settings: Array<[number, number]>): Buffer {
+  const payload = Buffer.alloc(6 * settings.length)
+  settings.forEach(([identifier, value], index) => {
+    payload.writeUInt16BE(identifier, 6 * index)
+    payload.writeUInt32BE(value, 6 * index + 2)
+  })
+  return payload
+}
+
 /**
- * An h2c server (prior knowledge) on a raw socket: it sends an empty SETTINGS, acknowledges the
- * client's, and calls `onRequest` with the socket and the stream id of each request HEADERS.
+ * An h2c server (prior knowledge) on a raw socket: it sends its SETTINGS (`settings`, empty by
+ * default), acknowledges the client's, and calls `onRequest` with the socket and the stream id
+ * of each request HEADERS.
  */
 export async function startRawH2cServer(
   onRequest: (socket: net.Socket, stream: number) => void,
+  settings: Array<[number, number]> = [],
 ): Promise<RawH2cServer> {
   const sockets = new Set<net.Socket>()
+  let accepted = 0
   const server = net.createServer((socket) => {
+    accepted += 1
     sockets.add(socket)
     socket.on('error', () => {})
     socket.on('close', () => sockets.delete(socket))
@@ -73,7 +92,7 @@ export async function startRawH2cServer(
         if (buffered.length < PREFACE.length) return
         prefaceSeen = true
         buffered = buffered.subarray(PREFACE.length)
-        socket.write(frame(FRAME.SETTINGS, 0, 0, Buffer.alloc(0)))
+        socket.write(frame(FRAME.SETTINGS, 0, 0, settingsPayload(settings)))
       }
       while (buffered.length >= 9) {
         const length = buffered.readUIntBE(0, 3)
@@ -94,5 +113,5 @@ export async function startRawH2cServer(
     for (const socket of sockets) socket.destroy()
     await new Promise((resolve) => server.close(resolve))
   })
-  return { url: `http://127.0.0.1:${port}` }
+  return { url: `http://127.0.0.1:${port}`, connections: () => accepted }
 }

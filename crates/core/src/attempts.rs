@@ -110,8 +110,6 @@ impl Attempts<'_> {
         F: FnMut(Request, Effective) -> Fut,
         Fut: Future<Output = Result<Response, Error>>,
     {
-        let policy = &self.config.retry;
-        let max_retries = settings.max_retries;
         if let Some(budget) = self.budget {
             budget.record_request();
         }
@@ -121,55 +119,11 @@ impl Attempts<'_> {
         self.made.store(attempt, Ordering::Relaxed);
         loop {
             let result = send(next.request(), next.settings).await;
-            let wait = match &result {
-                Ok(res) if policy.statuses.contains(&res.status.as_u16()) => {
-                    match crate::retry::retry_after(&res.headers) {
-                        Some(asked) if asked > policy.max_retry_after => None,
-                        Some(asked) => Some(asked),
-                        None => Some(policy.backoff.delay(attempt, previous_wait)),
-                    }
-                }
-                Err(e) if policy.retries_error(e) => {
-                    Some(policy.backoff.delay(attempt, previous_wait))
-                }
-                _ => None,
+            let wait = match self.retry_wait(&result, &next, attempt, previous_wait) {
+                Ok(wait) => wait,
+                Err(refusal) => return settle(result, attempt, refusal),
             };
-            let retry = wait.filter(|_| attempt <= max_retries && next.method_allowed(policy));
-            let refusal = match retry {
-                None => None,
-                Some(_) if !next.replayable() => {
-                    Some("; not retried: the request body was a stream that cannot be sent again")
-                }
-                Some(_) if self.budget.is_some_and(|b| !b.try_retry()) => {
-                    Some("; not retried: the client's retry budget is spent")
-                }
-                Some(_) => None,
-            };
-            let Some(wait) = retry.filter(|_| refusal.is_none()) else {
-                return match result {
-                    Ok(mut res) => {
-                        res.attempts = attempt;
-                        res.body.set_attempts(attempt);
-                        Ok(res)
-                    }
-                    Err(e) => Err(e
-                        .explain(refusal.unwrap_or_default())
-                        .with_attempts(attempt)),
-                };
-            };
-            let cause = match result {
-                Ok(mut res) => {
-                    let cause = hook.is_some().then(|| RetryCause::Response {
-                        status: res.status,
-                        headers: std::mem::take(&mut res.headers),
-                        url: res.url.clone(),
-                        redirected: res.redirects > 0,
-                    });
-                    res.body.drain().await;
-                    cause
-                }
-                Err(e) => Some(RetryCause::Error(e)),
-            };
+            let cause = retry_cause(result, hook.is_some()).await;
             tokio::time::sleep(wait).await;
             previous_wait = wait;
             attempt += 1;
@@ -187,6 +141,87 @@ impl Attempts<'_> {
             }
             self.made.store(attempt, Ordering::Relaxed);
         }
+    }
+
+    /// How long to wait before retrying the outcome of attempt `attempt`; or, when it is not
+    /// retried, what its error should add: nothing when the policy does not retry it, the
+    /// reason when the policy would but the body or the budget does not allow it. Takes a
+    /// retry from the budget only when every other check passed.
+    fn retry_wait(
+        &self,
+        result: &Result<Response, Error>,
+        next: &NextAttempt,
+        attempt: u32,
+        previous_wait: Duration,
+    ) -> Result<Duration, &'static str> {
+        let policy = &self.config.retry;
+        let wait = policy_wait(policy, result, attempt, previous_wait)
+            .filter(|_| attempt <= next.settings.max_retries && next.method_allowed(policy))
+            .ok_or("")?;
+        if !next.replayable() {
+            return Err("; not retried: the request body was a stream that cannot be sent again");
+        }
+        if self.budget.is_some_and(|b| !b.try_retry()) {
+            return Err("; not retried: the client's retry budget is spent");
+        }
+        Ok(wait)
+    }
+}
+
+/// The policy's wait before retrying `result`: `Retry-After` when the server sent one (unless
+/// over `max_retry_after`: then no retry), else the backoff. `None` for an outcome the policy
+/// does not retry.
+fn policy_wait(
+    policy: &RetryPolicy,
+    result: &Result<Response, Error>,
+    attempt: u32,
+    previous_wait: Duration,
+) -> Option<Duration> {
+    match result {
+        Ok(res) if policy.statuses.contains(&res.status.as_u16()) => {
+            match crate::retry::retry_after(&res.headers) {
+                Some(asked) if asked > policy.max_retry_after => None,
+                Some(asked) => Some(asked),
+                None => Some(policy.backoff.delay(attempt, previous_wait)),
+            }
+        }
+        Err(e) if policy.retries_error(e) => Some(policy.backoff.delay(attempt, previous_wait)),
+        _ => None,
+    }
+}
+
+/// The outcome of the last attempt, returned as the request's, with the attempt count (and, for
+/// an error, why it was not retried).
+fn settle(
+    result: Result<Response, Error>,
+    attempts: u32,
+    refusal: &str,
+) -> Result<Response, Error> {
+    match result {
+        Ok(mut res) => {
+            res.attempts = attempts;
+            res.body.set_attempts(attempts);
+            Ok(res)
+        }
+        Err(e) => Err(e.explain(refusal).with_attempts(attempts)),
+    }
+}
+
+/// What a hook is told about a retried outcome (a response's head only when there is a hook to
+/// tell); a retried response's body is read to its end first, so its connection can be reused.
+async fn retry_cause(result: Result<Response, Error>, hooked: bool) -> Option<RetryCause> {
+    match result {
+        Ok(mut res) => {
+            let cause = hooked.then(|| RetryCause::Response {
+                status: res.status,
+                headers: std::mem::take(&mut res.headers),
+                url: res.url.clone(),
+                redirected: res.redirects > 0,
+            });
+            res.body.drain().await;
+            cause
+        }
+        Err(e) => Some(RetryCause::Error(e)),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -26,7 +27,35 @@ pub(crate) enum ReqBody {
         expected: Option<u64>,
         sent: u64,
         asked: bool,
+        progress: UploadProgress,
     },
+}
+
+/// When a streamed request body last handed hyper a chunk or its end. On HTTP/2 the
+/// connection's writes belong to every stream, so a streamed request's head timeout runs from
+/// this instead: from its own last chunk while it uploads, from its end once it has ended.
+#[derive(Clone, Debug)]
+pub(crate) struct UploadProgress(Arc<Mutex<Instant>>);
+
+impl UploadProgress {
+    pub(crate) fn new() -> Self {
+        UploadProgress(Arc::new(Mutex::new(Instant::now())))
+    }
+
+    fn mark(&self) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Instant::now();
+    }
+
+    /// Time since the body last moved.
+    pub(crate) fn idle(&self) -> Duration {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .elapsed()
+    }
 }
 
 impl HttpBody for ReqBody {
@@ -45,8 +74,10 @@ impl HttpBody for ReqBody {
                 expected,
                 sent,
                 asked,
+                progress,
             } => match stream.chunks.poll_recv(cx) {
                 Poll::Ready(Some(chunk)) => {
+                    progress.mark();
                     *asked = false;
                     *sent += chunk.len() as u64;
                     if expected.is_some_and(|n| *sent > n) {
@@ -57,7 +88,10 @@ impl HttpBody for ReqBody {
                 Poll::Ready(None) if expected.is_some_and(|n| *sent != n) => {
                     Poll::Ready(Some(Err(length_mismatch(*expected, *sent).into())))
                 }
-                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Ready(None) => {
+                    progress.mark();
+                    Poll::Ready(None)
+                }
                 Poll::Pending => {
                     if !*asked {
                         *asked = true;
@@ -180,17 +214,22 @@ impl Body {
     /// bytes. `None` means the body has ended. The wait is bounded by the read timeout (the
     /// longest gap between two pieces) and the request's total timeout.
     pub async fn chunk(&mut self, max: usize) -> Result<Option<Bytes>, Error> {
-        let first = match self.wait_limit() {
+        match self.piece().await? {
+            Some(first) => Ok(Some(self.coalesce(first, max)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Waits for the next piece, as it arrived (no copy). `None` means the body has ended.
+    /// The wait is bounded as for [`Body::chunk`].
+    pub async fn piece(&mut self) -> Result<Option<Bytes>, Error> {
+        match self.wait_limit() {
             Some((limit, phase, ms)) => {
                 tokio::time::timeout(limit, std::future::poll_fn(|cx| self.poll_piece(cx)))
                     .await
-                    .map_err(|_| self.located(Error::timeout(phase, ms)))??
+                    .map_err(|_| self.located(Error::timeout(phase, ms)))?
             }
-            None => std::future::poll_fn(|cx| self.poll_piece(cx)).await?,
-        };
-        match first {
-            Some(first) => Ok(Some(self.coalesce(first, max)?)),
-            None => Ok(None),
+            None => std::future::poll_fn(|cx| self.poll_piece(cx)).await,
         }
     }
 

@@ -92,9 +92,12 @@ fn describe(kind: Kind, err: &(dyn StdError + 'static)) -> String {
         cur = e.source();
     }
     match kind {
-        Kind::HeadersTooLarge => {
-            format!("response head is too large ({chain}); raise maxHeaderSize if this server is trusted")
-        }
+        // hyper reports a head over the byte limit and one over the field count with the same
+        // error, so both limits are named.
+        Kind::HeadersTooLarge => format!(
+            "response head is too large ({chain}): over maxHeaderSize (bytes) or maxHeaderCount \
+             (fields); raise the one that applies if this server is trusted"
+        ),
         Kind::ConnectionClosed => {
             format!("connection closed before the exchange finished ({chain})")
         }

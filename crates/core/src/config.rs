@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::dial::DnsOptions;
 use crate::error::Error;
 use crate::proxy::ProxyOptions;
 use crate::ratelimit::RateLimit;
@@ -105,6 +106,11 @@ pub struct TlsOptions {
     /// SHA-256 digests of trusted SubjectPublicKeyInfos. When not empty, a verified chain must
     /// also contain one of these keys (the leaf, an intermediate or the trust anchor).
     pub pins: Vec<[u8; 32]>,
+    // Client certificate from a PKCS#12 file or an encrypted key (Node's `pfx`, `passphrase`).
+    /// Client certificate and key as one PKCS#12 (PFX) file, instead of `cert` and `key`.
+    pub pfx: Option<Vec<u8>>,
+    /// Passphrase of `pfx` or of an encrypted (PKCS#8) `key`.
+    pub passphrase: Option<String>,
 }
 
 impl Default for TlsOptions {
@@ -120,6 +126,8 @@ impl Default for TlsOptions {
             min_version: TlsVersion::Tls12,
             max_version: TlsVersion::Tls13,
             pins: Vec::new(),
+            pfx: None,
+            passphrase: None,
         }
     }
 }
@@ -168,6 +176,8 @@ pub struct Config {
     pub rate_limit: Option<RateLimit>,
     /// Proxies; `None` (the default) connects directly.
     pub proxy: Option<ProxyOptions>,
+    /// DNS and connections: `lookup`, address filter, DNS cache, Happy Eyeballs, local address.
+    pub dns: DnsOptions,
     /// Every connection goes over this Unix domain socket (a named pipe on Windows) instead
     /// of DNS and TCP; the URL still gives the Host header and path. Default none.
     pub socket_path: Option<String>,
@@ -193,6 +203,7 @@ impl Default for Config {
             retry_budget: Some(RetryBudget::default()),
             rate_limit: None,
             proxy: None,
+            dns: DnsOptions::default(),
             socket_path: None,
         }
     }
@@ -234,6 +245,11 @@ impl Config {
                 "tls.cert and tls.key must be given together for a client certificate",
             ));
         }
+        if self.tls.pfx.is_some() && self.tls.cert.is_some() {
+            return Err(Error::invalid(
+                "tls.pfx and tls.cert/tls.key are two ways to give the client certificate: give one",
+            ));
+        }
         if self.tls.min_version > self.tls.max_version {
             return Err(Error::invalid(
                 "tls.minVersion must not be higher than tls.maxVersion",
@@ -246,6 +262,7 @@ impl Config {
                 )));
             }
         }
+        self.dns.validate()?;
         if let Some(path) = &self.socket_path {
             if path.is_empty() || path.contains('\0') {
                 return Err(Error::invalid(

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
 use crate::conn::{Conn, Stream};
+use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
 use crate::local::SocketIo;
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
@@ -56,6 +57,8 @@ pub(crate) struct ConnectorConfig {
     /// Proxies (`proxy` option) and the TLS configuration for `https:` proxies (HTTP/1.1 only).
     pub proxies: Option<Arc<Proxies>>,
     pub proxy_tls: Option<Arc<rustls::ClientConfig>>,
+    /// Resolution, address filter, Happy Eyeballs and local address (dial.rs).
+    pub dns: DnsOptions,
     /// Local sockets and mock servers that replace DNS and TCP (`route.rs`).
     pub routes: Arc<Routes>,
 }
@@ -72,6 +75,7 @@ struct Inner {
     total: Arc<Semaphore>,
     per_origin: Mutex<HashMap<String, Arc<Semaphore>>>,
     proxy_tls: Option<TlsConnector>,
+    dialer: Dialer,
 }
 
 impl Connector {
@@ -82,6 +86,7 @@ impl Connector {
                 total: Arc::new(Semaphore::new(config.max_connections)),
                 per_origin: Mutex::new(HashMap::new()),
                 proxy_tls: config.proxy_tls.clone().map(TlsConnector::from),
+                dialer: Dialer::new(config.dns.clone()),
                 config,
             }),
         }
@@ -212,45 +217,9 @@ impl Inner {
         }
     }
 
-    async fn tcp(
-        &self,
-        host: &str,
-        port: u16,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Result<TcpStream, Error> {
-        let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => within(deadline, Phase::Dns, tokio::net::lookup_host((host, port)))
-                .await?
-                .map_err(|e| {
-                    Error::new(Kind::Dns, format!("could not resolve host {host}: {e}"))
-                        .with_phase(Phase::Dns)
-                        .with_source(e)
-                })?
-                .collect(),
-        };
-        if addrs.is_empty() {
-            return Err(
-                Error::new(Kind::Dns, format!("host {host} resolved to no address"))
-                    .with_phase(Phase::Dns),
-            );
-        }
-        let mut last = None;
-        for addr in addrs {
-            match within(deadline, Phase::Connect, TcpStream::connect(addr)).await? {
-                Ok(tcp) => {
-                    let _ = tcp.set_nodelay(true);
-                    return Ok(tcp);
-                }
-                Err(e) => last = Some((addr, e)),
-            }
-        }
-        let (addr, e) = last.expect("at least one address was tried");
-        Err(
-            Error::new(Kind::Connect, format!("could not connect to {addr}: {e}"))
-                .with_phase(Phase::Connect)
-                .with_source(e),
-        )
+    /// A TCP connection to `host:port` (see [`Dialer::tcp`]).
+    async fn tcp(&self, host: &str, port: u16, deadline: Deadline) -> Result<TcpStream, Error> {
+        self.dialer.tcp(host, port, deadline).await
     }
 
     /// A connection over the local socket at `path`: all origins share its slots (one key per
@@ -320,6 +289,18 @@ impl Inner {
         (https, host, port): (bool, &str, u16),
         deadline: Option<(Instant, Duration)>,
     ) -> Result<(Stream, bool), Error> {
+        // Where this side resolves the target (`socks5:`) or the URL holds a literal, the lookup
+        // hook, the DNS cache and the address filter apply as for a direct connection, before
+        // anything reaches the proxy. Names the proxy resolves itself never reach them.
+        let socks_local = proxy.scheme == ProxyScheme::Socks5;
+        let mut target = host.to_owned();
+        if socks_local || host.parse::<IpAddr>().is_ok() {
+            let addresses = self.dialer.resolve(host, deadline).await?;
+            self.dialer.filter(host, &addresses, deadline).await?;
+            if socks_local {
+                target = addresses[0].to_string();
+            }
+        }
         let tcp = self.tcp(&proxy.host, proxy.port, deadline).await;
         let tcp = tcp.map_err(|e| proxy.explain(e))?;
         let io: BoxIo = match proxy.scheme {
@@ -346,38 +327,12 @@ impl Inner {
         if hop == Hop::Forward {
             return Ok((Stream::Proxied(TokioIo::new(io)), false));
         }
-        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, host, port)).await??;
+        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, &target, port)).await??;
         if !https {
             return Ok((Stream::Proxied(TokioIo::new(tunnel)), self.config.h2_only));
         }
         let tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
         let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
         Ok((Stream::Proxied(TokioIo::new(Box::new(tls))), h2))
-    }
-}
-
-/// Runs `fut` until `deadline`, failing with a timeout in `phase` after it.
-async fn within<F: Future>(
-    deadline: Option<(Instant, Duration)>,
-    phase: Phase,
-    fut: F,
-) -> Result<F::Output, Error> {
-    match deadline {
-        Some((at, total)) => tokio::time::timeout_at(at, fut).await.map_err(|_| {
-            let mut err = Error::timeout(phase, total.as_millis() as u64);
-            if phase != Phase::Pool {
-                err = Error::new(
-                    Kind::Timeout,
-                    format!(
-                        "connect timeout of {} ms elapsed during {}",
-                        total.as_millis(),
-                        phase.as_str()
-                    ),
-                )
-                .with_phase(phase);
-            }
-            err
-        }),
-        None => Ok(fut.await),
     }
 }

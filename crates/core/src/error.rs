@@ -51,6 +51,9 @@ pub enum Kind {
     RateLimited,
     /// The proxy refused the connection or failed the handshake (see [`Error::proxy_status`]).
     Proxy,
+    // DNS and connections (dial.rs):
+    /// The address filter refused an address of the host; nothing was sent.
+    AddressBlocked,
     // Mocking for tests (`hyperhttp/testing`).
     /// A mock server had no interceptor for the request and does not let it through.
     MockNotMatched,
@@ -80,6 +83,7 @@ impl Kind {
             Kind::ClientClosed => "ERR_CLIENT_CLOSED",
             Kind::RateLimited => "ERR_RATE_LIMITED",
             Kind::Proxy => "ERR_PROXY",
+            Kind::AddressBlocked => "ERR_ADDRESS_BLOCKED",
             Kind::MockNotMatched => "ERR_MOCK_NOT_MATCHED",
         }
     }
@@ -96,7 +100,7 @@ impl Kind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::InvalidArgument,
         Kind::Dns,
         Kind::Connect,
@@ -117,6 +121,7 @@ impl Kind {
         Kind::ClientClosed,
         Kind::RateLimited,
         Kind::Proxy,
+        Kind::AddressBlocked,
         Kind::MockNotMatched,
     ];
 }
@@ -185,6 +190,8 @@ struct Inner {
     attempts: u32,
     /// The proxy's answer: HTTP status of a refused `CONNECT`, or SOCKS5 reply code.
     proxy_status: Option<u16>,
+    /// The token of the embedder's answer (a `lookup` or address filter) that caused this.
+    answer_token: Option<u32>,
 }
 
 impl Error {
@@ -201,6 +208,7 @@ impl Error {
                 resend_if_idempotent: false,
                 attempts: 1,
                 proxy_status: None,
+                answer_token: None,
             }),
         }
     }
@@ -270,6 +278,18 @@ impl Error {
     /// How many attempts were made (1 when the request was not retried).
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
+    }
+
+    /// Records which answer of the embedder's resolver hooks caused this error, so the
+    /// embedder can attach what its hook threw (the engine only carries the number).
+    pub fn with_answer_token(mut self, token: u32) -> Self {
+        self.inner.answer_token = Some(token);
+        self
+    }
+
+    /// The token given to [`Error::with_answer_token`], if any.
+    pub fn answer_token(&self) -> Option<u32> {
+        self.inner.answer_token
     }
 
     /// Appends a sentence to the message.
@@ -351,6 +371,7 @@ impl Error {
                 resend_if_idempotent: self.inner.resend_if_idempotent,
                 attempts: self.inner.attempts,
                 proxy_status: self.inner.proxy_status,
+                answer_token: self.inner.answer_token,
             }),
         }
     }

@@ -22,10 +22,12 @@ mod attempts;
 mod body;
 mod classify;
 mod client;
+mod client_identity;
 mod config;
 mod conn;
 mod connect;
 mod decode;
+mod dial;
 mod error;
 mod follow;
 mod inline;
@@ -36,6 +38,8 @@ mod request;
 mod retry;
 pub mod runtime;
 mod tls;
+// The whole body in one allocation (read_to_end).
+mod whole;
 // Unix sockets and mocking for tests.
 mod local;
 mod route;
@@ -45,6 +49,10 @@ pub use body::{Body, CHUNK_MAX};
 pub use client::{Client, Response};
 pub use config::{Config, Limits, RedirectMode, RequestOptions, Timeouts, TlsOptions, TlsVersion};
 pub use decode::{ACCEPT_ENCODING, MAX_CODINGS};
+pub use dial::{
+    address_blocked, lookup_failed, AddressFilter, DnsCacheOptions, DnsOptions, Family,
+    FilterFuture, Lookup, LookupFuture, MIN_ATTEMPT_DELAY,
+};
 pub use error::{BoxError, Error, Kind, Phase};
 pub use inline::{Ready, INLINE_MAX};
 pub use proxy::ProxyOptions;
@@ -52,3 +60,4 @@ pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
 pub use route::{MockRoutes, MOCK_UNMATCHED_HEADER};
+pub use whole::WHOLE_RESERVE_MAX;

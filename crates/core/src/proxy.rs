@@ -288,10 +288,11 @@ impl Proxy {
         match self.scheme {
             ProxyScheme::Http | ProxyScheme::Https => self.connect(io, host, port).await,
             ProxyScheme::Socks5 => {
-                let ip = match host.parse::<IpAddr>() {
-                    Ok(ip) => ip,
-                    Err(_) => resolve(host, port).await?,
-                };
+                // The connector resolves the name first (lookup hook, cache, address filter).
+                let ip = host.parse::<IpAddr>().map_err(|_| {
+                    Error::new(Kind::Dns, format!("socks5: target {host} was not resolved"))
+                        .with_phase(Phase::Dns)
+                })?;
                 self.socks5(io, Target::Ip(ip), port).await
             }
             ProxyScheme::Socks5h => {
@@ -501,20 +502,6 @@ impl Target<'_> {
             Target::Name(name) => (*name).to_owned(),
         }
     }
-}
-
-/// Resolves `host` locally, for `socks5:` proxies.
-async fn resolve(host: &str, port: u16) -> Result<IpAddr, Error> {
-    let dns_error = |why: String| {
-        Error::new(Kind::Dns, format!("could not resolve host {host}: {why}"))
-            .with_phase(Phase::Dns)
-    };
-    tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|e| dns_error(e.to_string()))?
-        .next()
-        .map(|addr| addr.ip())
-        .ok_or_else(|| dns_error("no address".to_owned()))
 }
 
 /// The reason of a SOCKS5 reply code (RFC 1928 section 6).

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, OtherError, RootCertStore,
     SignatureScheme, SupportedProtocolVersion,
 };
 
+use crate::client_identity::client_identity;
 use crate::config::{TlsOptions, TlsVersion};
 use crate::error::{Error, Kind, Phase};
 
@@ -46,11 +47,11 @@ pub(crate) fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(verifier);
 
-    let mut config = match (&opts.cert, &opts.key) {
-        (Some(cert), Some(key)) => builder
-            .with_client_auth_cert(parse_certs(cert, "tls.cert")?, parse_key(key)?)
-            .map_err(|e| Error::invalid(format!("tls.cert/tls.key rejected: {e}")))?,
-        _ => builder.with_no_client_auth(),
+    let mut config = match client_identity(opts)? {
+        Some((certs, key)) => builder
+            .with_client_auth_cert(certs, key)
+            .map_err(|e| Error::invalid(format!("client certificate rejected: {e}")))?,
+        None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = alpn;
     Ok(Arc::new(config))
@@ -130,7 +131,7 @@ fn add_pem_roots(trust: &mut TrustStore, pem: &str, option: &str) -> Result<(), 
     Ok(())
 }
 
-fn parse_certs(pem: &str, option: &str) -> Result<Vec<CertificateDer<'static>>, Error> {
+pub(crate) fn parse_certs(pem: &str, option: &str) -> Result<Vec<CertificateDer<'static>>, Error> {
     let certs = rustls_pemfile::certs(&mut pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::invalid(format!("{option}: not valid PEM: {e}")))?;
@@ -140,12 +141,6 @@ fn parse_certs(pem: &str, option: &str) -> Result<Vec<CertificateDer<'static>>, 
         )));
     }
     Ok(certs)
-}
-
-fn parse_key(pem: &str) -> Result<PrivateKeyDer<'static>, Error> {
-    rustls_pemfile::private_key(&mut pem.as_bytes())
-        .map_err(|e| Error::invalid(format!("tls.key: not valid PEM: {e}")))?
-        .ok_or_else(|| Error::invalid("tls.key: no PEM private key found"))
 }
 
 /// A refusal the WebPKI errors cannot express, carried through rustls as

@@ -117,12 +117,17 @@ async fn head_timeout_runs_from_the_request_send_whatever_else_the_connection_wr
 
     let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
 
+    assert_head_timeout_while_pinged(&err, started);
+}
+
+/// `err` is the head timeout, well before [`pinging_without_answering`] stops its PINGs (30 s):
+/// measured from the connection's last write, the timeout would never fire.
+fn assert_head_timeout_while_pinged(err: &hyperhttp_core::Error, started: tokio::time::Instant) {
     assert_eq!(
         (err.kind(), err.phase()),
         (Kind::Timeout, Some(Phase::Headers)),
         "{err:?}"
     );
-    // The PINGs go on for 30 s; measured from the last write, the timeout would never fire.
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
@@ -152,7 +157,11 @@ async fn switching_protocols_on_h2_settles_under_the_head_timeout() {
     let err = fetch(&client, get(&server.url("/"))).await.unwrap_err();
 
     // hyper's HTTP/2 client drops 1xx heads without telling the caller, so a 101 cannot be
-    // refused as such; the request still settles, with the head timeout.
+    // refused as such; the request still settles, with the head timeout. (h2 0.4.20 queues
+    // them for `ResponseFuture::poll_informational`, and its `poll_response` skips them,
+    // `src/proto/streams/recv.rs:350-358`; hyper 1.12 only polls the final response,
+    // `src/proto/h2/client.rs:616`, and runs `ext::on_informational` for HTTP/1 only,
+    // `src/proto/h1/role.rs:1202`. No setting reaches it.)
     assert_eq!(
         (err.kind(), err.phase()),
         (Kind::Timeout, Some(Phase::Headers)),
@@ -205,4 +214,63 @@ async fn concurrent_first_requests_to_an_http1_tls_origin_all_succeed() {
 
     // HTTP/1.1 needs a connection per concurrent request; only the first waited for ALPN.
     assert!(server.accepted() > 1);
+}
+
+/// A POST whose streamed body sends `chunks` one-byte chunks, `gap` apart, then ends.
+fn trickled_post(url: &str, chunks: usize, gap: Duration) -> hyperhttp_core::Request {
+    use std::sync::{Arc, Mutex};
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let sender = Arc::new(Mutex::new(Some(tx)));
+    let left = Arc::new(std::sync::atomic::AtomicUsize::new(chunks));
+    let on_need = move || {
+        let (sender, left) = (sender.clone(), left.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(gap).await;
+            let mut sender = sender.lock().unwrap();
+            let remaining = left.load(std::sync::atomic::Ordering::SeqCst);
+            if remaining == 0 {
+                *sender = None;
+            } else if let Some(tx) = sender.as_ref() {
+                left.store(remaining - 1, std::sync::atomic::Ordering::SeqCst);
+                let _ = tx.send(bytes::Bytes::from_static(b"x"));
+            }
+        });
+    };
+    let body = hyperhttp_core::RequestBody::Stream(hyperhttp_core::BodyStream {
+        chunks: rx,
+        on_need: Arc::new(on_need),
+    });
+    common::request("POST", url, &[], body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_timeout_of_a_streamed_body_runs_from_its_end_whatever_else_the_connection_writes() {
+    let server = pinging_without_answering().await;
+    let client = client(h2c_with_a_short_read_timeout());
+    let started = tokio::time::Instant::now();
+
+    let err = fetch(
+        &client,
+        trickled_post(&server.url("/"), 3, Duration::from_millis(100)),
+    )
+    .await
+    .unwrap_err();
+
+    assert_head_timeout_while_pinged(&err, started);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_body_uploading_longer_than_the_head_timeout_is_not_cut_short_on_h2() {
+    let server = http(|seen| async move { reply(200, &[], seen.body.len().to_string()) }).await;
+    let client = client(h2c_with_a_short_read_timeout());
+
+    // 8 chunks 400 ms apart: 3.2 s of upload under a 1 s head timeout.
+    let res = fetch(
+        &client,
+        trickled_post(&server.url("/"), 8, Duration::from_millis(400)),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!((res.version, res.body), (Version::HTTP_2, "8".into()));
 }

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "bench-baseline")]
 mod baseline;
+mod dns;
 mod options;
 mod sink;
 mod thrown;
@@ -59,6 +60,31 @@ impl Shared {
         self.slots.lock().remove(&id);
         self.sink.push(error_event(id, err));
     }
+
+    /// The slot of `id` and its body, taken for a read. When there is none to read (no such
+    /// body, a read already pending, or an error met while reading ahead) the answer is an
+    /// ERROR event, pushed here, and `None` is returned.
+    fn body_for_read<'a>(
+        &self,
+        slots: &'a mut HashMap<u32, Slot>,
+        id: u32,
+    ) -> Option<(&'a mut Slot, Body)> {
+        let err = match slots.get_mut(&id) {
+            None => Error::invalid(format!("no response body is open for request {id}")),
+            Some(slot) => match slot.pending_error.take() {
+                Some(err) => {
+                    slots.remove(&id);
+                    err
+                }
+                None => match slot.body.take() {
+                    Some(body) => return slots.get_mut(&id).map(|slot| (slot, body)),
+                    None => Error::invalid(format!("a read is already pending for request {id}")),
+                },
+            },
+        };
+        self.sink.push(error_event(id, &err));
+        None
+    }
 }
 
 fn error_event(id: u32, err: &Error) -> Event {
@@ -70,6 +96,7 @@ fn error_event(id: u32, err: &Error) -> Event {
         url: err.url().map(str::to_owned),
         attempts: err.attempts(),
         proxy_status: err.proxy_status(),
+        answer: err.answer_token(),
     }
 }
 
@@ -78,6 +105,8 @@ fn error_event(id: u32, err: &Error) -> Event {
 pub struct NativeClient {
     client: Option<Client>,
     shared: Arc<Shared>,
+    /// LOOKUP and FILTER questions waiting for JavaScript.
+    questions: Arc<dns::Questions>,
 }
 
 #[napi]
@@ -91,18 +120,30 @@ impl NativeClient {
     ) -> napi::Result<Self> {
         let options = options.unwrap_or_default();
         let runtime = hyperhttp_core::runtime::shared(options.worker_threads.map(|n| n as usize));
-        let client = options.into_config().and_then(|config| {
+        let sink = Sink::new(env.raw(), on_events.raw())?;
+        let questions = dns::Questions::new(sink.clone());
+        let (lookup, filter) = (options.lookup, options.address_filter);
+        let client = options.into_config().and_then(|mut config| {
+            if lookup == Some(true) {
+                config.dns.lookup = Some(Arc::new(dns::JsLookup(questions.clone())));
+            }
+            if filter == Some(true) {
+                config.dns.address_filter = Some(Arc::new(dns::JsFilter(questions.clone())));
+            }
             let _guard = runtime.enter();
             Client::new(config)
         });
-        let client = client.map_err(|e| thrown::throw(&env, &e))?;
-        let sink = Sink::new(env.raw(), on_events.raw())?;
+        let client = client.map_err(|e| {
+            sink.close();
+            thrown::throw(&env, &e)
+        })?;
         Ok(NativeClient {
             client: Some(client),
             shared: Arc::new(Shared {
                 sink,
                 slots: Mutex::new(HashMap::new()),
             }),
+            questions,
         })
     }
 
@@ -184,22 +225,7 @@ impl NativeClient {
     pub fn read<'env>(&self, env: &'env Env, id: u32) -> napi::Result<Option<Unknown<'env>>> {
         let shared = &self.shared;
         let mut slots = shared.slots.lock();
-        let Some(slot) = slots.get_mut(&id) else {
-            drop(slots);
-            let err = Error::invalid(format!("no response body is open for request {id}"));
-            shared.sink.push(error_event(id, &err));
-            return Ok(None);
-        };
-        if let Some(err) = slot.pending_error.take() {
-            slots.remove(&id);
-            drop(slots);
-            shared.sink.push(error_event(id, &err));
-            return Ok(None);
-        }
-        let Some(mut body) = slot.body.take() else {
-            drop(slots);
-            let err = Error::invalid(format!("a read is already pending for request {id}"));
-            shared.sink.push(error_event(id, &err));
+        let Some((slot, mut body)) = shared.body_for_read(&mut slots, id) else {
             return Ok(None);
         };
         // Raw bytes already received cost one copy here; a task and an event hop cost more.
@@ -232,6 +258,25 @@ impl NativeClient {
         });
         slot.task = Some(handle.abort_handle());
         Ok(None)
+    }
+
+    /// Reads the rest of response body `id` into one buffer that follows `prefix` (the bytes
+    /// of this body the facade already holds); exactly one CHUNK event (the whole body, last)
+    /// or ERROR event answers. The buffer is handed to JavaScript without a copy.
+    #[napi]
+    pub fn read_all(&self, id: u32, prefix: Option<BufferSlice>) {
+        let shared = &self.shared;
+        let mut slots = shared.slots.lock();
+        let Some((slot, mut body)) = shared.body_for_read(&mut slots, id) else {
+            return;
+        };
+        let prefix = prefix.map_or_else(Vec::new, |p| p.to_vec());
+        let task_shared = shared.clone();
+        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
+            let res = body.read_to_end(prefix).await;
+            deliver_whole(&task_shared, id, res);
+        });
+        slot.task = Some(handle.abort_handle());
     }
 
     /// Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
@@ -275,6 +320,18 @@ impl NativeClient {
             })
             .map(Some);
         let _ = answer.send(decision);
+    }
+
+    /// Answers LOOKUP `token`: the host's addresses, or the message of the lookup's error.
+    #[napi]
+    pub fn answer_lookup(&self, token: u32, addresses: Option<Vec<String>>, error: Option<String>) {
+        self.questions.answer_lookup(token, addresses, error);
+    }
+
+    /// Answers FILTER `token`: the index of the first refused address, or `null` to allow all.
+    #[napi]
+    pub fn answer_filter(&self, token: u32, refused: Option<u32>) {
+        self.questions.answer_filter(token, refused);
     }
 
     /// Sends the next chunk of a streamed request body; `null` ends it.
@@ -331,6 +388,7 @@ impl NativeClient {
             }
         }
         self.shared.sink.close();
+        self.questions.close();
     }
 }
 
@@ -480,6 +538,17 @@ fn deliver_chunk(shared: &Shared, id: u32, body: Body, res: Result<Option<Bytes>
         }
     };
     shared.sink.push(event);
+}
+
+/// Answers `read_all`: the whole body as one CHUNK, or an ERROR.
+fn deliver_whole(shared: &Shared, id: u32, res: Result<Vec<u8>, Error>) {
+    if shared.slots.lock().remove(&id).is_none() {
+        return; // cancelled
+    }
+    shared.sink.push(match res {
+        Ok(data) => Event::Whole { id, data },
+        Err(e) => error_event(id, &e),
+    });
 }
 
 /// The reason phrase when the server sent one other than the standard one for its status.

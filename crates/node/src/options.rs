@@ -75,6 +75,25 @@ pub struct NativeClientOptions {
     pub proxy_headers: Option<Vec<String>>,
     /// Targets that bypass the proxies, in `NO_PROXY` syntax.
     pub no_proxy: Option<String>,
+    // DNS and connections:
+    /// JavaScript resolves host names: LOOKUP events answered with `answerLookup`.
+    pub lookup: Option<bool>,
+    /// JavaScript vets addresses before every connection: FILTER events, `answerFilter`.
+    pub address_filter: Option<bool>,
+    /// `false` turns the DNS cache off.
+    pub dns_cache: Option<bool>,
+    pub dns_cache_ttl: Option<f64>,
+    pub dns_cache_max_entries: Option<u32>,
+    /// `false` tries one address after another instead of Happy Eyeballs.
+    pub auto_select_family: Option<bool>,
+    pub auto_select_family_attempt_timeout: Option<f64>,
+    /// An IP address outgoing connections are bound to.
+    pub local_address: Option<String>,
+    // Client certificate from a PKCS#12 file or an encrypted key.
+    /// PKCS#12 (PFX) client certificate and key.
+    pub pfx: Option<Buffer>,
+    /// Passphrase of `pfx` or of an encrypted `key`.
+    pub passphrase: Option<String>,
     /// Unix domain socket (named pipe on Windows) every connection goes over.
     pub socket_path: Option<String>,
 }
@@ -142,6 +161,7 @@ impl NativeClientOptions {
     pub(crate) fn into_config(self) -> Result<Config, Error> {
         let mut c = Config::default();
         self.set_retry(&mut c)?;
+        self.set_dns(&mut c)?;
         let t = &mut c.timeouts;
         if let Some(ms) = self.connect_timeout {
             t.connect = duration(ms);
@@ -226,8 +246,37 @@ impl NativeClientOptions {
                 no_proxy: self.no_proxy,
             });
         }
+        // Client certificate from a PKCS#12 file or an encrypted key.
+        c.tls.pfx = self.pfx.map(|pfx| pfx.to_vec()).or(c.tls.pfx);
+        c.tls.passphrase = self.passphrase.or(c.tls.passphrase);
         c.socket_path = self.socket_path;
         Ok(c)
+    }
+
+    /// Everything of `c.dns` but the hooks, which the client installs (lib.rs).
+    fn set_dns(&self, c: &mut Config) -> Result<(), Error> {
+        let d = &mut c.dns;
+        if self.dns_cache == Some(false) {
+            d.cache = None;
+        } else if let Some(cache) = &mut d.cache {
+            cache.ttl = self.dns_cache_ttl.map_or(cache.ttl, millis);
+            cache.max_entries = self
+                .dns_cache_max_entries
+                .map_or(cache.max_entries, |n| n as usize);
+        }
+        if self.auto_select_family == Some(false) {
+            d.attempt_delay = None;
+        } else if let Some(ms) = self.auto_select_family_attempt_timeout {
+            d.attempt_delay = Some(millis(ms));
+        }
+        if let Some(address) = &self.local_address {
+            d.local_address = Some(address.parse().map_err(|_| {
+                Error::invalid(format!(
+                    "localAddress must be an IPv4 or IPv6 address, got {address:?}"
+                ))
+            })?);
+        }
+        Ok(())
     }
 
     fn set_retry(&self, c: &mut Config) -> Result<(), Error> {

@@ -40,6 +40,8 @@ pub(crate) enum Event {
         attempts: u32,
         /// The proxy's HTTP status or SOCKS5 reply code (`ERR_PROXY`).
         proxy_status: Option<u16>,
+        /// The LOOKUP or FILTER answer that caused the error.
+        answer: Option<u32>,
     },
     Need {
         id: u32,
@@ -50,6 +52,24 @@ pub(crate) enum Event {
         /// Milliseconds waited.
         delay: f64,
         outcome: RetryOutcome,
+    },
+    // DNS and connections (dns.rs):
+    Lookup {
+        token: u32,
+        host: String,
+        /// 0 (any), 4 or 6.
+        family: u8,
+    },
+    Filter {
+        token: u32,
+        host: String,
+        /// The addresses about to be dialed, joined by `,`.
+        addresses: String,
+    },
+    /// The answer to `read_all`: a CHUNK record (last) whose Buffer takes over `data`.
+    Whole {
+        id: u32,
+        data: Vec<u8>,
     },
 }
 
@@ -257,7 +277,7 @@ unsafe extern "C" fn call_js(
     // SAFETY: `context` is the `Sink` whose strong count the threadsafe function owns until
     // `finalize`, and N-API never calls `call_js` after `finalize`.
     let sink = unsafe { &*(context as *const Sink) };
-    let events = sink.take();
+    let mut events = sink.take();
     if events.is_empty() {
         return;
     }
@@ -273,7 +293,7 @@ unsafe extern "C" fn call_js(
             base: 0,
             status,
         };
-        for event in &events {
+        for event in events.iter_mut() {
             w.record(event);
             w.base += SLOTS;
         }
@@ -336,7 +356,7 @@ struct Writer {
 impl Writer {
     /// # Safety
     /// As for the writers below: `env` is the current JS thread's and `array` its live array.
-    unsafe fn record(&mut self, event: &Event) {
+    unsafe fn record(&mut self, event: &mut Event) {
         match event {
             Event::Head {
                 id,
@@ -382,6 +402,7 @@ impl Writer {
                 url,
                 attempts,
                 proxy_status,
+                answer,
             } => {
                 self.u32(0, 3);
                 self.u32(1, *id);
@@ -397,10 +418,19 @@ impl Writer {
                 if let Some(status) = proxy_status {
                     self.u32(7, u32::from(*status));
                 }
+                if let Some(token) = answer {
+                    self.u32(8, *token);
+                }
             }
             Event::Need { id } => {
                 self.u32(0, 4);
                 self.u32(1, *id);
+            }
+            Event::Whole { id, data } => {
+                self.u32(0, 2);
+                self.u32(1, *id);
+                self.owned_buffer(2, std::mem::take(data));
+                self.bool(3, true);
             }
             Event::Retry {
                 id,
@@ -440,6 +470,26 @@ impl Writer {
                         }
                     }
                 }
+            }
+            Event::Lookup {
+                token,
+                host,
+                family,
+            } => {
+                self.u32(0, 6);
+                self.u32(1, *token);
+                self.utf8(2, host.as_bytes());
+                self.u32(3, u32::from(*family));
+            }
+            Event::Filter {
+                token,
+                host,
+                addresses,
+            } => {
+                self.u32(0, 7);
+                self.u32(1, *token);
+                self.utf8(2, host.as_bytes());
+                self.latin1(3, addresses.as_bytes());
             }
         }
     }
@@ -510,4 +560,46 @@ impl Writer {
         });
         unsafe { self.set(slot, v) };
     }
+
+    /// A Buffer that takes over `data` without a copy and frees it when collected (an empty
+    /// one leaves the slot `undefined`). Where the runtime allows no external buffers (a V8
+    /// sandbox), the bytes are copied instead.
+    unsafe fn owned_buffer(&mut self, slot: u32, data: Vec<u8>) {
+        if data.is_empty() {
+            return;
+        }
+        let len = data.len();
+        let bytes = data.as_ptr().cast_mut().cast::<c_void>();
+        let owner = Box::into_raw(Box::new(data));
+        let mut v = ptr::null_mut();
+        // SAFETY: `bytes` points at `len` initialised bytes of the Vec that `owner` keeps
+        // alive and unmoved (moving the Box does not move its heap buffer) until N-API calls
+        // `free_vec` with `owner`, once, when the Buffer is collected.
+        let status = unsafe {
+            sys::napi_create_external_buffer(
+                self.env,
+                len,
+                bytes,
+                Some(free_vec),
+                owner.cast(),
+                &mut v,
+            )
+        };
+        if status == sys::Status::napi_no_external_buffers_allowed {
+            // SAFETY: refused before taking ownership, so `owner` is still ours, once.
+            let data = unsafe { Box::from_raw(owner) };
+            unsafe { self.buffer(slot, &Bytes::from(*data)) };
+            return;
+        }
+        // On any other failure the Vec is leaked, as napi-rs does: whether N-API already
+        // freed it through `free_vec` is not specified, and a double free is worse.
+        self.note(status);
+        unsafe { self.set(slot, v) };
+    }
+}
+
+/// Frees the Vec behind a Buffer made by [`Writer::owned_buffer`]; called once by N-API.
+unsafe extern "C" fn free_vec(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `hint` is the `Box<Vec<u8>>` leaked by `owned_buffer` for this Buffer only.
+    drop(unsafe { Box::from_raw(hint.cast::<Vec<u8>>()) });
 }

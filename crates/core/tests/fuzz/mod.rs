@@ -29,50 +29,21 @@ pub fn config(default_cases: u32) -> Config {
     config
 }
 
-/// Characters that break parsers: line breaks of every kind, NUL and other controls, the
-/// separators of URLs and header fields, Latin-1 and beyond, the replacement character.
-const NASTY: &[char] = &[
-    '\r',
-    '\n',
-    '\0',
-    '\t',
-    ' ',
-    '\u{0b}',
-    '\u{0c}',
-    '\u{7f}',
-    '\u{85}',
-    '\u{2028}',
-    '\u{2029}',
-    ':',
-    ';',
-    ',',
-    '/',
-    '\\',
-    '?',
-    '#',
-    '@',
-    '%',
-    '[',
-    ']',
-    '"',
-    '=',
-    '.',
-    'a',
-    'Z',
-    '0',
-    '-',
-    '\u{a0}',
-    '\u{e9}',
-    '\u{ff}',
-    '\u{100}',
-    '\u{fffd}',
-    '\u{feff}',
-    '\u{1f600}',
-];
+/// Characters that break parsers, shared with the vitest fuzz generators: line breaks of
+/// every kind, NUL and other controls, the separators of URLs and header fields, Latin-1 and
+/// beyond, letters whose case mapping is ASCII. (Its lone surrogates are not `char`s.)
+fn nasty() -> Vec<char> {
+    include_str!("../../../../__test__/helpers/hostile-characters.txt")
+        .lines()
+        .filter_map(|line| line.strip_prefix("U+"))
+        .filter_map(|line| u32::from_str_radix(line.split(' ').next()?, 16).ok())
+        .filter_map(char::from_u32)
+        .collect()
+}
 
-/// Up to `max_len` characters, most from [`NASTY`], some from anywhere in Unicode.
+/// Up to `max_len` characters, most from [`nasty`], some from anywhere in Unicode.
 pub fn nasty_string(max_len: usize) -> impl Strategy<Value = String> + Clone {
-    let one = prop_oneof![4 => prop::sample::select(NASTY), 1 => any::<char>()];
+    let one = prop_oneof![4 => prop::sample::select(nasty()), 1 => any::<char>()];
     prop::collection::vec(one, 0..=max_len).prop_map(|chars| chars.into_iter().collect())
 }
 
