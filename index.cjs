@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeMockRoutes = nativeBinding.NativeMockRoutes
 module.exports.engineClock = nativeBinding.engineClock
 module.exports.EVENT_SLOTS = nativeBinding.EVENT_SLOTS
 module.exports.TIMING_SLOTS = nativeBinding.TIMING_SLOTS

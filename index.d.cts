@@ -11,6 +11,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** One engine client and its completion channel. */
 export declare class NativeClient {
+  /** Sends this client's new connections through `routes` (`null`: to the network again). */
+  setMockRoutes(routes?: NativeMockRoutes | undefined | null): void
   /** Builds a client; `on_events` receives batches of event records. */
   constructor(options: NativeClientOptions | undefined | null, onEvents: unknown)
   /**
@@ -61,6 +63,23 @@ export declare class NativeClient {
   stats(): NativePoolStats
   /** Cancels everything and frees the pool. */
   close(): void
+}
+
+/** The routes of one mock agent; see `MockRoutes` in the engine. */
+export declare class NativeMockRoutes {
+  /**
+   * Routes to a mock server listening on `http_socket` (for `http:` origins) and
+   * `https_socket` (for `https:` origins).
+   */
+  constructor(httpSocket: string, httpsSocket: string)
+  /** Lets all unmocked origins (`all`), or those of the listed hosts, reach the network. */
+  setNetConnect(all: boolean, hosts: Array<string>): void
+  /** Serves `origin` (`URL.origin`) from the mock server whatever is let through. */
+  mockOrigin(origin: string): void
+  /** Fails the next `times` connects to `origin` (all when absent) with error `code`. */
+  failConnect(origin: string, code: string, message: string, times?: number | undefined | null): void
+  /** How many connects each scripted failure has failed, in the order they were added. */
+  connectFailuresUsed(): Array<number>
 }
 
 /** Milliseconds on the engine's monotonic clock, the clock of the timings' `start`. */
@@ -156,6 +175,8 @@ export interface NativeClientOptions {
   maxRequestsPerConnection?: number
   /** Cookie jar: keep the engine's in-memory jar. */
   cookieJar?: boolean
+  /** Unix domain socket (named pipe on Windows) every connection goes over. */
+  socketPath?: string
 }
 
 /** `counts` holds the total's counts, then those of each of `origins` in order. */

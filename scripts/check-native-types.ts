@@ -8,6 +8,7 @@ import type {
   NativeClient,
   NativeClientConstructor,
   NativeClientOptions,
+  NativeMockRoutes,
   NativeRequestOptions,
 } from '../src/native.js'
 
@@ -24,6 +25,7 @@ export type Checks = [
   Assert<Equal<NativeClientOptions, Generated.NativeClientOptions>>,
   Assert<Equal<NativeRequestOptions, Generated.NativeRequestOptions>>,
   Assert<Equal<Members<NativeClient>, Members<Generated.NativeClient>>>,
+  Assert<Equal<Members<NativeMockRoutes>, Members<Generated.NativeMockRoutes>>>,
   Assert<
     Equal<
       ConstructorParameters<NativeClientConstructor>[0],

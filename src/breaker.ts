@@ -6,6 +6,7 @@ import {
   ConnectError,
   HyperHttpError,
   InvalidArgumentError,
+  MockNotMatchedError,
   RateLimitError,
   RequestBodyError,
   TimeoutError,
@@ -73,7 +74,8 @@ function isNeutral(error: HyperHttpError): boolean {
     error instanceof BulkheadFullError ||
     error instanceof CircuitBreakerOpenError ||
     // The client's addressFilter refused a connection: its policy, not the origin's health.
-    error.code === 'ERR_ADDRESS_BLOCKED'
+    error.code === 'ERR_ADDRESS_BLOCKED' ||
+    error instanceof MockNotMatchedError
   )
 }
 

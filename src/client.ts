@@ -5,6 +5,7 @@ import { invalid } from './errors.js'
 import { fetchWith } from './fetch-semantics.js'
 import { requestHeaders } from './headers.js'
 import { hookHeaders, mergeHooks, sendWithHooks } from './hooks.js'
+import { registerDispatcher } from './mock-access.js'
 import { type ClientConfig, normalizeClientOptions, normalizeHooks } from './options.js'
 import { outgoing } from './outgoing.js'
 import { Pipeline } from './pipeline.js'
@@ -59,6 +60,7 @@ export class Client {
       ),
       this.#config,
     )
+    registerDispatcher(this, this.#pipeline.dispatcher)
   }
 
   /**

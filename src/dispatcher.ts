@@ -26,6 +26,7 @@ import {
   EVENT_SLOTS,
   type NativeClient,
   type NativeClientOptions,
+  type NativeMockRoutes,
   type NativePoolStats,
   nativeBinding,
 } from './native.js'
@@ -342,6 +343,11 @@ export class Dispatcher {
   /** The engine's pool statistics, as they crossed. */
   stats(): NativePoolStats {
     return this.#native.stats()
+  }
+
+  /** Sends new connections to a mock server's routes, or (`null`) to the network again. */
+  setMockRoutes(routes: NativeMockRoutes | null): void {
+    if (!this.#closed) this.#native.setMockRoutes(routes)
   }
 
   /** Fails everything in flight with ClientClosedError and frees the engine's pool. */
@@ -812,7 +818,8 @@ function isNativeThrown(error: unknown): error is NativeThrown {
  * A synchronous throw from the binding, as a typed error. Anything but an engine error (such
  * as napi-rs refusing an argument) means the facade passed a value the contract does not allow.
  */
-function nativeError(error: unknown, url: string | undefined): HyperHttpError {
+/** A throw of the binding (see crates/node/README.md) as the typed error it describes. */
+export function nativeError(error: unknown, url: string | undefined): HyperHttpError {
   if (error instanceof HyperHttpError) return error
   if (isNativeThrown(error)) {
     return fromNative(error.code, error.message, error.phase, error.url ?? url, error.attempts)

@@ -326,6 +326,26 @@ export class BulkheadFullError extends HyperHttpError {
   }
 }
 
+/**
+ * A client attached to a `MockAgent` (`hyperhttp/testing`) sent a request that no interceptor
+ * matched to a host the agent does not let through (`ERR_MOCK_NOT_MATCHED`). The message
+ * names the request and the interceptors still pending.
+ *
+ * @example
+ * ```ts
+ * await expect(client.get('https://api.example.com/nope')).rejects.toThrow(MockNotMatchedError)
+ * ```
+ */
+export class MockNotMatchedError extends HyperHttpError {
+  constructor(message: string, options: HyperHttpErrorOptions = {}) {
+    super(message, withCode(options, 'ERR_MOCK_NOT_MATCHED'))
+  }
+
+  static {
+    MockNotMatchedError.prototype.name = 'MockNotMatchedError'
+  }
+}
+
 function withCode(options: HyperHttpErrorOptions, code: string): HyperHttpErrorOptions {
   return {
     code: options.code ?? code,
@@ -394,6 +414,7 @@ const classByCode: Record<string, ErrorClass | undefined> = {
   ERR_RATE_LIMITED: RateLimitError,
   ERR_PROXY: ProxyError,
   ERR_ADDRESS_BLOCKED: ConnectError,
+  ERR_MOCK_NOT_MATCHED: MockNotMatchedError,
 }
 
 /**

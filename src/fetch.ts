@@ -21,13 +21,18 @@ let shared: Client | undefined
  * ```
  */
 export function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
+  return sharedClient().fetch(input, init)
+}
+
+/** The client behind {@link fetch} (and `hyperhttp/register`), created on first use. */
+export function sharedClient(): Client {
   // The platform's fetch never retries nor fails fast; a configured Client does (client.fetch).
   shared ??= new Client({
     retry: false,
     circuitBreaker: false,
     ...(fetchUsesEnvProxy() ? { proxy: 'env' as const } : {}),
   })
-  return shared.fetch(input, init)
+  return shared
 }
 
 /**

@@ -92,6 +92,7 @@ export interface NativeClientOptions {
   maxRequestsPerConnection?: number
   /** Cookie jar: the engine keeps an in-memory jar. */
   cookieJar?: boolean
+  socketPath?: string
 }
 
 /** Per-request overrides of {@link NativeClientOptions}. */
@@ -154,6 +155,8 @@ export interface NativeClient {
   stats(): NativePoolStats
   /** Answers a COOKIE event with the hop's `Cookie` value (`null` for none). */
   cookies(id: number, cookie?: string | undefined | null): void
+  /** Routes new connections to a mock server (`null`: to the network again). */
+  setMockRoutes(routes?: NativeMockRoutes | undefined | null): void
 }
 
 /**
@@ -168,6 +171,25 @@ export interface NativePoolStats {
 
 /** Counts per entry of {@link NativePoolStats}. */
 export const STATS_FIELDS = 6
+
+/** A mock agent's route table, shared by the clients it serves (`hyperhttp/testing`). */
+export interface NativeMockRoutes {
+  setNetConnect(all: boolean, hosts: Array<string>): void
+  mockOrigin(origin: string): void
+  failConnect(
+    origin: string,
+    code: string,
+    message: string,
+    times?: number | undefined | null,
+  ): void
+  connectFailuresUsed(): Array<number>
+}
+
+/** Constructor of {@link NativeMockRoutes}: the mock server's socket for each scheme. */
+export type NativeMockRoutesConstructor = new (
+  httpSocket: string,
+  httpsSocket: string,
+) => NativeMockRoutes
 
 /** Constructor of {@link NativeClient}; `onEvents` receives flat batches of 10-slot records. */
 export type NativeClientConstructor = new (
@@ -211,6 +233,7 @@ export const PREBUILT_PLATFORMS: readonly string[] = [
 /** What the loader exports. */
 interface Binding {
   NativeClient: NativeClientConstructor
+  NativeMockRoutes: NativeMockRoutesConstructor
   /** Record width the binary was built with; must equal {@link EVENT_SLOTS}. */
   EVENT_SLOTS: number
   TIMING_SLOTS: number

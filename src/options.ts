@@ -75,6 +75,8 @@ const CLIENT_OPTIONS = new Set([
   'localAddress',
   // Cookies and progress
   'cookieJar',
+  // Unix sockets
+  'socketPath',
 ])
 const TIMEOUT_OPTIONS = new Set(['connect', 'read', 'write', 'pool', 'total'])
 const LIMITS_OPTIONS = new Set([
@@ -180,6 +182,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   const resolver = setDns(native, o)
   const jar = cookieJarSetting(o.cookieJar)
   if (jar === 'engine') native.cookieJar = true
+  if (o.socketPath !== undefined) native.socketPath = socketPath(o.socketPath)
   return {
     native,
     baseUrl: o.baseUrl === undefined ? null : baseUrl(o.baseUrl),
@@ -703,4 +706,12 @@ function setDns(target: NativeClientOptions, o: Record<string, unknown>): Resolv
     lookup ? (o.lookup as LookupFunction) : null,
     filter ? (o.addressFilter as AddressFilter) : null,
   )
+}
+
+/** A Unix socket path or Windows named pipe name (`\\.\pipe\name`). */
+function socketPath(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('\0')) {
+    throw invalid('socketPath', 'a non-empty path without NUL characters', value)
+  }
+  return value
 }

@@ -344,6 +344,21 @@ export interface ClientOptions {
    * ```
    */
   cookieJar?: boolean | CookieJar
+
+  /**
+   * Send every request over this Unix domain socket (on Windows, a named pipe such as
+   * `\\.\pipe\docker_engine`) instead of resolving and dialling the URL's host. The URL
+   * still gives the Host header, the path and the scheme: `https:` URLs speak TLS over the
+   * socket (verified against the URL's host, as curl's `--unix-socket` does). Redirects, to
+   * any origin, go over the same socket. Default: none.
+   *
+   * @example
+   * ```ts
+   * const docker = new Client({ socketPath: '/var/run/docker.sock', baseUrl: 'http://docker/v1.45/' })
+   * const containers = await (await docker.get('containers/json')).json()
+   * ```
+   */
+  socketPath?: string
 }
 
 /**

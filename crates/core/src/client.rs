@@ -34,6 +34,7 @@ use crate::request::{BodyStream, Request};
 use crate::retry::BudgetState;
 // Request timings and connection events (observability).
 use crate::observe::{ConnectionObserver, Observers};
+use crate::route::{MockRoutes, Routes};
 use crate::timings::{Marks, RequestClock, Timings};
 
 type Hyper = hyper_util::client::legacy::Client<Connector, ReqBody>;
@@ -128,6 +129,8 @@ struct Inner {
     observers: Arc<Observers>,
     /// Cookie jar: the client's own when `Config::cookie_jar` is set.
     cookies: Option<MemoryJar>,
+    /// Where connections go (shared with the connector): `socketPath`, a mock server.
+    routes: Arc<Routes>,
 }
 
 /// A response head with its body still to read.
@@ -175,6 +178,7 @@ impl Client {
         };
         let observers = Arc::new(Observers::default());
         let pool = Pool::new(config.limits);
+        let routes = Arc::new(Routes::new(config.socket_path.clone()));
         let connector = Connector::new(ConnectorConfig {
             connect_timeout: config.timeouts.connect,
             pool_timeout: config.timeouts.pool,
@@ -187,6 +191,7 @@ impl Client {
             proxy_tls,
             dns: config.dns.clone(),
             observers: observers.clone(),
+            routes: routes.clone(),
         });
         let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
@@ -222,6 +227,7 @@ impl Client {
                 config,
                 closed: AtomicBool::new(false),
                 observers,
+                routes,
             }),
         })
     }
@@ -242,6 +248,12 @@ impl Client {
     /// ```
     pub fn stats(&self) -> PoolStats {
         self.inner.pool.stats()
+    }
+
+    /// Sends this client's new connections through a mock server's routes (`None`: back to
+    /// the network). For `hyperhttp/testing`; connections already pooled are kept.
+    pub fn set_mock_routes(&self, routes: Option<Arc<MockRoutes>>) {
+        self.inner.routes.set_mock(routes);
     }
 
     /// Refuses new requests from now on. In-flight requests are ended by dropping their
@@ -395,7 +407,10 @@ impl Client {
                 Ok((res, conn)) => {
                     if res.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
                         let proxies = self.inner.proxies.as_deref();
-                        if let Some(proxy) = proxies.and_then(|p| p.forwarding(url)) {
+                        let forwarded = proxies
+                            .filter(|_| !self.inner.routes.is_local(url))
+                            .and_then(|p| p.forwarding(url));
+                        if let Some(proxy) = forwarded {
                             return Err(proxy.refused_forward().with_url(url.as_str()));
                         }
                     }
@@ -405,7 +420,12 @@ impl Client {
                         config.max_header_size,
                         config.max_header_count,
                     )
-                    .map(|()| (res, conn))
+                    .and_then(
+                        |()| match self.inner.routes.mock_refusal(url, res.headers()) {
+                            Some(refused) => Err(refused),
+                            None => Ok((res, conn)),
+                        },
+                    )
                     .map_err(|e| e.with_url(url.as_str()));
                 }
                 Err(failure) => failure,
@@ -448,7 +468,10 @@ impl Client {
         settings: &Effective,
     ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
         if let Some(proxies) = &self.inner.proxies {
-            proxies.add_forward_headers(url, &mut headers);
+            // A local socket (socketPath, a mock server) is never reached through the proxy.
+            if !self.inner.routes.is_local(url) {
+                proxies.add_forward_headers(url, &mut headers);
+            }
         }
         let uri: http::Uri = url
             .as_str()

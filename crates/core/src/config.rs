@@ -211,6 +211,9 @@ pub struct Config {
     /// Keep an in-memory cookie jar ([`crate::MemoryJar`]) that every hop of every request
     /// reads and fills. Default false.
     pub cookie_jar: bool,
+    /// Every connection goes over this Unix domain socket (a named pipe on Windows) instead
+    /// of DNS and TCP; the URL still gives the Host header and path. Default none.
+    pub socket_path: Option<String>,
 }
 
 impl Default for Config {
@@ -235,6 +238,7 @@ impl Default for Config {
             proxy: None,
             dns: DnsOptions::default(),
             cookie_jar: false,
+            socket_path: None,
         }
     }
 }
@@ -298,6 +302,13 @@ impl Config {
             }
         }
         self.dns.validate()?;
+        if let Some(path) = &self.socket_path {
+            if path.is_empty() || path.contains('\0') {
+                return Err(Error::invalid(
+                    "socketPath must be a non-empty path without NUL characters",
+                ));
+            }
+        }
         Ok(())
     }
 }

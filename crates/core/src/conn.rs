@@ -20,6 +20,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 use tokio_rustls::client::TlsStream;
 
+use crate::local::SocketIo;
 use crate::pool::{Lease, Pool, Slots};
 use crate::proxy::BoxIo;
 
@@ -129,6 +130,14 @@ impl ConnShared {
         self.reader.wake();
     }
 
+    /// [`ConnShared::discard`] unless a request is using the connection: for an idle pooled
+    /// connection whose route changed (`route.rs`).
+    pub(crate) fn discard_if_idle(&self) {
+        if self.in_flight.load(Ordering::Acquire) == 0 {
+            self.discard();
+        }
+    }
+
     /// True when a request has already used this connection.
     pub(crate) fn used_before(&self) -> bool {
         self.uses.load(Ordering::Acquire) > 0
@@ -207,6 +216,8 @@ pub(crate) enum Stream {
     Tls(Box<TokioIo<TlsStream<TcpStream>>>),
     /// Through a proxy: any layering of TCP, TLS and tunnels.
     Proxied(TokioIo<BoxIo>),
+    /// A Unix domain socket or named pipe, plain or with TLS (`socketPath`, mock servers).
+    Local(Box<dyn SocketIo>),
 }
 
 /// A connection's transport as hyper sees it.
@@ -287,6 +298,7 @@ impl Read for Conn {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
             Stream::Proxied(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Local(s) => Pin::new(&mut **s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
         // server had closed it, so an expired connection is never handed out again.
@@ -311,6 +323,7 @@ impl Write for Conn {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
             Stream::Proxied(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Local(s) => Pin::new(&mut **s).poll_write(cx, buf),
         };
         this.note_write(&res);
         res
@@ -329,6 +342,7 @@ impl Write for Conn {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
             Stream::Proxied(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Local(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
         };
         this.note_write(&res);
         res
@@ -339,6 +353,7 @@ impl Write for Conn {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
             Stream::Proxied(s) => s.is_write_vectored(),
+            Stream::Local(s) => s.is_write_vectored(),
         }
     }
 
@@ -347,6 +362,7 @@ impl Write for Conn {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
             Stream::Proxied(s) => Pin::new(s).poll_flush(cx),
+            Stream::Local(s) => Pin::new(&mut **s).poll_flush(cx),
         }
     }
 
@@ -355,6 +371,7 @@ impl Write for Conn {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
             Stream::Proxied(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Local(s) => Pin::new(&mut **s).poll_shutdown(cx),
         }
     }
 }

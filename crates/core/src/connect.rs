@@ -19,8 +19,10 @@ use tokio_rustls::TlsConnector;
 use crate::conn::{Conn, Stream};
 use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
+use crate::local::SocketIo;
 use crate::pool::Pool;
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
+use crate::route::{Dial, Routes};
 use crate::timings::Protocol;
 
 tokio::task_local! {
@@ -55,6 +57,8 @@ pub(crate) struct ConnectorConfig {
     pub dns: DnsOptions,
     /// Connection events (diagnostics): who is told, if anyone.
     pub observers: Arc<crate::observe::Observers>,
+    /// Local sockets and mock servers that replace DNS and TCP (`route.rs`).
+    pub routes: Arc<Routes>,
 }
 
 /// Opens connections for hyper-util's pool. Cheap to clone.
@@ -104,7 +108,10 @@ impl tower_service::Service<Uri> for Connector {
             if let Err(error) = &res {
                 crate::observe::failed(inner.config.observers.get(), &uri, error);
             }
-            res.map_err(BoxError::from)
+            let conn = res?;
+            // Known to the routes, so a route change can close it while idle (`route.rs`).
+            inner.config.routes.track(conn.shared());
+            Ok(conn)
         })
     }
 }
@@ -132,6 +139,9 @@ impl Inner {
             .trim_end_matches(']')
             .to_owned();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        if let Dial::Socket { path, tls } = self.config.routes.dial(https, &host, port)? {
+            return self.connect_local(&host, &path, tls, timeouts, marks).await;
+        }
 
         let slots = self
             .config
@@ -202,6 +212,50 @@ impl Inner {
         }
         self.dialer.filter(host, &addresses, deadline).await?;
         self.dialer.connect(host, &addresses, port, deadline).await
+    }
+
+    /// A connection over the local socket at `path`: all origins share its slots (one key per
+    /// socket), and `tls` puts TLS for `host` over it.
+    async fn connect_local(
+        &self,
+        host: &str,
+        path: &str,
+        tls: bool,
+        timeouts: ConnectTimeouts,
+        marks: &crate::timings::Marks,
+    ) -> Result<Conn, Error> {
+        let slots = (self.config.pool)
+            .acquire(false, &format!("unix:{path}"), 0, timeouts.pool)
+            .await?;
+        marks.slot();
+        let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
+        let socket = within(deadline, Phase::Connect, crate::local::open(path))
+            .await?
+            .map_err(|e| {
+                Error::new(
+                    Kind::Connect,
+                    format!("could not connect to socket {path}: {e}"),
+                )
+                .with_phase(Phase::Connect)
+                .with_source(e)
+            })?;
+        marks.connect();
+        let (stream, h2): (Box<dyn SocketIo>, bool) = if tls {
+            let tls = within(deadline, Phase::Tls, self.tls_handshake(host, socket)).await??;
+            marks.tls();
+            let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            (Box::new(TokioIo::new(tls)), h2)
+        } else {
+            (Box::new(TokioIo::new(socket)), self.config.h2_only)
+        };
+        let conn = Conn::new(
+            Stream::Local(stream),
+            h2,
+            self.config.keep_alive_timeout,
+            slots,
+        );
+        marks.opened(conn.shared(), None);
+        Ok(conn)
     }
 
     async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(

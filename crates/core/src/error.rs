@@ -54,6 +54,9 @@ pub enum Kind {
     // DNS and connections (dial.rs):
     /// The address filter refused an address of the host; nothing was sent.
     AddressBlocked,
+    // Mocking for tests (`hyperhttp/testing`).
+    /// A mock server had no interceptor for the request and does not let it through.
+    MockNotMatched,
 }
 
 impl Kind {
@@ -81,8 +84,46 @@ impl Kind {
             Kind::RateLimited => "ERR_RATE_LIMITED",
             Kind::Proxy => "ERR_PROXY",
             Kind::AddressBlocked => "ERR_ADDRESS_BLOCKED",
+            Kind::MockNotMatched => "ERR_MOCK_NOT_MATCHED",
         }
     }
+
+    /// The kind whose [`Kind::code`] is `code`.
+    ///
+    /// ```
+    /// use hyperhttp_core::Kind;
+    /// assert_eq!(Kind::from_code("ERR_CONNECT"), Some(Kind::Connect));
+    /// assert_eq!(Kind::from_code("ERR_NOPE"), None);
+    /// ```
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 22] = [
+        Kind::InvalidArgument,
+        Kind::Dns,
+        Kind::Connect,
+        Kind::Timeout,
+        Kind::Tls,
+        Kind::TlsUntrusted,
+        Kind::TlsSelfSigned,
+        Kind::TlsExpired,
+        Kind::TlsHostname,
+        Kind::TlsPinMismatch,
+        Kind::Protocol,
+        Kind::HeadersTooLarge,
+        Kind::BodyTooLarge,
+        Kind::Decode,
+        Kind::Redirect,
+        Kind::ConnectionClosed,
+        Kind::RequestBody,
+        Kind::ClientClosed,
+        Kind::RateLimited,
+        Kind::Proxy,
+        Kind::AddressBlocked,
+        Kind::MockNotMatched,
+    ];
 }
 
 /// Where in the exchange an error (most often a timeout) happened.

@@ -44,6 +44,9 @@ mod whole;
 // Observability: request timings and connection events.
 mod observe;
 mod timings;
+// Unix sockets and mocking for tests.
+mod local;
+mod route;
 
 pub use attempts::{BeforeRetry, Retry, RetryCause, RetryDecision, RetryFuture};
 pub use body::{Body, CHUNK_MAX};
@@ -60,6 +63,7 @@ pub use proxy::ProxyOptions;
 pub use ratelimit::RateLimit;
 pub use request::{BodyStream, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
+pub use route::{MockRoutes, MOCK_UNMATCHED_HEADER};
 pub use whole::WHOLE_RESERVE_MAX;
 // Observability: request timings and connection events.
 pub use observe::{ConnectionEvent, ConnectionInfo, ConnectionObserver};

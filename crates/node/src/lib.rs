@@ -12,6 +12,8 @@ mod stats;
 mod thrown;
 // Observability: the timings rows of event batches.
 mod timings;
+// Mocking for tests (`hyperhttp/testing`).
+mod mock;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +34,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 use url::Url;
 
+pub use mock::NativeMockRoutes;
 pub use options::{NativeClientOptions, NativeRequestOptions};
 use sink::{Event, RetryOutcome, Sink};
 

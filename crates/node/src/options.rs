@@ -102,6 +102,8 @@ pub struct NativeClientOptions {
     pub max_requests_per_connection: Option<u32>,
     /// Cookie jar: keep the engine's in-memory jar.
     pub cookie_jar: Option<bool>,
+    /// Unix domain socket (named pipe on Windows) every connection goes over.
+    pub socket_path: Option<String>,
 }
 
 /// Per-request overrides.
@@ -259,6 +261,7 @@ impl NativeClientOptions {
         c.tls.pfx = self.pfx.map(|pfx| pfx.to_vec()).or(c.tls.pfx);
         c.tls.passphrase = self.passphrase.or(c.tls.passphrase);
         c.cookie_jar = self.cookie_jar.unwrap_or(c.cookie_jar);
+        c.socket_path = self.socket_path;
         Ok(c)
     }
 

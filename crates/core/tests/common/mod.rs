@@ -25,7 +25,7 @@ use rcgen::{
     KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
@@ -292,7 +292,7 @@ pub async fn answer_then_stall(bytes: impl Into<Bytes>) -> Server {
 }
 
 /// Reads up to the end of a request head (or EOF) and returns it.
-pub async fn read_head(tcp: &mut TcpStream) -> String {
+pub async fn read_head(tcp: &mut (impl AsyncRead + Unpin)) -> String {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {

@@ -1,0 +1,41 @@
+//! Dialling a local socket instead of a host: a Unix domain socket, or a Windows named pipe
+//! (the same `socketPath` option; built for Windows, tested only on Unix).
+
+use std::io;
+
+/// A transport hyper can drive, whatever socket and TLS layers are under it.
+pub(crate) trait SocketIo: hyper::rt::Read + hyper::rt::Write + Send + Unpin {}
+
+impl<T: hyper::rt::Read + hyper::rt::Write + Send + Unpin> SocketIo for T {}
+
+/// The stream of an open local socket.
+#[cfg(unix)]
+pub(crate) type LocalStream = tokio::net::UnixStream;
+
+/// The stream of an open local socket.
+#[cfg(windows)]
+pub(crate) type LocalStream = tokio::net::windows::named_pipe::NamedPipeClient;
+
+/// Connects to the Unix domain socket at `path`.
+#[cfg(unix)]
+pub(crate) async fn open(path: &str) -> io::Result<LocalStream> {
+    tokio::net::UnixStream::connect(path).await
+}
+
+/// Connects to the named pipe `path` (`\\.\pipe\name`). A pipe whose instances are all busy
+/// is tried again until one is free; the caller's connect timeout bounds the wait.
+#[cfg(windows)]
+pub(crate) async fn open(path: &str) -> io::Result<LocalStream> {
+    use std::time::Duration;
+    use tokio::net::windows::named_pipe::ClientOptions;
+    /// `ERROR_PIPE_BUSY` from winerror.h.
+    const PIPE_BUSY: i32 = 231;
+    loop {
+        match ClientOptions::new().open(path) {
+            Err(e) if e.raw_os_error() == Some(PIPE_BUSY) => {
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
+            other => return other,
+        }
+    }
+}
