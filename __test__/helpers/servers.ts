@@ -105,6 +105,8 @@ export interface SecureServerOptions {
   /** Demand a client certificate signed by the test CA. */
   requireClientCertificate?: boolean
   host?: string
+  /** Node's per-session buffer cap in MB (default 10): over it, new streams get ENHANCE_YOUR_CALM. */
+  maxSessionMemory?: number
 }
 
 /** A node:http2 secure server (TLS with ALPN h2, optionally http/1.1) using a test certificate. */
@@ -118,6 +120,9 @@ export async function startSecureServer(
     {
       ...serverIdentity(options.identity ?? 'localhost'),
       allowHTTP1: options.allowHTTP1 ?? true,
+      ...(options.maxSessionMemory === undefined
+        ? {}
+        : { maxSessionMemory: options.maxSessionMemory }),
       ...(mutual ? { ca: caPem(), requestCert: true, rejectUnauthorized: true } : {}),
     },
     handler,
