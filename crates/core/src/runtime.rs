@@ -31,11 +31,11 @@ pub fn shared(worker_threads: Option<usize>) -> &'static Runtime {
     })
 }
 
-/// One engine thread per processor but one, and at least one: the JavaScript thread that
-/// starts requests and takes their results needs a processor too. With one request at a time
-/// a second idle engine thread only adds wake-ups (measured on 2 processors: about 5.1
-/// against 3.9 context switches per request, p50 171 against 161 µs, and the same CPU per
-/// request at 64 in flight).
+/// One engine thread per processor. One fewer (leaving a processor to the JavaScript thread)
+/// was tried: with one request at a time it saves wake-ups (on 2 processors about 3.9 against
+/// 5.1 context switches per request, p50 161 against 171 µs), but at 64 in flight it gave
+/// 9-14 % fewer requests per second at the same CPU per request (HTTP/1.1, 200 B), so the
+/// concurrent case keeps the thread.
 pub fn default_worker_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
