@@ -3,11 +3,6 @@
 
 use std::io;
 
-/// A transport hyper can drive, whatever socket and TLS layers are under it.
-pub(crate) trait SocketIo: hyper::rt::Read + hyper::rt::Write + Send + Unpin {}
-
-impl<T: hyper::rt::Read + hyper::rt::Write + Send + Unpin> SocketIo for T {}
-
 /// The stream of an open local socket.
 #[cfg(unix)]
 pub(crate) type LocalStream = tokio::net::UnixStream;
