@@ -496,7 +496,11 @@ impl Client {
             connect: settings.connect_timeout,
             pool: settings.pool_timeout,
         };
-        let queued = self.inner.pool.queue(url);
+        let queued = self
+            .inner
+            .routes
+            .pool_key(url)
+            .map(|key| self.inner.pool.queue(&key));
         let marks = Marks::for_exchange();
         let mut fut =
             std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(self.inner.hyper.request(req))));

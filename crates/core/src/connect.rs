@@ -19,7 +19,7 @@ use tokio_rustls::TlsConnector;
 use crate::conn::{Conn, Stream, Transport};
 use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
-use crate::pool::Pool;
+use crate::pool::{origin_key, Pool};
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 use crate::route::{Dial, Routes};
 use crate::timings::Protocol;
@@ -145,7 +145,7 @@ impl Inner {
         let slots = self
             .config
             .pool
-            .acquire(https, &host, port, timeouts.pool)
+            .acquire(&origin_key(https, &host, port), timeouts.pool)
             .await?;
         marks.slot();
 
@@ -224,7 +224,7 @@ impl Inner {
         marks: &crate::timings::Marks,
     ) -> Result<Conn, Error> {
         let slots = (self.config.pool)
-            .acquire(false, &format!("unix:{path}"), 0, timeouts.pool)
+            .acquire(&crate::local::pool_key(path), timeouts.pool)
             .await?;
         marks.slot();
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));

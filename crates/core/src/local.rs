@@ -3,6 +3,13 @@
 
 use std::io;
 
+/// The pool's key for the connections over the local socket at `path`, shared by every origin
+/// dialled over it: `unix:/tmp/app.sock`, or `npipe:\\.\pipe\app` on Windows.
+pub(crate) fn pool_key(path: &str) -> String {
+    const SCHEME: &str = if cfg!(windows) { "npipe:" } else { "unix:" };
+    format!("{SCHEME}{path}")
+}
+
 /// The stream of an open local socket.
 #[cfg(unix)]
 pub(crate) type LocalStream = tokio::net::UnixStream;
