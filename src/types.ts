@@ -762,6 +762,8 @@ export interface ConnectionStats {
 /**
  * A snapshot of a client's pool: counts in total and per origin (`scheme://host[:port]`, as
  * `URL.origin` writes it). Only origins with open connections or queued requests appear.
+ * Connections over `socketPath`, and the requests queued for them, count under the socket
+ * (`unix:/tmp/app.sock`), whatever the URL's origin.
  *
  * @example
  * ```ts

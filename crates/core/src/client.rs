@@ -496,7 +496,11 @@ impl Client {
             connect: settings.connect_timeout,
             pool: settings.pool_timeout,
         };
-        let queued = self.inner.pool.queue(url);
+        let queued = self
+            .inner
+            .routes
+            .pool_key(url)
+            .map(|key| self.inner.pool.queue(&key));
         let marks = Marks::for_exchange();
         let mut fut =
             std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(self.inner.hyper.request(req))));
@@ -507,7 +511,7 @@ impl Client {
         let conn = std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
             Poll::Ready(res) => Poll::Ready(Err(res)),
             Poll::Pending => match capture.connection_metadata().as_ref() {
-                Some(meta) => Poll::Ready(Ok(claim(meta))),
+                Some(meta) => Poll::Ready(Ok(conn_shared(meta).map(|c| claim(c, Some(meta))))),
                 None => Poll::Pending,
             },
         })
@@ -572,14 +576,38 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// Marks the request as using the connection; one that reached its age or request limit is
-/// poisoned, so hyper-util's pool never hands it out again.
-fn claim(connected: &Connected) -> Option<InFlight> {
-    let conn = InFlight::new(conn_shared(connected)?);
-    if conn.retiring() {
+/// Marks the request as using the connection `shared` describes; one that reached its age or
+/// request limit is poisoned through `connected`, its hyper-util metadata, so hyper-util's pool
+/// never hands it out again.
+fn claim(shared: Arc<ConnShared>, connected: Option<&Connected>) -> InFlight {
+    let conn = InFlight::new(shared);
+    if let (true, Some(connected)) = (conn.retiring(), connected) {
         connected.poison();
     }
-    Some(conn)
+    conn
+}
+
+/// The request's claim on the connection that answered, named by the response (as the timings
+/// read it): the claim made at the handover when it is that connection, else a new one. The
+/// response can arrive in the very poll that hands the connection over, and hyper-util resends
+/// a request on another connection when the pooled one it took closed before the request left;
+/// either way every response is claimed once, on its own connection.
+fn claim_responder(
+    claimed: Option<InFlight>,
+    res: &http::Response<Incoming>,
+    capture: &CaptureConnection,
+) -> Option<InFlight> {
+    let Some(ConnHandle(responder)) = res.extensions().get::<ConnHandle>() else {
+        return claimed;
+    };
+    match claimed {
+        Some(conn) if std::ptr::eq(conn.conn(), &**responder) => Some(conn),
+        // hyper-util records each connection it tries, so the capture holds the responder's.
+        _ => Some(claim(
+            responder.clone(),
+            capture.connection_metadata().as_ref(),
+        )),
+    }
 }
 
 fn conn_shared(connected: &Connected) -> Option<Arc<ConnShared>> {
@@ -628,7 +656,7 @@ fn finish(
 ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
     match res {
         Ok(res) if has_ambiguous_length(&res) => {
-            discard_connection(capture, conn.as_ref());
+            discard_connection(capture, claim_responder(conn, &res, capture).as_ref());
             Err(SendFailure::fresh(
                 Error::new(
                     Kind::Protocol,
@@ -646,13 +674,7 @@ fn finish(
             .with_phase(Phase::Headers),
         )),
         Ok(res) => {
-            let conn = conn.or_else(|| match capture.connection_metadata().as_ref() {
-                Some(connected) => claim(connected),
-                None => res
-                    .extensions()
-                    .get::<ConnHandle>()
-                    .map(|h| InFlight::new(h.0.clone())),
-            });
+            let conn = claim_responder(conn, &res, capture);
             if let (Some(conn), Some(secs)) = (&conn, keep_alive_hint(res.headers())) {
                 conn.conn().apply_keep_alive_hint(secs);
             }

@@ -20,9 +20,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 use tokio_rustls::client::TlsStream;
 
-use crate::local::SocketIo;
 use crate::pool::{Lease, Pool, Slots};
-use crate::proxy::BoxIo;
 
 /// Milliseconds since the first call, on tokio's clock.
 fn now_ms() -> u64 {
@@ -211,13 +209,18 @@ impl Drop for InFlight {
 #[derive(Debug, Clone)]
 pub(crate) struct ConnHandle(pub(crate) Arc<ConnShared>);
 
+/// A transport hyper can drive, whatever socket, TLS and tunnel layers are under it.
+pub(crate) trait Transport: Read + Write + Send + Unpin {}
+
+impl<T: Read + Write + Send + Unpin> Transport for T {}
+
+/// A connection's socket. Direct TCP connections, the common case, are not boxed.
 pub(crate) enum Stream {
     Plain(TokioIo<TcpStream>),
     Tls(Box<TokioIo<TlsStream<TcpStream>>>),
-    /// Through a proxy: any layering of TCP, TLS and tunnels.
-    Proxied(TokioIo<BoxIo>),
-    /// A Unix domain socket or named pipe, plain or with TLS (`socketPath`, mock servers).
-    Local(Box<dyn SocketIo>),
+    /// Through a proxy (any layering of TCP, TLS and tunnels), or over a Unix domain socket or
+    /// named pipe, plain or with TLS (`socketPath`, mock servers).
+    Boxed(Box<dyn Transport>),
 }
 
 /// A connection's transport as hyper sees it.
@@ -297,8 +300,7 @@ impl Read for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
-            Stream::Proxied(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Local(s) => Pin::new(&mut **s).poll_read(cx, buf),
+            Stream::Boxed(s) => Pin::new(&mut **s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
         // server had closed it, so an expired connection is never handed out again.
@@ -322,8 +324,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
-            Stream::Proxied(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Local(s) => Pin::new(&mut **s).poll_write(cx, buf),
+            Stream::Boxed(s) => Pin::new(&mut **s).poll_write(cx, buf),
         };
         this.note_write(&res);
         res
@@ -341,8 +342,7 @@ impl Write for Conn {
         let res = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
-            Stream::Proxied(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Stream::Local(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
+            Stream::Boxed(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
         };
         this.note_write(&res);
         res
@@ -352,8 +352,7 @@ impl Write for Conn {
         match &self.stream {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
-            Stream::Proxied(s) => s.is_write_vectored(),
-            Stream::Local(s) => s.is_write_vectored(),
+            Stream::Boxed(s) => s.is_write_vectored(),
         }
     }
 
@@ -361,8 +360,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
-            Stream::Proxied(s) => Pin::new(s).poll_flush(cx),
-            Stream::Local(s) => Pin::new(&mut **s).poll_flush(cx),
+            Stream::Boxed(s) => Pin::new(&mut **s).poll_flush(cx),
         }
     }
 
@@ -370,8 +368,7 @@ impl Write for Conn {
         match &mut self.get_mut().stream {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
-            Stream::Proxied(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Local(s) => Pin::new(&mut **s).poll_shutdown(cx),
+            Stream::Boxed(s) => Pin::new(&mut **s).poll_shutdown(cx),
         }
     }
 }

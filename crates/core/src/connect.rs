@@ -16,11 +16,10 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
-use crate::conn::{Conn, Stream};
+use crate::conn::{Conn, Stream, Transport};
 use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
-use crate::local::SocketIo;
-use crate::pool::Pool;
+use crate::pool::{origin_key, Pool};
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 use crate::route::{Dial, Routes};
 use crate::timings::Protocol;
@@ -146,7 +145,7 @@ impl Inner {
         let slots = self
             .config
             .pool
-            .acquire(https, &host, port, timeouts.pool)
+            .acquire(&origin_key(https, &host, port), timeouts.pool)
             .await?;
         marks.slot();
 
@@ -225,7 +224,7 @@ impl Inner {
         marks: &crate::timings::Marks,
     ) -> Result<Conn, Error> {
         let slots = (self.config.pool)
-            .acquire(false, &format!("unix:{path}"), 0, timeouts.pool)
+            .acquire(&crate::local::pool_key(path), timeouts.pool)
             .await?;
         marks.slot();
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
@@ -240,7 +239,7 @@ impl Inner {
                 .with_source(e)
             })?;
         marks.connect();
-        let (stream, h2): (Box<dyn SocketIo>, bool) = if tls {
+        let (stream, h2): (Box<dyn Transport>, bool) = if tls {
             let tls = within(deadline, Phase::Tls, self.tls_handshake(host, socket)).await??;
             marks.tls();
             let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
@@ -249,7 +248,7 @@ impl Inner {
             (Box::new(TokioIo::new(socket)), self.config.h2_only)
         };
         let conn = Conn::new(
-            Stream::Local(stream),
+            Stream::Boxed(stream),
             h2,
             self.config.keep_alive_timeout,
             slots,
@@ -323,14 +322,17 @@ impl Inner {
             _ => Box::new(tcp),
         };
         if hop == Hop::Forward {
-            return Ok((Stream::Proxied(TokioIo::new(io)), false));
+            return Ok((Stream::Boxed(Box::new(TokioIo::new(io))), false));
         }
         let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, &target, port)).await??;
         if !https {
-            return Ok((Stream::Proxied(TokioIo::new(tunnel)), self.config.h2_only));
+            return Ok((
+                Stream::Boxed(Box::new(TokioIo::new(tunnel))),
+                self.config.h2_only,
+            ));
         }
         let tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
         let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-        Ok((Stream::Proxied(TokioIo::new(Box::new(tls))), h2))
+        Ok((Stream::Boxed(Box::new(TokioIo::new(tls))), h2))
     }
 }

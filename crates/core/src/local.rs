@@ -3,10 +3,12 @@
 
 use std::io;
 
-/// A transport hyper can drive, whatever socket and TLS layers are under it.
-pub(crate) trait SocketIo: hyper::rt::Read + hyper::rt::Write + Send + Unpin {}
-
-impl<T: hyper::rt::Read + hyper::rt::Write + Send + Unpin> SocketIo for T {}
+/// The pool's key for the connections over the local socket at `path`, shared by every origin
+/// dialled over it: `unix:/tmp/app.sock`, or `npipe:\\.\pipe\app` on Windows.
+pub(crate) fn pool_key(path: &str) -> String {
+    const SCHEME: &str = if cfg!(windows) { "npipe:" } else { "unix:" };
+    format!("{SCHEME}{path}")
+}
 
 /// The stream of an open local socket.
 #[cfg(unix)]

@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
-use url::Url;
 
 use crate::config::Limits;
 use crate::conn::ConnShared;
@@ -111,7 +110,8 @@ pub struct PoolStats {
     /// All origins together.
     pub total: ConnectionStats,
     /// Origins (`scheme://host[:port]`, the port only when not the scheme's default) with
-    /// open connections or queued requests.
+    /// open connections or queued requests; a local socket's (`unix:/tmp/app.sock`) stands for
+    /// all the origins dialled over it.
     pub origins: Vec<(String, ConnectionStats)>,
 }
 
@@ -174,26 +174,23 @@ impl Pool {
         origin
     }
 
-    /// Counts a request to `url` as waiting for a connection.
-    pub(crate) fn queue(&self, url: &Url) -> Option<Queued> {
-        let host = url.host_str()?;
-        let port = url.port_or_known_default()?;
-        let origin = self.origin(&origin_key(url.scheme() == "https", host, port));
+    /// Counts a request as waiting for a connection under `key` (an [`origin_key`], or a local
+    /// socket's `crate::local::pool_key`).
+    pub(crate) fn queue(&self, key: &str) -> Queued {
+        let origin = self.origin(key);
         origin.queued.fetch_add(1, Ordering::AcqRel);
-        Some(Queued(origin))
+        Queued(origin)
     }
 
-    /// Takes one slot of the origin's limit and one of the total limit, waiting up to the pool
-    /// timeout. At the total limit, an idle connection to another origin is closed to free
-    /// its slot.
+    /// Takes one slot of the limit of `key` (as in [`Pool::queue`]) and one of the total limit,
+    /// waiting up to the pool timeout. At the total limit, an idle connection to another origin
+    /// is closed to free its slot.
     pub(crate) async fn acquire(
         self: &Arc<Self>,
-        https: bool,
-        host: &str,
-        port: u16,
+        key: &str,
         pool_timeout: Option<Duration>,
     ) -> Result<Slots, Error> {
-        let origin = self.origin(&origin_key(https, host, port));
+        let origin = self.origin(key);
         let acquire = async {
             let per_origin = origin.slots.clone().acquire_owned().await.map_err(closed)?;
             let total = self.total_slot(&origin).await?;
@@ -204,7 +201,7 @@ impl Pool {
                 Error::new(
                     Kind::Timeout,
                     format!(
-                        "pool timeout of {} ms elapsed waiting for a connection to {host}:{port} \
+                        "pool timeout of {} ms elapsed waiting for a connection to {key} \
                          (all connections busy; raise limits.maxConnectionsPerHost or timeout.pool)",
                         limit.as_millis()
                     ),

@@ -1,7 +1,7 @@
 //! Where a new connection goes: the URL's host (DNS and TCP), a local socket (the
 //! `socketPath` option), or, for a client under test, a mock server's socket or a scripted
 //! connect failure. Redirects, cookies and breakers keep seeing the URL's origin; only the
-//! dialling changes.
+//! dialling changes, and the pool's key: a local socket's connections count under the socket.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +13,7 @@ use url::Url;
 
 use crate::conn::ConnShared;
 use crate::error::{Error, Kind, Phase};
+use crate::pool::origin_key;
 
 /// Response header with which a mock server refuses a request that no interceptor matched;
 /// its value is the message. Read only on connections to a mock server.
@@ -227,32 +228,53 @@ impl Routes {
 
     /// Where a new connection to `host:port` goes, or the scripted failure it meets.
     pub(crate) fn dial(&self, https: bool, host: &str, port: u16) -> Result<Dial, Error> {
-        let mock = if self.mocked.load(Ordering::Relaxed) {
-            self.mock.read().clone()
-        } else {
-            None
-        };
-        if let Some(mock) = mock {
-            let (origin, host_port, host) = origin_parts(https, host, port);
+        if let Some(mock) = self.mock() {
+            let (origin, _, _) = origin_parts(https, host, port);
             if let Some(error) = mock.take_failure(&origin) {
                 return Err(error);
             }
+        }
+        Ok(self.route(https, host, port))
+    }
+
+    /// The key under which the pool counts the connections for `url` and the requests waiting
+    /// for one: its local socket's when it has one, so both are counted in the same place.
+    pub(crate) fn pool_key(&self, url: &Url) -> Option<String> {
+        let (host, port) = (url.host_str()?, url.port_or_known_default()?);
+        let https = url.scheme() == "https";
+        Some(match self.route(https, host, port) {
+            Dial::Socket { path, .. } => crate::local::pool_key(&path),
+            Dial::Network => origin_key(https, host, port),
+        })
+    }
+
+    fn route(&self, https: bool, host: &str, port: u16) -> Dial {
+        if let Some(mock) = self.mock() {
+            let (origin, host_port, host) = origin_parts(https, host, port);
             if mock.serves(&origin, &host_port, &host) {
                 // The mock server speaks plain HTTP/1.1 whatever the scheme.
-                return Ok(Dial::Socket {
+                return Dial::Socket {
                     path: mock.socket(https).to_owned(),
                     tls: false,
-                });
+                };
             }
         }
-        Ok(match &self.socket_path {
+        match &self.socket_path {
             // Like curl's --unix-socket: TLS over the socket for https: URLs.
             Some(path) => Dial::Socket {
                 path: path.clone(),
                 tls: https,
             },
             None => Dial::Network,
-        })
+        }
+    }
+
+    fn mock(&self) -> Option<Arc<MockRoutes>> {
+        if self.mocked.load(Ordering::Relaxed) {
+            self.mock.read().clone()
+        } else {
+            None
+        }
     }
 
     /// The error for a response with which a mock server refused the request to `url`.

@@ -31,17 +31,17 @@ pub(crate) fn client_config(
 
     let trust = trust_store(opts)?;
     let mut verifier: Arc<dyn ServerCertVerifier> = if opts.verify {
-        Arc::new(ClassifyingVerifier::new(&trust, provider.clone())?)
+        Arc::new(Layered(ClassifyingVerifier::new(&trust, provider.clone())?))
     } else {
         Arc::new(NoVerification(provider.clone()))
     };
     if !opts.pins.is_empty() {
-        verifier = Arc::new(PinningVerifier::new(
+        verifier = Arc::new(Layered(PinningVerifier::new(
             verifier,
             &trust.roots,
             &opts.pins,
             provider,
-        ));
+        )));
     }
     let builder = builder
         .dangerous()
@@ -172,6 +172,68 @@ impl std::fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A check of the server certificate on top of another verifier, which keeps checking the
+/// handshake signatures; [`Layered`] makes it a rustls verifier.
+trait CertificateCheck: std::fmt::Debug + Send + Sync {
+    /// The verifier underneath.
+    fn underlying(&self) -> &dyn ServerCertVerifier;
+
+    /// As [`ServerCertVerifier::verify_server_cert`].
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error>;
+}
+
+/// A [`CertificateCheck`] as a rustls verifier: the one place the handshake signatures are
+/// delegated to the verifier underneath.
+#[derive(Debug)]
+struct Layered<C>(C);
+
+impl<C: CertificateCheck> ServerCertVerifier for Layered<C> {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0
+            .underlying()
+            .verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0
+            .underlying()
+            .verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.underlying().supported_verify_schemes()
+    }
+}
+
 /// The standard WebPKI verifier, which also tells a self-signed certificate apart from one
 /// issued by an unknown CA, and accepts a server certificate that is itself one of the extra
 /// trusted certificates.
@@ -231,7 +293,11 @@ impl ClassifyingVerifier {
     }
 }
 
-impl ServerCertVerifier for ClassifyingVerifier {
+impl CertificateCheck for ClassifyingVerifier {
+    fn underlying(&self) -> &dyn ServerCertVerifier {
+        &*self.inner
+    }
+
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -256,28 +322,6 @@ impl ServerCertVerifier for ClassifyingVerifier {
             }
             other => other,
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
     }
 }
 
@@ -501,7 +545,11 @@ fn der_sequence(content: &[u8]) -> Vec<u8> {
     out
 }
 
-impl ServerCertVerifier for PinningVerifier {
+impl CertificateCheck for PinningVerifier {
+    fn underlying(&self) -> &dyn ServerCertVerifier {
+        &*self.inner
+    }
+
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -518,28 +566,6 @@ impl ServerCertVerifier for PinningVerifier {
         } else {
             Err(Refusal::PinMismatch.into_error())
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
     }
 }
 
