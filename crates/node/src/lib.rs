@@ -31,7 +31,6 @@ use napi::{Env, JsValue};
 use napi_derive::napi;
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::AbortHandle;
 use url::Url;
 
 pub use mock::NativeMockRoutes;
@@ -56,7 +55,7 @@ pub fn engine_clock() -> f64 {
 #[derive(Default)]
 struct Slot {
     /// The task currently working for this id (the request, or a body read).
-    task: Option<AbortHandle>,
+    task: Option<hyperhttp_core::runtime::AbortHandle>,
     /// The response body between reads.
     body: Option<Body>,
     /// An error met while reading ahead, delivered on the next read.
@@ -252,7 +251,7 @@ impl NativeClient {
         let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
             run(client, req, hook, jar, id, task_shared).await;
         });
-        slot.task = Some(handle.abort_handle());
+        slot.task = Some(handle);
         slots.insert(id, slot);
         Ok(())
     }
@@ -295,7 +294,7 @@ impl NativeClient {
             let res = body.chunk(CHUNK_MAX).await;
             deliver_chunk(&task_shared, id, body, res);
         });
-        slot.task = Some(handle.abort_handle());
+        slot.task = Some(handle);
         Ok(None)
     }
 
@@ -315,7 +314,7 @@ impl NativeClient {
             let res = body.read_to_end(prefix).await;
             deliver_whole(&task_shared, id, res);
         });
-        slot.task = Some(handle.abort_handle());
+        slot.task = Some(handle);
     }
 
     /// Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
