@@ -110,26 +110,36 @@ pub(crate) enum RetryOutcome {
 
 struct State {
     queue: Vec<Event>,
-    tsfn: sys::napi_threadsafe_function,
     closed: bool,
-    /// A call of the threadsafe function is queued and will take `queue`.
+    /// A call of the threadsafe function is queued (or being made) and will take `queue`.
     woken: bool,
     /// The timings rows array shared with JavaScript (JS thread only).
     rows: Option<Rows>,
 }
 
+/// The threadsafe function, behind its own lock: the call that wakes the JS thread is made
+/// outside the state lock, because the first thing the woken JS thread does is take that
+/// lock (`take`); made under it, the JS thread often woke only to sleep again on the lock.
+struct Handle {
+    tsfn: sys::napi_threadsafe_function,
+    /// Released by `close` or destroyed by N-API (`finalize`): no call may use `tsfn` any more.
+    gone: bool,
+}
+
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
 pub(crate) struct Sink {
     state: Mutex<State>,
+    handle: Mutex<Handle>,
 }
 
 // SAFETY: the only non-thread-safe field is the raw threadsafe-function handle. Off the JS
 // thread it is only passed to `napi_call_threadsafe_function` and
 // `napi_release_threadsafe_function`, which N-API documents as callable from any thread; the
 // ref/unref calls that need the JS thread are made only from `#[napi]` methods. Every use is
-// under the state lock and none happens after `closed` is set (by `close` or the finalizer).
+// under the `handle` lock and none happens after `gone` is set (by `close` or the finalizer).
+// Where both locks are taken, `handle` is taken first.
 unsafe impl Send for Sink {}
-// SAFETY: as for `Send`: all access to the handle goes through the `Mutex` in `state`.
+// SAFETY: as for `Send`: all access to the handle goes through the `handle` Mutex.
 unsafe impl Sync for Sink {}
 
 impl Sink {
@@ -139,10 +149,13 @@ impl Sink {
         let sink = Arc::new(Sink {
             state: Mutex::new(State {
                 queue: Vec::new(),
-                tsfn: ptr::null_mut(),
                 closed: false,
                 woken: false,
                 rows: None,
+            }),
+            handle: Mutex::new(Handle {
+                tsfn: ptr::null_mut(),
+                gone: false,
             }),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
@@ -191,66 +204,79 @@ impl Sink {
                 return Err(e);
             }
         }
-        sink.state.lock().tsfn = tsfn;
+        sink.handle.lock().tsfn = tsfn;
         Ok(sink)
     }
 
     /// Queues `event`; wakes the JS thread if this starts a new batch.
     pub(crate) fn push(&self, event: Event) {
-        let mut state = self.state.lock();
-        if state.closed {
-            return;
+        {
+            let mut state = self.state.lock();
+            if state.closed {
+                return;
+            }
+            state.queue.push(event);
+            if state.woken {
+                return;
+            }
+            // Claimed before the lock goes, so pushes made meanwhile join this batch.
+            state.woken = true;
         }
-        state.queue.push(event);
-        if !state.woken {
-            // SAFETY: not closed, so the handle is alive (released only by `close`, under
-            // this lock, or destroyed before `finalize` sets `closed`); N-API allows this call
-            // from any thread.
-            let status = unsafe {
+        let handle = self.handle.lock();
+        // SAFETY: not gone, so the handle is alive (released only by `close` and destroyed
+        // only before `finalize`, both of which set `gone` under this lock); N-API allows this
+        // call from any thread.
+        let woke = !handle.gone
+            && unsafe {
                 sys::napi_call_threadsafe_function(
-                    state.tsfn,
+                    handle.tsfn,
                     ptr::null_mut(),
                     sys::ThreadsafeFunctionCallMode::nonblocking,
                 )
-            };
+            } == sys::Status::napi_ok;
+        drop(handle);
+        if !woke {
             // The queue is unbounded, so the call fails only while the function is being
-            // torn down. Then `woken` stays false and the next push tries again; the events
-            // stay queued meanwhile.
-            state.woken = status == sys::Status::napi_ok;
+            // torn down. The events stay queued and the next push tries again.
+            self.state.lock().woken = false;
         }
     }
 
     /// Keeps the event loop alive (`true`) or lets it exit (`false`). JS thread only.
     pub(crate) fn set_ref(&self, env: sys::napi_env, keep_alive: bool) -> napi::Result<()> {
-        let state = self.state.lock();
-        if state.closed {
+        let handle = self.handle.lock();
+        if handle.gone {
             return Ok(());
         }
         // SAFETY: `env` is the current JS thread's (callers are `#[napi]` methods), as these
-        // two calls require, and the handle is alive since `closed` is false.
+        // two calls require, and the handle is alive since it is not gone.
         check(unsafe {
             if keep_alive {
-                sys::napi_ref_threadsafe_function(env, state.tsfn)
+                sys::napi_ref_threadsafe_function(env, handle.tsfn)
             } else {
-                sys::napi_unref_threadsafe_function(env, state.tsfn)
+                sys::napi_unref_threadsafe_function(env, handle.tsfn)
             }
         })
     }
 
     /// Drops queued events and releases the threadsafe function; later pushes are ignored.
     pub(crate) fn close(&self) {
-        let mut state = self.state.lock();
-        if state.closed {
+        let mut handle = self.handle.lock();
+        {
+            let mut state = self.state.lock();
+            state.closed = true;
+            state.queue.clear();
+        }
+        if handle.gone {
             return;
         }
-        state.closed = true;
-        state.queue.clear();
-        // SAFETY: the handle is alive (not closed until the line above) and released once,
-        // since `closed` now stops every later use. The status is not checked: release fails
-        // only for a function already released, which `closed` rules out.
+        handle.gone = true;
+        // SAFETY: the handle is alive (not gone until the line above) and released once,
+        // since `gone` now stops every later use. The status is not checked: release fails
+        // only for a function already released, which `gone` rules out.
         unsafe {
             sys::napi_release_threadsafe_function(
-                state.tsfn,
+                handle.tsfn,
                 sys::ThreadsafeFunctionReleaseMode::release,
             );
         }
@@ -279,6 +305,7 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     // SAFETY: `hint` is the `context` leaked by `Sink::new` with `Arc::into_raw`, and N-API
     // calls this finalizer exactly once, so that strong count is reclaimed exactly once.
     let sink = unsafe { Arc::from_raw(hint as *const Sink) };
+    sink.handle.lock().gone = true;
     let mut state = sink.state.lock();
     state.closed = true;
     state.queue.clear();
