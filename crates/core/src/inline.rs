@@ -46,10 +46,12 @@ impl Ready {
 
 impl Body {
     /// Takes the bytes already received, stopping once `max` are taken (a piece is never
-    /// split), and says whether that is the whole body. Never waits on the network: when the body is incomplete, the connection gets one
-    /// scheduler turn to hand over bytes it has read but not yet passed on (an HTTP/2 DATA
-    /// frame that came in the same read as the HEADERS is processed after the head is
-    /// delivered), and what is still missing is left for [`Body::chunk`].
+    /// split), and says whether that is the whole body; a body whose declared length exceeds
+    /// `max` is left whole for its reads. Never waits on the network: when the body is
+    /// incomplete, the connection gets one scheduler turn to hand over bytes it has read but
+    /// not yet passed on (an HTTP/2 DATA frame that came in the same read as the HEADERS is
+    /// processed after the head is delivered), and what is still missing is left for
+    /// [`Body::chunk`].
     ///
     /// ```no_run
     /// # async fn run(mut res: hyperhttp_core::Response) {
@@ -62,6 +64,12 @@ impl Body {
     /// ```
     pub async fn take_ready(&mut self, max: usize) -> Ready {
         let mut ready = Ready::default();
+        // A body declared longer than `max` cannot travel whole with its head. Taking its first
+        // bytes would only copy them out to the caller, and back in front of a whole-body read;
+        // left in place, every byte is copied once, by whoever reads the body.
+        if self.exact_len().is_some_and(|n| n > max as u64) {
+            return ready;
+        }
         self.take_now(max, &mut ready);
         if !ready.settled() && ready.len() < max {
             tokio::task::yield_now().await;

@@ -126,3 +126,21 @@ async fn a_body_error_met_with_the_head_is_reported_not_taken_for_the_end() {
     let err = ready.error.expect("the malformed chunk size is an error");
     assert_eq!(err.kind(), Kind::Protocol, "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_declared_longer_than_the_limit_is_left_whole_for_its_reads() {
+    let response = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhelloworld";
+    let server = answer_then_stall(&response[..]).await;
+    let client = client(Config::default());
+    let mut res = within(client.execute(get(&server.url("/")))).await.unwrap();
+    // Time for the connection to read the body, which the head came with: a limit it did not
+    // apply would hand some of it over here.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let ready = within(res.body.take_ready(5)).await;
+
+    assert_eq!(ready.bytes, None, "{ready:?}");
+    assert!(!ready.complete && ready.error.is_none(), "{ready:?}");
+    let body = within(res.body.read_to_end(Vec::new())).await.unwrap();
+    assert_eq!(body, b"helloworld");
+}

@@ -14,6 +14,8 @@ mod thrown;
 mod timings;
 // Mocking for tests (`hyperhttp/testing`).
 mod mock;
+// Whole-body buffers kept for the next bodies while requests are in flight.
+mod spare;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -71,6 +73,8 @@ struct Slot {
 struct Shared {
     sink: Arc<Sink>,
     slots: Mutex<HashMap<u32, Slot>>,
+    /// Buffers of collected whole bodies, for the next ones (spare.rs).
+    spares: spare::Spares,
 }
 
 impl Shared {
@@ -171,6 +175,7 @@ impl NativeClient {
             shared: Arc::new(Shared {
                 sink,
                 slots: Mutex::new(HashMap::new()),
+                spares: spare::Spares::default(),
             }),
             questions,
         })
@@ -308,10 +313,17 @@ impl NativeClient {
         let Some((slot, mut body)) = shared.body_for_read(&mut slots, id) else {
             return;
         };
-        let prefix = prefix.map_or_else(Vec::new, |p| p.to_vec());
+        let prefix_len = prefix.as_ref().map_or(0, |p| p.len());
+        let declared = body.exact_len().and_then(|n| usize::try_from(n).ok());
+        let mut buffer = shared
+            .spares
+            .take(declared.map(|n| n.saturating_add(prefix_len)));
+        if let Some(prefix) = prefix {
+            buffer.extend_from_slice(&prefix);
+        }
         let task_shared = shared.clone();
         let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
-            let res = body.read_to_end(prefix).await;
+            let res = body.read_to_end(buffer).await;
             deliver_whole(&task_shared, id, res);
         });
         slot.task = Some(handle);
@@ -671,12 +683,15 @@ fn deliver_chunk(shared: &Shared, id: u32, body: Body, res: Result<Option<Bytes>
 }
 
 /// Answers `read_all`: the whole body as one CHUNK, or an ERROR.
-fn deliver_whole(shared: &Shared, id: u32, res: Result<Vec<u8>, Error>) {
+fn deliver_whole(shared: &Arc<Shared>, id: u32, res: Result<Vec<u8>, Error>) {
     if shared.slots.lock().remove(&id).is_none() {
         return; // cancelled
     }
     shared.sink.push(match res {
-        Ok(data) => Event::Whole { id, data },
+        Ok(data) => Event::Whole {
+            id,
+            body: spare::WholeBody::new(data, shared),
+        },
         Err(e) => error_event(id, &e),
     });
 }

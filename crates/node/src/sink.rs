@@ -9,6 +9,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hyperhttp_core::{ConnectionEvent, ConnectionInfo, Timings};
 
+use crate::spare::WholeBody;
 use crate::timings::{self, Rows};
 use napi::sys;
 use parking_lot::Mutex;
@@ -74,10 +75,10 @@ pub(crate) enum Event {
         /// The addresses about to be dialed, joined by `,`.
         addresses: String,
     },
-    /// The answer to `read_all`: a CHUNK record (last) whose Buffer takes over `data`.
+    /// The answer to `read_all`: a CHUNK record (last) whose Buffer takes over `body`.
     Whole {
         id: u32,
-        data: Vec<u8>,
+        body: WholeBody,
     },
     /// A connection event, for diagnostics (request id 0).
     Connection(ConnectionEvent),
@@ -492,10 +493,10 @@ impl Writer {
                 self.u32(0, 4);
                 self.u32(1, *id);
             }
-            Event::Whole { id, data } => {
+            Event::Whole { id, body } => {
                 self.u32(0, 2);
                 self.u32(1, *id);
-                self.owned_buffer(2, std::mem::take(data));
+                self.owned_buffer(2, std::mem::take(body));
                 self.bool(3, true);
             }
             Event::Retry {
@@ -674,45 +675,46 @@ impl Writer {
         unsafe { self.set(slot, v) };
     }
 
-    /// A Buffer that takes over `data` without a copy and frees it when collected (an empty
-    /// one leaves the slot `undefined`). Where the runtime allows no external buffers (a V8
-    /// sandbox), the bytes are copied instead.
-    unsafe fn owned_buffer(&mut self, slot: u32, data: Vec<u8>) {
-        if data.is_empty() {
+    /// A Buffer that takes over the bytes of `body` without a copy and, once collected, gives
+    /// their allocation back to the client (see spare.rs); an empty body leaves the slot
+    /// `undefined`. Where the runtime allows no external buffers (a V8 sandbox), the bytes
+    /// are copied instead.
+    unsafe fn owned_buffer(&mut self, slot: u32, body: WholeBody) {
+        if body.data.is_empty() {
             return;
         }
-        let len = data.len();
-        let bytes = data.as_ptr().cast_mut().cast::<c_void>();
-        let owner = Box::into_raw(Box::new(data));
+        let len = body.data.len();
+        let bytes = body.data.as_ptr().cast_mut().cast::<c_void>();
+        let owner = Box::into_raw(Box::new(body));
         let mut v = ptr::null_mut();
         // SAFETY: `bytes` points at `len` initialised bytes of the Vec that `owner` keeps
         // alive and unmoved (moving the Box does not move its heap buffer) until N-API calls
-        // `free_vec` with `owner`, once, when the Buffer is collected.
+        // `release_body` with `owner`, once, when the Buffer is collected.
         let status = unsafe {
             sys::napi_create_external_buffer(
                 self.env,
                 len,
                 bytes,
-                Some(free_vec),
+                Some(release_body),
                 owner.cast(),
                 &mut v,
             )
         };
         if status == sys::Status::napi_no_external_buffers_allowed {
             // SAFETY: refused before taking ownership, so `owner` is still ours, once.
-            let data = unsafe { Box::from_raw(owner) };
-            unsafe { self.buffer(slot, &Bytes::from(*data)) };
+            let body = unsafe { Box::from_raw(owner) };
+            unsafe { self.buffer(slot, &Bytes::from(body.data)) };
             return;
         }
-        // On any other failure the Vec is leaked, as napi-rs does: whether N-API already
-        // freed it through `free_vec` is not specified, and a double free is worse.
+        // On any other failure the body is leaked, as napi-rs does: whether N-API already
+        // released it through `release_body` is not specified, and a double free is worse.
         self.note(status);
         unsafe { self.set(slot, v) };
     }
 }
 
-/// Frees the Vec behind a Buffer made by [`Writer::owned_buffer`]; called once by N-API.
-unsafe extern "C" fn free_vec(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
-    // SAFETY: `hint` is the `Box<Vec<u8>>` leaked by `owned_buffer` for this Buffer only.
-    drop(unsafe { Box::from_raw(hint.cast::<Vec<u8>>()) });
+/// Releases the body behind a Buffer made by [`Writer::owned_buffer`]; called once by N-API.
+unsafe extern "C" fn release_body(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `hint` is the `Box<WholeBody>` leaked by `owned_buffer` for this Buffer only.
+    unsafe { Box::from_raw(hint.cast::<WholeBody>()) }.release();
 }
