@@ -331,9 +331,15 @@ impl Client {
             made: &made,
         };
         let clock = RequestClock::start();
-        let retries = clock.scope(attempts.run(req, settings, hook, |req, settings| {
-            self.attempt(req, settings, total, jar)
-        }));
+        // The request's state machine (retries, redirects, the exchange) is a few KB. Boxed
+        // once here, the layers above it (the total timeout, `execute`, the binding's task)
+        // hold a pointer instead of copying it whenever they are built or moved: unboxed,
+        // those copies took 17 % of the engine threads' samples (HTTP/1.1, 200 B, c64).
+        let retries = Box::pin(
+            clock.scope(attempts.run(req, settings, hook, |req, settings| {
+                self.attempt(req, settings, total, jar)
+            })),
+        );
         let res = match total {
             Some((at, d)) => tokio::time::timeout_at(at, retries)
                 .await

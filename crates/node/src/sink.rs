@@ -116,7 +116,13 @@ struct State {
     woken: bool,
     /// The timings rows array shared with JavaScript (JS thread only).
     rows: Option<Rows>,
+    /// The last batch's emptied queue, reused by the next one so that a batch of events is
+    /// not copied again each time the queue grows (see [`Sink::recycle`]).
+    spare: Vec<Event>,
 }
+
+/// Largest emptied queue kept for reuse, in events (a burst leaves no larger one behind).
+const SPARE_MAX: usize = 1024;
 
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
 pub(crate) struct Sink {
@@ -143,6 +149,7 @@ impl Sink {
                 closed: false,
                 woken: false,
                 rows: None,
+                spare: Vec::new(),
             }),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
@@ -260,7 +267,20 @@ impl Sink {
     fn take(&self) -> Vec<Event> {
         let mut state = self.state.lock();
         state.woken = false;
-        std::mem::take(&mut state.queue)
+        let spare = std::mem::take(&mut state.spare);
+        std::mem::replace(&mut state.queue, spare)
+    }
+
+    /// Gives a delivered batch's queue back, emptied, for a later batch.
+    fn recycle(&self, mut events: Vec<Event>) {
+        events.clear();
+        if events.capacity() > SPARE_MAX {
+            return;
+        }
+        let mut state = self.state.lock();
+        if events.capacity() > state.spare.capacity() {
+            state.spare = events;
+        }
     }
 }
 
@@ -305,7 +325,7 @@ unsafe extern "C" fn call_js(
     let sink = unsafe { &*(context as *const Sink) };
     let mut events = sink.take();
     if events.is_empty() {
-        return;
+        return sink.recycle(events);
     }
     // SAFETY: `env` is this JS thread's environment, valid for the duration of the call, and
     // every out-pointer is a valid local.
@@ -334,7 +354,7 @@ unsafe extern "C" fn call_js(
             }
             sink.state.lock().rows = rows;
         }
-        drop(events);
+        sink.recycle(events);
         let mut recv = ptr::null_mut();
         w.note(sys::napi_get_undefined(env, &mut recv));
         if w.status != sys::Status::napi_ok {
