@@ -374,7 +374,9 @@ impl Client {
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Error::new(Kind::ClientClosed, "the client is closed"));
         }
-        crate::follow::follow(self, req, &settings, total, jar).await
+        // Boxed for the reason given in `execute_with_retries`: the retry loop holds this
+        // future and would otherwise copy it into its own state.
+        Box::pin(crate::follow::follow(self, req, &settings, total, jar)).await
     }
 
     /// Sends one hop and checks its response head against the client's limits; errors carry

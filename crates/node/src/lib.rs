@@ -249,9 +249,10 @@ impl NativeClient {
                 received: Mutex::new(None),
             });
         let mut slots = shared.slots.lock();
-        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
-            run(client, req, hook, jar, id, task_shared).await;
-        });
+        // Boxed: tokio copies a task's whole future when it stores it and again when the task
+        // ends; a pointer is cheaper to copy than the request's few KB of state.
+        let task = Box::pin(run(client, req, hook, jar, id, task_shared));
+        let handle = hyperhttp_core::runtime::shared(None).spawn(task);
         slot.task = Some(handle.abort_handle());
         slots.insert(id, slot);
         Ok(())
