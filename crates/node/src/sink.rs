@@ -116,13 +116,7 @@ struct State {
     woken: bool,
     /// The timings rows array shared with JavaScript (JS thread only).
     rows: Option<Rows>,
-    /// The last batch's emptied queue, reused by the next one so that a batch of events is
-    /// not copied again each time the queue grows (see [`Sink::recycle`]).
-    spare: Vec<Event>,
 }
-
-/// Largest emptied queue kept for reuse, in events (a burst leaves no larger one behind).
-const SPARE_MAX: usize = 1024;
 
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
 pub(crate) struct Sink {
@@ -149,7 +143,6 @@ impl Sink {
                 closed: false,
                 woken: false,
                 rows: None,
-                spare: Vec::new(),
             }),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
@@ -267,20 +260,7 @@ impl Sink {
     fn take(&self) -> Vec<Event> {
         let mut state = self.state.lock();
         state.woken = false;
-        let spare = std::mem::take(&mut state.spare);
-        std::mem::replace(&mut state.queue, spare)
-    }
-
-    /// Gives a delivered batch's queue back, emptied, for a later batch.
-    fn recycle(&self, mut events: Vec<Event>) {
-        events.clear();
-        if events.capacity() > SPARE_MAX {
-            return;
-        }
-        let mut state = self.state.lock();
-        if events.capacity() > state.spare.capacity() {
-            state.spare = events;
-        }
+        std::mem::take(&mut state.queue)
     }
 }
 
@@ -325,7 +305,7 @@ unsafe extern "C" fn call_js(
     let sink = unsafe { &*(context as *const Sink) };
     let mut events = sink.take();
     if events.is_empty() {
-        return sink.recycle(events);
+        return;
     }
     // SAFETY: `env` is this JS thread's environment, valid for the duration of the call, and
     // every out-pointer is a valid local.
@@ -354,7 +334,7 @@ unsafe extern "C" fn call_js(
             }
             sink.state.lock().rows = rows;
         }
-        sink.recycle(events);
+        drop(events);
         let mut recv = ptr::null_mut();
         w.note(sys::napi_get_undefined(env, &mut recv));
         if w.status != sys::Status::napi_ok {
