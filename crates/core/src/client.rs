@@ -331,9 +331,15 @@ impl Client {
             made: &made,
         };
         let clock = RequestClock::start();
-        let retries = clock.scope(attempts.run(req, settings, hook, |req, settings| {
-            self.attempt(req, settings, total, jar)
-        }));
+        // The request's state machine (retries, redirects, the exchange) is a few KB. Boxed
+        // once here, the layers above it (the total timeout, `execute`, the binding's task)
+        // hold a pointer instead of copying it whenever they are built or moved: unboxed,
+        // those copies took 17 % of the engine threads' samples (HTTP/1.1, 200 B, c64).
+        let retries = Box::pin(
+            clock.scope(attempts.run(req, settings, hook, |req, settings| {
+                self.attempt(req, settings, total, jar)
+            })),
+        );
         let res = match total {
             Some((at, d)) => tokio::time::timeout_at(at, retries)
                 .await
@@ -368,7 +374,9 @@ impl Client {
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Error::new(Kind::ClientClosed, "the client is closed"));
         }
-        crate::follow::follow(self, req, &settings, total, jar).await
+        // Boxed for the reason given in `execute_with_retries`: the retry loop holds this
+        // future and would otherwise copy it into its own state.
+        Box::pin(crate::follow::follow(self, req, &settings, total, jar)).await
     }
 
     /// Sends one hop and checks its response head against the client's limits; errors carry

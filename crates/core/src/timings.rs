@@ -130,9 +130,13 @@ impl RequestClock {
         })
     }
 
-    /// Runs `fut` with this clock as the request's.
-    pub(crate) async fn scope<F: std::future::Future>(self: &Arc<Self>, fut: F) -> F::Output {
-        REQUEST.scope(self.clone(), fut).await
+    /// Runs `fut` with this clock as the request's. Not an `async fn`: that would be one more
+    /// layer holding (and copying) the request's whole state machine.
+    pub(crate) fn scope<F: std::future::Future>(
+        self: &Arc<Self>,
+        fut: F,
+    ) -> impl std::future::Future<Output = F::Output> {
+        REQUEST.scope(self.clone(), fut)
     }
 
     /// What the request's last exchange recorded.
@@ -183,9 +187,13 @@ impl Marks {
         EXCHANGE.try_with(Marks::clone).unwrap_or_default()
     }
 
-    /// Runs `fut` (the exchange's hyper-util call) with these marks for the connector.
-    pub(crate) async fn scope<F: std::future::Future>(&self, fut: F) -> F::Output {
-        EXCHANGE.scope(self.clone(), fut).await
+    /// Runs `fut` (the exchange's hyper-util call) with these marks for the connector. Not an
+    /// `async fn`, for the reason given at [`RequestClock::scope`].
+    pub(crate) fn scope<F: std::future::Future>(
+        &self,
+        fut: F,
+    ) -> impl std::future::Future<Output = F::Output> {
+        EXCHANGE.scope(self.clone(), fut)
     }
 
     fn set(&self, field: impl Fn(&ExchangeMarks) -> &AtomicU64) {

@@ -253,10 +253,10 @@ impl NativeClient {
                 received: Mutex::new(None),
             });
         let mut slots = shared.slots.lock();
-        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
-            run(client, req, hook, jar, id, task_shared).await;
-        });
-        slot.task = Some(handle);
+        // Boxed: tokio copies a task's whole future when it stores it and again when the task
+        // ends; a pointer is cheaper to copy than the request's few KB of state.
+        let task = Box::pin(run(client, req, hook, jar, id, task_shared));
+        slot.task = Some(hyperhttp_core::runtime::shared(None).spawn(task));
         slots.insert(id, slot);
         Ok(())
     }
