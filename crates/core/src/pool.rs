@@ -115,27 +115,33 @@ pub struct PoolStats {
     pub origins: Vec<(String, ConnectionStats)>,
 }
 
-/// `scheme://host[:port]` as `URL.origin` writes it: the default port left out, an IPv6
-/// address in brackets.
+/// `scheme://host[:port]` as `URL.origin` writes it: the default port left out, the host as
+/// [`push_origin_host`] writes it.
 pub(crate) fn origin_key(https: bool, host: &str, port: u16) -> String {
     let (scheme, default_port) = if https { ("https", 443) } else { ("http", 80) };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let bracketed = host.contains(':');
     let mut key = String::with_capacity(scheme.len() + host.len() + 11);
     key.push_str(scheme);
     key.push_str("://");
-    if bracketed {
-        key.push('[');
-    }
-    key.push_str(host);
-    if bracketed {
-        key.push(']');
-    }
+    push_origin_host(&mut key, host);
     if port != default_port {
         key.push(':');
         key.push_str(&port.to_string());
     }
     key
+}
+
+/// Appends `host` as an origin writes it: lowercase, an IPv6 address in brackets (whether or
+/// not it came with them).
+pub(crate) fn push_origin_host(out: &mut String, host: &str) {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let bracketed = host.contains(':');
+    if bracketed {
+        out.push('[');
+    }
+    out.extend(host.chars().map(|c| c.to_ascii_lowercase()));
+    if bracketed {
+        out.push(']');
+    }
 }
 
 impl Pool {
@@ -392,5 +398,6 @@ mod tests {
         );
         assert_eq!(origin_key(false, "[::1]", 80), "http://[::1]");
         assert_eq!(origin_key(true, "::1", 8443), "https://[::1]:8443");
+        assert_eq!(origin_key(true, "Example.COM", 443), "https://example.com");
     }
 }

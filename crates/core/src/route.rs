@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::conn::ConnShared;
 use crate::error::{Error, Kind, Phase};
-use crate::pool::origin_key;
+use crate::pool::{origin_key, push_origin_host};
 
 /// Response header with which a mock server refuses a request that no interceptor matched;
 /// its value is the message. Read only on connections to a mock server.
@@ -312,16 +312,8 @@ impl Routes {
 
 /// An origin as `URL.origin` spells it, its `host:port` and its host (IPv6 in brackets).
 fn origin_parts(https: bool, host: &str, port: u16) -> (String, String, String) {
-    let host = if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_ascii_lowercase()
-    };
-    let (scheme, default_port) = if https { ("https", 443) } else { ("http", 80) };
-    let origin = if port == default_port {
-        format!("{scheme}://{host}")
-    } else {
-        format!("{scheme}://{host}:{port}")
-    };
-    (origin, format!("{host}:{port}"), host)
+    let mut written = String::with_capacity(host.len() + 2);
+    push_origin_host(&mut written, host);
+    let host_port = format!("{written}:{port}");
+    (origin_key(https, host, port), host_port, written)
 }
