@@ -1,11 +1,8 @@
-import net from 'node:net'
 import { afterEach, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
+import { closeAll, startKeepAliveRawServer } from './helpers/servers.js'
 
-const servers: net.Server[] = []
-afterEach(() => {
-  for (const server of servers.splice(0)) server.close()
-})
+afterEach(closeAll)
 
 /**
  * Answers each request the moment its head is read, on a kept-alive connection, so the response
@@ -14,23 +11,11 @@ afterEach(() => {
  */
 async function startImmediateServer() {
   const perConnection: number[] = []
-  const server = net.createServer((socket) => {
-    const index = perConnection.push(0) - 1
-    let buffered = ''
-    socket.on('error', () => {})
-    socket.on('data', (chunk) => {
-      buffered += chunk
-      while (buffered.includes('\r\n\r\n')) {
-        buffered = buffered.slice(buffered.indexOf('\r\n\r\n') + 4)
-        perConnection[index] = (perConnection[index] ?? 0) + 1
-        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
-      }
-    })
+  const server = await startKeepAliveRawServer((socket, connection, request) => {
+    perConnection[connection] = request
+    socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
   })
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  return { url: `http://127.0.0.1:${port}/`, perConnection }
+  return { url: `${server.url}/`, perConnection }
 }
 
 it('maxRequestsPerConnection holds against a server that answers at once', async () => {

@@ -1,11 +1,8 @@
-import net from 'node:net'
 import { afterEach, expect, it } from 'vitest'
 import { Client, fetch } from '../dist/esm/index.js'
+import { closeAll, startKeepAliveRawServer } from './helpers/servers.js'
 
-const servers: net.Server[] = []
-afterEach(() => {
-  for (const server of servers.splice(0)) server.close()
-})
+afterEach(closeAll)
 
 /**
  * Answers the first request of each connection (after 100 ms, so concurrent requests open
@@ -13,28 +10,14 @@ afterEach(() => {
  * answering: every pooled connection is dead, as after a server closed its idle ones at once.
  */
 async function startOneShotServer() {
-  let accepted = 0
-  const server = net.createServer((socket) => {
-    accepted++
-    let requests = 0
-    let buffered = ''
-    socket.on('error', () => {})
-    socket.on('data', (chunk) => {
-      buffered += chunk
-      while (buffered.includes('\r\n\r\n')) {
-        buffered = buffered.slice(buffered.indexOf('\r\n\r\n') + 4)
-        if (++requests === 1) {
-          setTimeout(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'), 100)
-        } else {
-          socket.destroy()
-        }
-      }
-    })
+  const server = await startKeepAliveRawServer((socket, _connection, request) => {
+    if (request === 1) {
+      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'), 100)
+    } else {
+      socket.destroy()
+    }
   })
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  return { url: `http://127.0.0.1:${port}/`, accepted: () => accepted }
+  return { url: `${server.url}/`, accepted: server.accepted }
 }
 
 async function poolThree(send: (url: string) => Promise<Response>, url: string) {

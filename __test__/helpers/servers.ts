@@ -182,6 +182,42 @@ export async function startRawServer(
   return { url: originOf('http', '127.0.0.1', port), port, connections }
 }
 
+/**
+ * A raw TCP server that keeps connections open: `onRequest` runs for every request head that
+ * arrives (bodies are not expected), with the connection's number (from 0, in accept order)
+ * and the request's number on that connection (from 1).
+ */
+export async function startKeepAliveRawServer(
+  onRequest: (socket: net.Socket, connection: number, request: number) => void,
+): Promise<TestServer & { accepted: () => number }> {
+  const connections = new ConnectionTracker()
+  let accepted = 0
+  const server = net.createServer((socket) => {
+    const connection = accepted++
+    let requests = 0
+    let received = ''
+    socket.on('error', () => {})
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1')
+      let end = received.indexOf('\r\n\r\n')
+      while (end !== -1) {
+        received = received.slice(end + 4)
+        onRequest(socket, connection, ++requests)
+        end = received.indexOf('\r\n\r\n')
+      }
+    })
+  })
+  server.on('connection', (socket: net.Socket) => connections.add(socket))
+  const port = await listen(server, '127.0.0.1')
+  register(server, connections)
+  return {
+    url: originOf('http', '127.0.0.1', port),
+    port,
+    connections,
+    accepted: () => accepted,
+  }
+}
+
 /** A port on loopback that nothing listens on (connections are refused). */
 export async function closedPort(): Promise<number> {
   const server = net.createServer()
