@@ -108,6 +108,21 @@ impl Shared {
         None
     }
 
+    /// The channel request `id` is paused on, taken from its slot by `take`; `None` (and the
+    /// request ended, see [`Shared::not_paused`]) when it is not waiting for `what`.
+    fn paused<T>(
+        &self,
+        id: u32,
+        what: &str,
+        take: impl FnOnce(&mut Slot) -> Option<T>,
+    ) -> Option<T> {
+        let answer = self.slots.lock().get_mut(&id).and_then(take);
+        if answer.is_none() {
+            self.not_paused(id, what);
+        }
+        answer
+    }
+
     /// An answer came for request `id` while it was not paused waiting for `what`: the facade
     /// and the engine disagree, so the request cannot go on.
     fn not_paused(&self, id: u32, what: &str) {
@@ -341,14 +356,8 @@ impl NativeClient {
         body: Option<BufferSlice>,
         options: Option<NativeRequestOptions>,
     ) {
-        let shared = &self.shared;
-        let answer = shared
-            .slots
-            .lock()
-            .get_mut(&id)
-            .and_then(|slot| slot.retry.take());
-        let Some(answer) = answer else {
-            return shared.not_paused(id, "a retry");
+        let Some(answer) = self.shared.paused(id, "a retry", |slot| slot.retry.take()) else {
+            return;
         };
         let decision = options
             .as_ref()
@@ -383,14 +392,11 @@ impl NativeClient {
     /// is not a valid header value ends request `id` with an ERROR event.
     #[napi]
     pub fn cookies(&self, id: u32, cookie: Option<String>) {
-        let shared = &self.shared;
-        let answer = shared
-            .slots
-            .lock()
-            .get_mut(&id)
-            .and_then(|slot| slot.cookies.take());
-        let Some(answer) = answer else {
-            return shared.not_paused(id, "cookies");
+        let Some(answer) = self
+            .shared
+            .paused(id, "cookies", |slot| slot.cookies.take())
+        else {
+            return;
         };
         let value = cookie
             .filter(|c| !c.is_empty())
