@@ -815,10 +815,10 @@ function isNativeThrown(error: unknown): error is NativeThrown {
 }
 
 /**
- * A synchronous throw from the binding, as a typed error. Anything but an engine error (such
- * as napi-rs refusing an argument) means the facade passed a value the contract does not allow.
+ * A synchronous throw from the binding (see crates/node/README.md), as the typed error it
+ * describes. Anything but an engine error (such as napi-rs refusing an argument) means the
+ * facade passed a value the contract does not allow.
  */
-/** A throw of the binding (see crates/node/README.md) as the typed error it describes. */
 export function nativeError(error: unknown, url: string | undefined): HyperHttpError {
   if (error instanceof HyperHttpError) return error
   if (isNativeThrown(error)) {

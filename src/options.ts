@@ -261,7 +261,7 @@ function optionalCount(value: unknown, name: string, min: 0 | 1, fallback: numbe
 }
 
 /** Whether an optional function option was given; anything but a function throws. */
-function isFunction(value: unknown, name: string): boolean {
+export function isFunction(value: unknown, name: string): boolean {
   if (value === undefined) return false
   if (typeof value !== 'function') throw invalid(name, 'a function', value)
   return true

@@ -1,4 +1,4 @@
-import { invalid } from './errors.js'
+import { isFunction } from './options.js'
 import type { Progress, ProgressCallback, RequestOptions } from './types.js'
 
 /** A request's progress callbacks, validated. */
@@ -17,9 +17,7 @@ export function progressCallbacks(
 }
 
 function callback(value: unknown, name: string): ProgressCallback | null {
-  if (value === undefined || value === null) return null
-  if (typeof value !== 'function') throw invalid(name, 'a function', value)
-  return value as ProgressCallback
+  return value !== null && isFunction(value, name) ? (value as ProgressCallback) : null
 }
 
 /** Fewest milliseconds between two reports of one transfer, so large transfers stay cheap. */
