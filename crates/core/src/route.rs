@@ -134,17 +134,15 @@ impl MockRoutes {
         if let Some(left) = &mut failure.left {
             *left -= 1;
         }
-        let phase = match failure.kind {
-            Kind::Dns => Phase::Dns,
-            Kind::Tls
-            | Kind::TlsUntrusted
-            | Kind::TlsSelfSigned
-            | Kind::TlsExpired
-            | Kind::TlsHostname
-            | Kind::TlsPinMismatch => Phase::Tls,
-            _ => Phase::Connect,
+        let error = Error::new(failure.kind, failure.message.clone());
+        let phase = if matches!(failure.kind, Kind::Dns) {
+            Phase::Dns
+        } else if error.is_tls() {
+            Phase::Tls
+        } else {
+            Phase::Connect
         };
-        Some(Error::new(failure.kind, failure.message.clone()).with_phase(phase))
+        Some(error.with_phase(phase))
     }
 
     /// True when connections to `origin` go to the mock server.
