@@ -1,5 +1,4 @@
 import { STATUS_CODES } from 'node:http'
-import { asciiLowerCase } from './ascii.js'
 import { type ChunkSource, chunkBytes } from './body.js'
 import type { BodyAbort } from './byte-stream.js'
 import { ConnectionEvents } from './connection-diagnostics.js'
@@ -13,6 +12,7 @@ import {
   InvalidArgumentError,
   RequestBodyError,
 } from './errors.js'
+import { headerValue } from './headers.js'
 import {
   EVENT_CHUNK,
   EVENT_CONNECTION,
@@ -753,12 +753,7 @@ function finishBufferedUpload(reporter: ProgressReporter): void {
 
 /** A request's `content-length` header as a number; 0 when absent. */
 function declaredLength(headers: string[]): number {
-  for (let i = 0; i < headers.length; i += 2) {
-    if (asciiLowerCase(headers[i] as string) === 'content-length') {
-      return expectedBodySize(headers[i + 1], false)
-    }
-  }
-  return 0
+  return expectedBodySize(headerValue(headers, 'content-length') ?? undefined, false)
 }
 
 /** The download-progress step of one body chunk (`last` ends the body). */
