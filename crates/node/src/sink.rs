@@ -4,6 +4,7 @@
 
 use std::ffi::c_void;
 use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -122,25 +123,33 @@ struct State {
 /// outside the state lock, because the first thing the woken JS thread does is take that
 /// lock (`take`); made under it, the JS thread often woke only to sleep again on the lock.
 struct Handle {
-    tsfn: sys::napi_threadsafe_function,
-    /// Released by `close` or destroyed by N-API (`finalize`): no call may use `tsfn` any more.
-    gone: bool,
+    /// Null before it is created and once released by `close` or destroyed by N-API
+    /// (`finalize`). Set only on the JS thread, under `calls` once engine threads hold the
+    /// sink.
+    tsfn: AtomicPtr<sys::napi_threadsafe_function__>,
+    /// Held by an engine thread across its call, and by `close` and `finalize` while they end
+    /// the function, so that no call uses it once ended. `set_ref` (JS thread) does not take
+    /// it: only the JS thread ends the function, so it cannot end during `set_ref`. Taken
+    /// there, the JS thread spun on it once per request (one request at a time): it unrefs
+    /// as it reads a response, while the engine thread that woke it is still in its call.
+    calls: Mutex<()>,
 }
 
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
 pub(crate) struct Sink {
     state: Mutex<State>,
-    handle: Mutex<Handle>,
+    handle: Handle,
 }
 
 // SAFETY: the only non-thread-safe field is the raw threadsafe-function handle. Off the JS
 // thread it is only passed to `napi_call_threadsafe_function` and
 // `napi_release_threadsafe_function`, which N-API documents as callable from any thread; the
-// ref/unref calls that need the JS thread are made only from `#[napi]` methods. Every use is
-// under the `handle` lock and none happens after `gone` is set (by `close` or the finalizer).
-// Where both locks are taken, `handle` is taken first.
+// ref/unref calls that need the JS thread are made only from `#[napi]` methods. Off the JS
+// thread, every use is under the `calls` lock and none happens once `tsfn` is null (set by
+// `close` or the finalizer, under that lock). Where both locks are taken, `calls` is taken
+// first.
 unsafe impl Send for Sink {}
-// SAFETY: as for `Send`: all access to the handle goes through the `handle` Mutex.
+// SAFETY: as for `Send`: engine-thread access to the handle goes through the `calls` Mutex.
 unsafe impl Sync for Sink {}
 
 impl Sink {
@@ -154,10 +163,10 @@ impl Sink {
                 woken: false,
                 rows: None,
             }),
-            handle: Mutex::new(Handle {
-                tsfn: ptr::null_mut(),
-                gone: false,
-            }),
+            handle: Handle {
+                tsfn: AtomicPtr::new(ptr::null_mut()),
+                calls: Mutex::new(()),
+            },
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
         let mut tsfn = ptr::null_mut();
@@ -205,7 +214,8 @@ impl Sink {
                 return Err(e);
             }
         }
-        sink.handle.lock().tsfn = tsfn;
+        // No engine thread holds the sink yet, so `calls` is not needed.
+        sink.handle.tsfn.store(tsfn, Ordering::Release);
         Ok(sink)
     }
 
@@ -223,19 +233,20 @@ impl Sink {
             // Claimed before the lock goes, so pushes made meanwhile join this batch.
             state.woken = true;
         }
-        let handle = self.handle.lock();
-        // SAFETY: not gone, so the handle is alive (released only by `close` and destroyed
-        // only before `finalize`, both of which set `gone` under this lock); N-API allows this
+        let calls = self.handle.calls.lock();
+        let tsfn = self.handle.tsfn.load(Ordering::Acquire);
+        // SAFETY: not null, so the handle is alive (released only by `close` and destroyed
+        // only before `finalize`, both of which null it under this lock); N-API allows this
         // call from any thread.
-        let woke = !handle.gone
+        let woke = !tsfn.is_null()
             && unsafe {
                 sys::napi_call_threadsafe_function(
-                    handle.tsfn,
+                    tsfn,
                     ptr::null_mut(),
                     sys::ThreadsafeFunctionCallMode::nonblocking,
                 )
             } == sys::Status::napi_ok;
-        drop(handle);
+        drop(calls);
         if !woke {
             // The queue is unbounded, so the call fails only while the function is being
             // torn down. The events stay queued and the next push tries again.
@@ -245,39 +256,41 @@ impl Sink {
 
     /// Keeps the event loop alive (`true`) or lets it exit (`false`). JS thread only.
     pub(crate) fn set_ref(&self, env: sys::napi_env, keep_alive: bool) -> napi::Result<()> {
-        let handle = self.handle.lock();
-        if handle.gone {
+        // No lock (see `Handle::calls`): only this thread ends the function.
+        let tsfn = self.handle.tsfn.load(Ordering::Acquire);
+        if tsfn.is_null() {
             return Ok(());
         }
         // SAFETY: `env` is the current JS thread's (callers are `#[napi]` methods), as these
-        // two calls require, and the handle is alive since it is not gone.
+        // two calls require, and the handle is alive since it is not null and only this
+        // thread could end it.
         check(unsafe {
             if keep_alive {
-                sys::napi_ref_threadsafe_function(env, handle.tsfn)
+                sys::napi_ref_threadsafe_function(env, tsfn)
             } else {
-                sys::napi_unref_threadsafe_function(env, handle.tsfn)
+                sys::napi_unref_threadsafe_function(env, tsfn)
             }
         })
     }
 
     /// Drops queued events and releases the threadsafe function; later pushes are ignored.
     pub(crate) fn close(&self) {
-        let mut handle = self.handle.lock();
+        let _calls = self.handle.calls.lock();
         {
             let mut state = self.state.lock();
             state.closed = true;
             state.queue.clear();
         }
-        if handle.gone {
+        let tsfn = self.handle.tsfn.swap(ptr::null_mut(), Ordering::AcqRel);
+        if tsfn.is_null() {
             return;
         }
-        handle.gone = true;
-        // SAFETY: the handle is alive (not gone until the line above) and released once,
-        // since `gone` now stops every later use. The status is not checked: release fails
-        // only for a function already released, which `gone` rules out.
+        // SAFETY: the handle is alive (not null until the line above) and released once,
+        // since the null now stops every later use. The status is not checked: release fails
+        // only for a function already released, which the null rules out.
         unsafe {
             sys::napi_release_threadsafe_function(
-                handle.tsfn,
+                tsfn,
                 sys::ThreadsafeFunctionReleaseMode::release,
             );
         }
@@ -306,7 +319,10 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     // SAFETY: `hint` is the `context` leaked by `Sink::new` with `Arc::into_raw`, and N-API
     // calls this finalizer exactly once, so that strong count is reclaimed exactly once.
     let sink = unsafe { Arc::from_raw(hint as *const Sink) };
-    sink.handle.lock().gone = true;
+    {
+        let _calls = sink.handle.calls.lock();
+        sink.handle.tsfn.store(ptr::null_mut(), Ordering::Release);
+    }
     let mut state = sink.state.lock();
     state.closed = true;
     state.queue.clear();
