@@ -1,15 +1,17 @@
 //! The completion channel: engine threads queue events; the JS thread is woken once per batch
-//! (one threadsafe-function call however many events arrived meanwhile) and receives them as
-//! one flat array of 10-slot records (see the crate README).
+//! (one ring of the bell, or one threadsafe-function call where there is no bell, however many
+//! events arrived meanwhile) and receives them as one flat array of 10-slot records (see the
+//! crate README).
 
 use std::ffi::c_void;
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use hyperhttp_core::{ConnectionEvent, ConnectionInfo, Timings};
 
+use crate::bell::Bell;
 use crate::spare::WholeBody;
 use crate::timings::{self, Rows};
 use napi::sys;
@@ -139,15 +141,19 @@ struct Handle {
 pub(crate) struct Sink {
     state: Mutex<State>,
     handle: Handle,
+    /// Rings the JS thread instead of calling the threadsafe function, where there is one
+    /// (bell.rs says why). Set once, right after the function is made.
+    bell: OnceLock<Bell>,
 }
 
-// SAFETY: the only non-thread-safe field is the raw threadsafe-function handle. Off the JS
-// thread it is only passed to `napi_call_threadsafe_function` and
+// SAFETY: the only non-thread-safe fields are the raw threadsafe-function handle and the
+// bell's handles. Off the JS thread the bell is only rung, which libuv allows from any thread,
+// and the threadsafe function is only passed to `napi_call_threadsafe_function` and
 // `napi_release_threadsafe_function`, which N-API documents as callable from any thread; the
 // ref/unref calls that need the JS thread are made only from `#[napi]` methods. Off the JS
 // thread, every use is under the `calls` lock and none happens once `tsfn` is null (set by
-// `close` or the finalizer, under that lock). Where both locks are taken, `calls` is taken
-// first.
+// `close` or the finalizer, under that lock, before the finalizer closes the bell). Where both
+// locks are taken, `calls` is taken first.
 unsafe impl Send for Sink {}
 // SAFETY: as for `Send`: engine-thread access to the handle goes through the `calls` Mutex.
 unsafe impl Sync for Sink {}
@@ -167,6 +173,7 @@ impl Sink {
                 tsfn: AtomicPtr::new(ptr::null_mut()),
                 calls: Mutex::new(()),
             },
+            bell: OnceLock::new(),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
         let mut tsfn = ptr::null_mut();
@@ -216,6 +223,12 @@ impl Sink {
         }
         // No engine thread holds the sink yet, so `calls` is not needed.
         sink.handle.tsfn.store(tsfn, Ordering::Release);
+        // SAFETY: JS thread with its `env` and the live `callback`; the threadsafe function
+        // holds a strong count of the sink until its finalizer, which closes the bell.
+        if let Some(bell) = unsafe { Bell::new(env, callback, Arc::as_ptr(&sink)) } {
+            // Cannot fail: the cell was made empty just above and nothing else sets it.
+            let _ = sink.bell.set(bell);
+        }
         Ok(sink)
     }
 
@@ -239,13 +252,19 @@ impl Sink {
         // only before `finalize`, both of which null it under this lock); N-API allows this
         // call from any thread.
         let woke = !tsfn.is_null()
-            && unsafe {
-                sys::napi_call_threadsafe_function(
-                    tsfn,
-                    ptr::null_mut(),
-                    sys::ThreadsafeFunctionCallMode::nonblocking,
-                )
-            } == sys::Status::napi_ok;
+            && match self.bell.get() {
+                Some(bell) => bell.ring(),
+                None => {
+                    let status = unsafe {
+                        sys::napi_call_threadsafe_function(
+                            tsfn,
+                            ptr::null_mut(),
+                            sys::ThreadsafeFunctionCallMode::nonblocking,
+                        )
+                    };
+                    status == sys::Status::napi_ok
+                }
+            };
         drop(calls);
         if !woke {
             // The queue is unbounded, so the call fails only while the function is being
@@ -296,6 +315,11 @@ impl Sink {
         }
     }
 
+    /// The bell, where the JS thread is woken by one.
+    pub(crate) fn bell(&self) -> Option<&Bell> {
+        self.bell.get()
+    }
+
     /// Takes the queued events; the next push wakes the JS thread again.
     fn take(&self) -> Vec<Event> {
         let mut state = self.state.lock();
@@ -322,6 +346,11 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     {
         let _calls = sink.handle.calls.lock();
         sink.handle.tsfn.store(ptr::null_mut(), Ordering::Release);
+        if let Some(bell) = sink.bell.get() {
+            // SAFETY: JS thread (N-API runs finalizers there), once (this finalizer runs
+            // once), and no ring follows: `tsfn` is null and rings check it under `calls`.
+            unsafe { bell.close() };
+        }
     }
     let mut state = sink.state.lock();
     state.closed = true;
@@ -332,8 +361,9 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     }
 }
 
-/// Called by N-API on the JS thread for each successful `napi_call_threadsafe_function`.
-unsafe extern "C" fn call_js(
+/// Called by N-API on the JS thread for each successful `napi_call_threadsafe_function`, and
+/// by the bell.
+pub(crate) unsafe extern "C" fn call_js(
     env: sys::napi_env,
     callback: sys::napi_value,
     context: *mut c_void,
