@@ -12,7 +12,9 @@
 // Without Unix no bell is ever made; the type stays so that the sink has one shape.
 #![cfg_attr(not(unix), allow(dead_code))]
 
+#[cfg(unix)]
 use std::ffi::c_void;
+#[cfg(unix)]
 use std::ptr;
 
 use napi::sys;

@@ -315,7 +315,8 @@ impl Sink {
         }
     }
 
-    /// The bell, where the JS thread is woken by one.
+    /// The bell, where the JS thread is woken by one (for the bell's own callback).
+    #[cfg(unix)]
     pub(crate) fn bell(&self) -> Option<&Bell> {
         self.bell.get()
     }
