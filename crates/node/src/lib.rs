@@ -16,6 +16,8 @@ mod timings;
 mod mock;
 // Whole-body buffers kept for the next bodies while requests are in flight.
 mod spare;
+// The JS-thread wake-up of the sink on Unix (no threadsafe-function lock).
+mod bell;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,14 +1,17 @@
 //! The completion channel: engine threads queue events; the JS thread is woken once per batch
-//! (one threadsafe-function call however many events arrived meanwhile) and receives them as
-//! one flat array of 10-slot records (see the crate README).
+//! (one ring of the bell, or one threadsafe-function call where there is no bell, however many
+//! events arrived meanwhile) and receives them as one flat array of 10-slot records (see the
+//! crate README).
 
 use std::ffi::c_void;
 use std::ptr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use hyperhttp_core::{ConnectionEvent, ConnectionInfo, Timings};
 
+use crate::bell::Bell;
 use crate::spare::WholeBody;
 use crate::timings::{self, Rows};
 use napi::sys;
@@ -122,25 +125,37 @@ struct State {
 /// outside the state lock, because the first thing the woken JS thread does is take that
 /// lock (`take`); made under it, the JS thread often woke only to sleep again on the lock.
 struct Handle {
-    tsfn: sys::napi_threadsafe_function,
-    /// Released by `close` or destroyed by N-API (`finalize`): no call may use `tsfn` any more.
-    gone: bool,
+    /// Null before it is created and once released by `close` or destroyed by N-API
+    /// (`finalize`). Set only on the JS thread, under `calls` once engine threads hold the
+    /// sink.
+    tsfn: AtomicPtr<sys::napi_threadsafe_function__>,
+    /// Held by an engine thread across its call, and by `close` and `finalize` while they end
+    /// the function, so that no call uses it once ended. `set_ref` (JS thread) does not take
+    /// it: only the JS thread ends the function, so it cannot end during `set_ref`. Taken
+    /// there, the JS thread spun on it once per request (one request at a time): it unrefs
+    /// as it reads a response, while the engine thread that woke it is still in its call.
+    calls: Mutex<()>,
 }
 
 /// Queue plus threadsafe function. Shared by the engine tasks of one client.
 pub(crate) struct Sink {
     state: Mutex<State>,
-    handle: Mutex<Handle>,
+    handle: Handle,
+    /// Rings the JS thread instead of calling the threadsafe function, where there is one
+    /// (bell.rs says why). Set once, right after the function is made.
+    bell: OnceLock<Bell>,
 }
 
-// SAFETY: the only non-thread-safe field is the raw threadsafe-function handle. Off the JS
-// thread it is only passed to `napi_call_threadsafe_function` and
+// SAFETY: the only non-thread-safe fields are the raw threadsafe-function handle and the
+// bell's handles. Off the JS thread the bell is only rung, which libuv allows from any thread,
+// and the threadsafe function is only passed to `napi_call_threadsafe_function` and
 // `napi_release_threadsafe_function`, which N-API documents as callable from any thread; the
-// ref/unref calls that need the JS thread are made only from `#[napi]` methods. Every use is
-// under the `handle` lock and none happens after `gone` is set (by `close` or the finalizer).
-// Where both locks are taken, `handle` is taken first.
+// ref/unref calls that need the JS thread are made only from `#[napi]` methods. Off the JS
+// thread, every use is under the `calls` lock and none happens once `tsfn` is null (set by
+// `close` or the finalizer, under that lock, before the finalizer closes the bell). Where both
+// locks are taken, `calls` is taken first.
 unsafe impl Send for Sink {}
-// SAFETY: as for `Send`: all access to the handle goes through the `handle` Mutex.
+// SAFETY: as for `Send`: engine-thread access to the handle goes through the `calls` Mutex.
 unsafe impl Sync for Sink {}
 
 impl Sink {
@@ -154,10 +169,11 @@ impl Sink {
                 woken: false,
                 rows: None,
             }),
-            handle: Mutex::new(Handle {
-                tsfn: ptr::null_mut(),
-                gone: false,
-            }),
+            handle: Handle {
+                tsfn: AtomicPtr::new(ptr::null_mut()),
+                calls: Mutex::new(()),
+            },
+            bell: OnceLock::new(),
         });
         let context = Arc::into_raw(sink.clone()) as *mut c_void;
         let mut tsfn = ptr::null_mut();
@@ -205,7 +221,14 @@ impl Sink {
                 return Err(e);
             }
         }
-        sink.handle.lock().tsfn = tsfn;
+        // No engine thread holds the sink yet, so `calls` is not needed.
+        sink.handle.tsfn.store(tsfn, Ordering::Release);
+        // SAFETY: JS thread with its `env` and the live `callback`; the threadsafe function
+        // holds a strong count of the sink until its finalizer, which closes the bell.
+        if let Some(bell) = unsafe { Bell::new(env, callback, Arc::as_ptr(&sink)) } {
+            // Cannot fail: the cell was made empty just above and nothing else sets it.
+            let _ = sink.bell.set(bell);
+        }
         Ok(sink)
     }
 
@@ -223,19 +246,26 @@ impl Sink {
             // Claimed before the lock goes, so pushes made meanwhile join this batch.
             state.woken = true;
         }
-        let handle = self.handle.lock();
-        // SAFETY: not gone, so the handle is alive (released only by `close` and destroyed
-        // only before `finalize`, both of which set `gone` under this lock); N-API allows this
+        let calls = self.handle.calls.lock();
+        let tsfn = self.handle.tsfn.load(Ordering::Acquire);
+        // SAFETY: not null, so the handle is alive (released only by `close` and destroyed
+        // only before `finalize`, both of which null it under this lock); N-API allows this
         // call from any thread.
-        let woke = !handle.gone
-            && unsafe {
-                sys::napi_call_threadsafe_function(
-                    handle.tsfn,
-                    ptr::null_mut(),
-                    sys::ThreadsafeFunctionCallMode::nonblocking,
-                )
-            } == sys::Status::napi_ok;
-        drop(handle);
+        let woke = !tsfn.is_null()
+            && match self.bell.get() {
+                Some(bell) => bell.ring(),
+                None => {
+                    let status = unsafe {
+                        sys::napi_call_threadsafe_function(
+                            tsfn,
+                            ptr::null_mut(),
+                            sys::ThreadsafeFunctionCallMode::nonblocking,
+                        )
+                    };
+                    status == sys::Status::napi_ok
+                }
+            };
+        drop(calls);
         if !woke {
             // The queue is unbounded, so the call fails only while the function is being
             // torn down. The events stay queued and the next push tries again.
@@ -245,42 +275,50 @@ impl Sink {
 
     /// Keeps the event loop alive (`true`) or lets it exit (`false`). JS thread only.
     pub(crate) fn set_ref(&self, env: sys::napi_env, keep_alive: bool) -> napi::Result<()> {
-        let handle = self.handle.lock();
-        if handle.gone {
+        // No lock (see `Handle::calls`): only this thread ends the function.
+        let tsfn = self.handle.tsfn.load(Ordering::Acquire);
+        if tsfn.is_null() {
             return Ok(());
         }
         // SAFETY: `env` is the current JS thread's (callers are `#[napi]` methods), as these
-        // two calls require, and the handle is alive since it is not gone.
+        // two calls require, and the handle is alive since it is not null and only this
+        // thread could end it.
         check(unsafe {
             if keep_alive {
-                sys::napi_ref_threadsafe_function(env, handle.tsfn)
+                sys::napi_ref_threadsafe_function(env, tsfn)
             } else {
-                sys::napi_unref_threadsafe_function(env, handle.tsfn)
+                sys::napi_unref_threadsafe_function(env, tsfn)
             }
         })
     }
 
     /// Drops queued events and releases the threadsafe function; later pushes are ignored.
     pub(crate) fn close(&self) {
-        let mut handle = self.handle.lock();
+        let _calls = self.handle.calls.lock();
         {
             let mut state = self.state.lock();
             state.closed = true;
             state.queue.clear();
         }
-        if handle.gone {
+        let tsfn = self.handle.tsfn.swap(ptr::null_mut(), Ordering::AcqRel);
+        if tsfn.is_null() {
             return;
         }
-        handle.gone = true;
-        // SAFETY: the handle is alive (not gone until the line above) and released once,
-        // since `gone` now stops every later use. The status is not checked: release fails
-        // only for a function already released, which `gone` rules out.
+        // SAFETY: the handle is alive (not null until the line above) and released once,
+        // since the null now stops every later use. The status is not checked: release fails
+        // only for a function already released, which the null rules out.
         unsafe {
             sys::napi_release_threadsafe_function(
-                handle.tsfn,
+                tsfn,
                 sys::ThreadsafeFunctionReleaseMode::release,
             );
         }
+    }
+
+    /// The bell, where the JS thread is woken by one (for the bell's own callback).
+    #[cfg(unix)]
+    pub(crate) fn bell(&self) -> Option<&Bell> {
+        self.bell.get()
     }
 
     /// Takes the queued events; the next push wakes the JS thread again.
@@ -306,7 +344,15 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     // SAFETY: `hint` is the `context` leaked by `Sink::new` with `Arc::into_raw`, and N-API
     // calls this finalizer exactly once, so that strong count is reclaimed exactly once.
     let sink = unsafe { Arc::from_raw(hint as *const Sink) };
-    sink.handle.lock().gone = true;
+    {
+        let _calls = sink.handle.calls.lock();
+        sink.handle.tsfn.store(ptr::null_mut(), Ordering::Release);
+        if let Some(bell) = sink.bell.get() {
+            // SAFETY: JS thread (N-API runs finalizers there), once (this finalizer runs
+            // once), and no ring follows: `tsfn` is null and rings check it under `calls`.
+            unsafe { bell.close() };
+        }
+    }
     let mut state = sink.state.lock();
     state.closed = true;
     state.queue.clear();
@@ -316,8 +362,9 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     }
 }
 
-/// Called by N-API on the JS thread for each successful `napi_call_threadsafe_function`.
-unsafe extern "C" fn call_js(
+/// Called by N-API on the JS thread for each successful `napi_call_threadsafe_function`, and
+/// by the bell.
+pub(crate) unsafe extern "C" fn call_js(
     env: sys::napi_env,
     callback: sys::napi_value,
     context: *mut c_void,
