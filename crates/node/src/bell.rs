@@ -26,22 +26,65 @@ use crate::sink::Sink;
 type AsyncHandle = [u64; 32];
 
 #[cfg(unix)]
-unsafe extern "C" {
-    // libuv, exported by the Node.js binary to addons.
-    fn uv_async_init(
-        event_loop: *mut sys::uv_loop_s,
-        handle: *mut AsyncHandle,
-        callback: unsafe extern "C" fn(*mut AsyncHandle),
-    ) -> std::ffi::c_int;
-    fn uv_async_send(handle: *mut AsyncHandle) -> std::ffi::c_int;
-    fn uv_unref(handle: *mut AsyncHandle);
-    fn uv_close(handle: *mut AsyncHandle, callback: unsafe extern "C" fn(*mut AsyncHandle));
+type AsyncCallback = unsafe extern "C" fn(*mut AsyncHandle);
+
+/// The libuv functions the bell uses, looked up in the host process when the first bell is
+/// made. Node.js exports them to addons; a host with N-API but without them (Bun, Deno) gets
+/// `None`, and its sinks wake the JS thread through the threadsafe function instead of failing
+/// to load or aborting on the first call.
+#[cfg(unix)]
+struct Uv {
+    async_init: AsyncInit,
+    async_send: AsyncSend,
+    unref: Unref,
+    close: Close,
+}
+
+#[cfg(unix)]
+type AsyncInit =
+    unsafe extern "C" fn(*mut sys::uv_loop_s, *mut AsyncHandle, AsyncCallback) -> std::ffi::c_int;
+#[cfg(unix)]
+type AsyncSend = unsafe extern "C" fn(*mut AsyncHandle) -> std::ffi::c_int;
+#[cfg(unix)]
+type Unref = unsafe extern "C" fn(*mut AsyncHandle);
+#[cfg(unix)]
+type Close = unsafe extern "C" fn(*mut AsyncHandle, AsyncCallback);
+
+#[cfg(unix)]
+fn uv() -> Option<&'static Uv> {
+    static UV: std::sync::OnceLock<Option<Uv>> = std::sync::OnceLock::new();
+    UV.get_or_init(|| {
+        let find = |name: &std::ffi::CStr| {
+            // SAFETY: `name` is NUL-terminated; RTLD_DEFAULT searches the process's global
+            // symbols, which include the host binary's exports.
+            let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
+            (!symbol.is_null()).then_some(symbol)
+        };
+        let (init, send, unref, close) = (
+            find(c"uv_async_init")?,
+            find(c"uv_async_send")?,
+            find(c"uv_unref")?,
+            find(c"uv_close")?,
+        );
+        // SAFETY: these are libuv's exported functions, whose C signatures the fields spell.
+        unsafe {
+            Some(Uv {
+                async_init: std::mem::transmute::<*mut c_void, AsyncInit>(init),
+                async_send: std::mem::transmute::<*mut c_void, AsyncSend>(send),
+                unref: std::mem::transmute::<*mut c_void, Unref>(unref),
+                close: std::mem::transmute::<*mut c_void, Close>(close),
+            })
+        }
+    })
+    .as_ref()
 }
 
 /// An async handle on the JS thread's loop whose callback drains a sink.
 pub(crate) struct Bell {
     #[cfg(unix)]
     handle: *mut AsyncHandle,
+    #[cfg(unix)]
+    uv: &'static Uv,
     callback: sys::napi_ref,
     /// The async resource and context the callback runs in, as a threadsafe function's does
     /// (so promises settled by the callback run their reactions right after it).
@@ -51,8 +94,9 @@ pub(crate) struct Bell {
 }
 
 impl Bell {
-    /// A bell that makes `sink` call `callback`, or `None` where there is none (not Unix, or
-    /// a failed N-API or libuv call: the sink then wakes the JS thread the usual way).
+    /// A bell that makes `sink` call `callback`, or `None` where there is none (not Unix, a
+    /// host without libuv's functions, or a failed N-API or libuv call: the sink then wakes
+    /// the JS thread the usual way).
     ///
     /// # Safety
     /// JS thread, with its `env` and a live `callback`; `sink` must stay alive until
@@ -64,8 +108,10 @@ impl Bell {
         sink: *const Sink,
     ) -> Option<Bell> {
         let ok = |status| status == sys::Status::napi_ok;
+        let uv = uv()?;
         let mut bell = Bell {
             handle: ptr::null_mut(),
+            uv,
             callback: ptr::null_mut(),
             resource: ptr::null_mut(),
             context: ptr::null_mut(),
@@ -103,7 +149,7 @@ impl Bell {
                 return None;
             }
             let handle = Box::into_raw(Box::new(AsyncHandle::default()));
-            if uv_async_init(event_loop, handle, ring_js) != 0 {
+            if (uv.async_init)(event_loop, handle, ring_js) != 0 {
                 drop(Box::from_raw(handle));
                 bell.release();
                 return None;
@@ -111,7 +157,7 @@ impl Bell {
             // `data`, the handle's first field, names the sink for `ring_js`.
             *(handle as *mut *const Sink) = sink;
             // Keeping the loop alive is the threadsafe function's job.
-            uv_unref(handle);
+            (uv.unref)(handle);
             bell.handle = handle;
         }
         Some(bell)
@@ -131,7 +177,7 @@ impl Bell {
         #[cfg(unix)]
         // SAFETY: the handle is open until `close`, which the sink never calls while a ring
         // can happen (both are under its `calls` lock); libuv allows this from any thread.
-        return unsafe { uv_async_send(self.handle) } == 0;
+        return unsafe { (self.uv.async_send)(self.handle) } == 0;
         #[cfg(not(unix))]
         unreachable!("there is no bell without Unix")
     }
@@ -145,7 +191,7 @@ impl Bell {
         // memory is freed by libuv's close callback, after which nothing uses it.
         unsafe {
             #[cfg(unix)]
-            uv_close(self.handle, free_handle);
+            (self.uv.close)(self.handle, free_handle);
             self.release();
         }
     }
