@@ -155,14 +155,12 @@ export class Response implements globalThis.Response {
 
   /** The body decoded as UTF-8 (a leading byte order mark is dropped). */
   async text(): Promise<string> {
-    const bytes = this.#take()
-    return utf8(bytes instanceof Buffer ? bytes : await bytes)
+    return this.#decoded()
   }
 
   /** The body parsed as JSON. */
   async json(): Promise<unknown> {
-    const bytes = this.#take()
-    return JSON.parse(utf8(bytes instanceof Buffer ? bytes : await bytes))
+    return JSON.parse(await this.#decoded())
   }
 
   /** The body as an `ArrayBuffer`. */
@@ -251,6 +249,19 @@ export class Response implements globalThis.Response {
     this.#stream?.getReader()
     if (content instanceof StreamedBody) return content.readAll()
     return content
+  }
+
+  /**
+   * The body decoded as UTF-8. A body the engine read whole for this call is referred to by
+   * nothing else, so its buffer is freed as soon as the text exists (`StreamedBody.free`).
+   */
+  async #decoded(): Promise<string> {
+    const bytes = this.#take()
+    if (bytes instanceof Buffer) return utf8(bytes)
+    const whole = await bytes
+    const text = utf8(whole)
+    if (this.#content instanceof StreamedBody) StreamedBody.free(whole)
+    return text
   }
 
   /** A platform response over `bytes`, for what the platform already decodes exactly. */
