@@ -155,12 +155,12 @@ export class Response implements globalThis.Response {
 
   /** The body decoded as UTF-8 (a leading byte order mark is dropped). */
   async text(): Promise<string> {
-    return this.#decoded()
+    return this.#convert(utf8)
   }
 
   /** The body parsed as JSON. */
   async json(): Promise<unknown> {
-    return JSON.parse(await this.#decoded())
+    return JSON.parse(await this.#convert(utf8))
   }
 
   /** The body as an `ArrayBuffer`. */
@@ -177,14 +177,12 @@ export class Response implements globalThis.Response {
 
   /** The body as a `Blob`, typed with the content-type normalised as the platform does. */
   async blob(): Promise<Blob> {
-    const bytes = this.#take()
-    return this.#platformBody(bytes instanceof Buffer ? bytes : await bytes).blob()
+    return (await this.#convert((bytes) => this.#platformBody(bytes))).blob()
   }
 
   /** The body parsed as `multipart/form-data` or `application/x-www-form-urlencoded`. */
   async formData(): Promise<FormData> {
-    const bytes = this.#take()
-    return this.#platformBody(bytes instanceof Buffer ? bytes : await bytes).formData()
+    return (await this.#convert((bytes) => this.#platformBody(bytes))).formData()
   }
 
   /**
@@ -252,19 +250,25 @@ export class Response implements globalThis.Response {
   }
 
   /**
-   * The body decoded as UTF-8. A body the engine read whole for this call is referred to by
-   * nothing else, so its buffer is freed as soon as the text exists (`StreamedBody.free`).
+   * `convert` applied to the body's bytes; it decodes or copies them, keeping no reference. A
+   * body the engine read whole for this call is then referred to by nothing, so its buffer is
+   * freed at once (`StreamedBody.free`) instead of at a later collection.
    */
-  async #decoded(): Promise<string> {
+  async #convert<T>(convert: (bytes: Buffer) => T): Promise<T> {
     const bytes = this.#take()
-    if (bytes instanceof Buffer) return utf8(bytes)
+    if (bytes instanceof Buffer) return convert(bytes)
     const whole = await bytes
-    const text = utf8(whole)
-    if (this.#content instanceof StreamedBody) StreamedBody.free(whole)
-    return text
+    try {
+      return convert(whole)
+    } finally {
+      if (this.#content instanceof StreamedBody) StreamedBody.free(whole)
+    }
   }
 
-  /** A platform response over `bytes`, for what the platform already decodes exactly. */
+  /**
+   * A platform response over a copy of `bytes` (its constructor copies them), for what the
+   * platform already decodes exactly.
+   */
   #platformBody(bytes: Buffer): globalThis.Response {
     const type = this.headers.get('content-type')
     return new globalThis.Response(
