@@ -177,7 +177,14 @@ export class Response implements globalThis.Response {
 
   /** The body as a `Blob`, typed with the content-type normalised as the platform does. */
   async blob(): Promise<Blob> {
-    return (await this.#convert((bytes) => this.#platformBody(bytes))).blob()
+    const body = await this.#convert((bytes) => new Blob([bytes]))
+    const type = this.headers.get('content-type')
+    if (type === null) return body
+    // The platform normalises the type. An empty platform response of that type gives it
+    // without copying the body through the platform's streams (a 1 MiB blob() took 3 times
+    // the CPU of arrayBuffer() that way).
+    const typed = await new globalThis.Response(null, { headers: { 'content-type': type } }).blob()
+    return body.slice(0, body.size, typed.type)
   }
 
   /** The body parsed as `multipart/form-data` or `application/x-www-form-urlencoded`. */
