@@ -11,14 +11,14 @@ const BODIES = Array.from({ length: 4 }, () => Buffer.from(randomBytes(MIB / 2).
 const REQUESTS = 48
 const IN_FLIGHT = 8
 
-it('bodies freed after text() leave the bytes callers hold intact (arrayBuffer, clones, streams)', async () => {
+it('bodies freed after text() or blob() leave the bytes callers hold intact (arrayBuffer, blob, clones, streams)', async () => {
   const server = await startHttpServer((req, res) => {
     const body = BODIES[Number(new URL(req.url ?? '/', 'http://x').searchParams.get('i'))]
     res.writeHead(200, { 'content-length': body?.length ?? 0 })
     res.end(body)
   })
   await using client = new Client({ decompress: false })
-  const kept: { i: number; bytes: ArrayBuffer }[] = []
+  const kept: { i: number; bytes: ArrayBuffer | Blob }[] = []
   const wrong: string[] = []
   let next = 0
 
@@ -29,8 +29,9 @@ it('bodies freed after text() leave the bytes callers hold intact (arrayBuffer, 
       const expected = BODIES[i] as Buffer
       const res = await client.get(`${server.url}/?i=${i}`)
       if (n % 3 === 0) {
-        // Kept to the end while freed buffers are handed to later bodies.
-        kept.push({ i, bytes: await res.arrayBuffer() })
+        // Kept to the end while freed buffers are handed to later bodies; blob() frees its
+        // body, which the Blob must have copied.
+        kept.push({ i, bytes: n % 2 === 0 ? await res.arrayBuffer() : await res.blob() })
       } else if (n % 3 === 1) {
         // Both branches of a clone are read: the text one must not free the other's bytes.
         const copy = res.clone()
@@ -47,7 +48,8 @@ it('bodies freed after text() leave the bytes callers hold intact (arrayBuffer, 
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
 
   for (const { i, bytes } of kept) {
-    if (!Buffer.from(bytes).equals(BODIES[i] as Buffer)) wrong.push(`kept body ${i}`)
+    const data = bytes instanceof Blob ? await bytes.arrayBuffer() : bytes
+    if (!Buffer.from(data).equals(BODIES[i] as Buffer)) wrong.push(`kept body ${i}`)
   }
   expect(wrong).toEqual([])
   expect(kept.length).toBe(REQUESTS / 3 + REQUESTS / 3)
