@@ -189,7 +189,8 @@ export class Response implements globalThis.Response {
 
   /** The body parsed as `multipart/form-data` or `application/x-www-form-urlencoded`. */
   async formData(): Promise<FormData> {
-    return (await this.#convert((bytes) => this.#platformBody(bytes))).formData()
+    const bytes = this.#take()
+    return this.#platformBody(bytes instanceof Buffer ? bytes : await bytes).formData()
   }
 
   /**
@@ -272,10 +273,7 @@ export class Response implements globalThis.Response {
     }
   }
 
-  /**
-   * A platform response over a copy of `bytes` (its constructor copies them), for what the
-   * platform already decodes exactly.
-   */
+  /** A platform response over `bytes`, for what the platform already decodes exactly. */
   #platformBody(bytes: Buffer): globalThis.Response {
     const type = this.headers.get('content-type')
     return new globalThis.Response(
