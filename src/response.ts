@@ -155,14 +155,12 @@ export class Response implements globalThis.Response {
 
   /** The body decoded as UTF-8 (a leading byte order mark is dropped). */
   async text(): Promise<string> {
-    const bytes = this.#take()
-    return utf8(bytes instanceof Buffer ? bytes : await bytes)
+    return this.#convert(utf8)
   }
 
   /** The body parsed as JSON. */
   async json(): Promise<unknown> {
-    const bytes = this.#take()
-    return JSON.parse(utf8(bytes instanceof Buffer ? bytes : await bytes))
+    return JSON.parse(await this.#convert(utf8))
   }
 
   /** The body as an `ArrayBuffer`. */
@@ -179,8 +177,14 @@ export class Response implements globalThis.Response {
 
   /** The body as a `Blob`, typed with the content-type normalised as the platform does. */
   async blob(): Promise<Blob> {
-    const bytes = this.#take()
-    return this.#platformBody(bytes instanceof Buffer ? bytes : await bytes).blob()
+    const body = await this.#convert((bytes) => new Blob([bytes]))
+    const type = this.headers.get('content-type')
+    if (type === null) return body
+    // The platform normalises the type. An empty platform response of that type gives it
+    // without copying the body through the platform's streams (a 1 MiB blob() took 3 times
+    // the CPU of arrayBuffer() that way).
+    const typed = await new globalThis.Response(null, { headers: { 'content-type': type } }).blob()
+    return body.slice(0, body.size, typed.type)
   }
 
   /** The body parsed as `multipart/form-data` or `application/x-www-form-urlencoded`. */
@@ -251,6 +255,22 @@ export class Response implements globalThis.Response {
     this.#stream?.getReader()
     if (content instanceof StreamedBody) return content.readAll()
     return content
+  }
+
+  /**
+   * `convert` applied to the body's bytes; it decodes or copies them, keeping no reference. A
+   * body the engine read whole for this call is then referred to by nothing, so its buffer is
+   * freed at once (`StreamedBody.free`) instead of at a later collection.
+   */
+  async #convert<T>(convert: (bytes: Buffer) => T): Promise<T> {
+    const bytes = this.#take()
+    if (bytes instanceof Buffer) return convert(bytes)
+    const whole = await bytes
+    try {
+      return convert(whole)
+    } finally {
+      if (this.#content instanceof StreamedBody) StreamedBody.free(whole)
+    }
   }
 
   /** A platform response over `bytes`, for what the platform already decodes exactly. */
