@@ -500,15 +500,13 @@ impl Client {
             }
             _ => None,
         };
+        let pool_key = self.inner.routes.pool_key(url);
+        let queued = pool_key.as_deref().map(|key| self.inner.pool.queue(key));
         let connect = ConnectTimeouts {
             connect: settings.connect_timeout,
             pool: settings.pool_timeout,
+            pool_key,
         };
-        let queued = self
-            .inner
-            .routes
-            .pool_key(url)
-            .map(|key| self.inner.pool.queue(&key));
         let marks = Marks::for_exchange();
         let mut fut =
             std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(self.inner.hyper.request(req))));

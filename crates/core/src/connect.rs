@@ -19,7 +19,7 @@ use tokio_rustls::TlsConnector;
 use crate::conn::{Conn, Stream, Transport};
 use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
-use crate::pool::{origin_key, Pool};
+use crate::pool::Pool;
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 use crate::route::{Dial, Routes};
 use crate::timings::Protocol;
@@ -31,10 +31,13 @@ tokio::task_local! {
 }
 
 /// Connect and pool timeouts in force for one request.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct ConnectTimeouts {
     pub connect: Option<Duration>,
     pub pool: Option<Duration>,
+    /// The hop's pool key (`Routes::pool_key`), already built for its queue count: a new
+    /// connection takes its slots under it rather than spelling the origin again.
+    pub pool_key: Option<String>,
 }
 
 /// Settings the connector needs, fixed when the client is built.
@@ -97,9 +100,10 @@ impl tower_service::Service<Uri> for Connector {
 
     fn call(&mut self, uri: Uri) -> Self::Future {
         let inner = self.inner.clone();
-        let timeouts = TIMEOUTS.try_with(|t| *t).unwrap_or(ConnectTimeouts {
+        let timeouts = TIMEOUTS.try_with(Clone::clone).unwrap_or(ConnectTimeouts {
             connect: inner.config.connect_timeout,
             pool: inner.config.pool_timeout,
+            pool_key: None,
         });
         let marks = crate::timings::Marks::current();
         Box::pin(async move {
@@ -119,7 +123,7 @@ impl Inner {
     async fn connect(
         &self,
         uri: &Uri,
-        timeouts: ConnectTimeouts,
+        mut timeouts: ConnectTimeouts,
         marks: &crate::timings::Marks,
     ) -> Result<Conn, Error> {
         let https = match uri.scheme_str() {
@@ -138,15 +142,15 @@ impl Inner {
             .trim_end_matches(']')
             .to_owned();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        if let Dial::Socket { path, tls } = self.config.routes.dial(https, &host, port)? {
-            return self.connect_local(&host, &path, tls, timeouts, marks).await;
+        let dial = self.config.routes.dial(https, &host, port)?;
+        let key = (timeouts.pool_key.take()).unwrap_or_else(|| dial.pool_key(https, &host, port));
+        if let Dial::Socket { path, tls } = dial {
+            return self
+                .connect_local(&host, &path, &key, tls, timeouts, marks)
+                .await;
         }
 
-        let slots = self
-            .config
-            .pool
-            .acquire(&origin_key(https, &host, port), timeouts.pool)
-            .await?;
+        let slots = self.config.pool.acquire(&key, timeouts.pool).await?;
         marks.slot();
 
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
@@ -213,19 +217,18 @@ impl Inner {
         self.dialer.connect(host, &addresses, port, deadline).await
     }
 
-    /// A connection over the local socket at `path`: all origins share its slots (one key per
-    /// socket), and `tls` puts TLS for `host` over it.
+    /// A connection over the local socket at `path`: all origins share its slots (`key`, one
+    /// per socket), and `tls` puts TLS for `host` over it.
     async fn connect_local(
         &self,
         host: &str,
         path: &str,
+        key: &str,
         tls: bool,
         timeouts: ConnectTimeouts,
         marks: &crate::timings::Marks,
     ) -> Result<Conn, Error> {
-        let slots = (self.config.pool)
-            .acquire(&crate::local::pool_key(path), timeouts.pool)
-            .await?;
+        let slots = (self.config.pool).acquire(key, timeouts.pool).await?;
         marks.slot();
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
         let socket = within(deadline, Phase::Connect, crate::local::open(path))

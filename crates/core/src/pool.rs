@@ -8,6 +8,7 @@
 //! closed instead of making the new origin wait for it to expire.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,8 +125,8 @@ pub(crate) fn origin_key(https: bool, host: &str, port: u16) -> String {
     key.push_str("://");
     push_origin_host(&mut key, host);
     if port != default_port {
-        key.push(':');
-        key.push_str(&port.to_string());
+        // Written in place: `to_string` would allocate once more on every request.
+        let _ = write!(key, ":{port}");
     }
     key
 }

@@ -145,13 +145,22 @@ impl MockRoutes {
         Some(error.with_phase(phase))
     }
 
-    /// True when connections to `origin` go to the mock server.
-    fn serves(&self, origin: &str, host_port: &str, host: &str) -> bool {
+    /// True when connections to the origin of `parts` go to the mock server.
+    fn serves(&self, parts: &OriginParts) -> bool {
         let state = self.state.read();
-        state.mocked.contains(origin)
+        state.mocked.contains(&parts.origin)
             || !(state.pass_all
-                || state.pass_hosts.contains(host_port)
-                || state.pass_hosts.contains(host))
+                || state.pass_hosts.contains(&parts.host_port)
+                || state.pass_hosts.contains(&parts.host))
+    }
+
+    /// The mock server's socket when it serves the origin of `parts`.
+    fn dial(&self, https: bool, parts: &OriginParts) -> Option<Dial> {
+        // The mock server speaks plain HTTP/1.1 whatever the scheme.
+        self.serves(parts).then(|| Dial::Socket {
+            path: self.socket(https).to_owned(),
+            tls: false,
+        })
     }
 
     fn socket(&self, https: bool) -> &str {
@@ -169,6 +178,18 @@ pub(crate) enum Dial {
     Network,
     /// A local socket; `tls` when the connection is to speak TLS over it.
     Socket { path: String, tls: bool },
+}
+
+impl Dial {
+    /// The key under which the pool counts this dial's connections to `host:port` and the
+    /// requests waiting for one: a local socket's own key (all origins dialled over it share
+    /// its slots), else the origin's.
+    pub(crate) fn pool_key(&self, https: bool, host: &str, port: u16) -> String {
+        match self {
+            Dial::Socket { path, .. } => crate::local::pool_key(path),
+            Dial::Network => origin_key(https, host, port),
+        }
+    }
 }
 
 /// One client's routes: its `socketPath`, and the mock server it is attached to, if any.
@@ -226,37 +247,35 @@ impl Routes {
 
     /// Where a new connection to `host:port` goes, or the scripted failure it meets.
     pub(crate) fn dial(&self, https: bool, host: &str, port: u16) -> Result<Dial, Error> {
-        if let Some(mock) = self.mock() {
-            let (origin, _, _) = origin_parts(https, host, port);
-            if let Some(error) = mock.take_failure(&origin) {
-                return Err(error);
-            }
+        let Some(mock) = self.mock() else {
+            return Ok(self.unmocked(https));
+        };
+        // Spelled once for both the scripted failures and the mock's routing.
+        let parts = origin_parts(https, host, port);
+        if let Some(error) = mock.take_failure(&parts.origin) {
+            return Err(error);
         }
-        Ok(self.route(https, host, port))
+        Ok(mock
+            .dial(https, &parts)
+            .unwrap_or_else(|| self.unmocked(https)))
     }
 
     /// The key under which the pool counts the connections for `url` and the requests waiting
-    /// for one: its local socket's when it has one, so both are counted in the same place.
+    /// for one (see [`Dial::pool_key`]).
     pub(crate) fn pool_key(&self, url: &Url) -> Option<String> {
         let (host, port) = (url.host_str()?, url.port_or_known_default()?);
         let https = url.scheme() == "https";
-        Some(match self.route(https, host, port) {
-            Dial::Socket { path, .. } => crate::local::pool_key(&path),
-            Dial::Network => origin_key(https, host, port),
-        })
+        Some(self.route(https, host, port).pool_key(https, host, port))
     }
 
     fn route(&self, https: bool, host: &str, port: u16) -> Dial {
-        if let Some(mock) = self.mock() {
-            let (origin, host_port, host) = origin_parts(https, host, port);
-            if mock.serves(&origin, &host_port, &host) {
-                // The mock server speaks plain HTTP/1.1 whatever the scheme.
-                return Dial::Socket {
-                    path: mock.socket(https).to_owned(),
-                    tls: false,
-                };
-            }
-        }
+        self.mock()
+            .and_then(|mock| mock.dial(https, &origin_parts(https, host, port)))
+            .unwrap_or_else(|| self.unmocked(https))
+    }
+
+    /// Where a connection goes when no mock server serves it.
+    fn unmocked(&self, https: bool) -> Dial {
         match &self.socket_path {
             // Like curl's --unix-socket: TLS over the socket for https: URLs.
             Some(path) => Dial::Socket {
@@ -303,15 +322,24 @@ impl Routes {
         else {
             return false;
         };
-        let (origin, host_port, host) = origin_parts(url.scheme() == "https", host, port);
-        mock.serves(&origin, &host_port, &host)
+        mock.serves(&origin_parts(url.scheme() == "https", host, port))
     }
 }
 
-/// An origin as `URL.origin` spells it, its `host:port` and its host (IPv6 in brackets).
-fn origin_parts(https: bool, host: &str, port: u16) -> (String, String, String) {
+/// An origin as `URL.origin` spells it, its `host:port` and its host (IPv6 in brackets): what
+/// a mock server's table is looked up by.
+struct OriginParts {
+    origin: String,
+    host_port: String,
+    host: String,
+}
+
+fn origin_parts(https: bool, host: &str, port: u16) -> OriginParts {
     let mut written = String::with_capacity(host.len() + 2);
     push_origin_host(&mut written, host);
-    let host_port = format!("{written}:{port}");
-    (origin_key(https, host, port), host_port, written)
+    OriginParts {
+        origin: origin_key(https, host, port),
+        host_port: format!("{written}:{port}"),
+        host: written,
+    }
 }
