@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
-import { closeAll, startHttpServer } from './helpers/servers.js'
+import { startIndexedBodyServer } from './helpers/response-bodies.js'
+import { closeAll } from './helpers/servers.js'
 
 afterEach(closeAll)
 
@@ -12,11 +13,7 @@ const REQUESTS = 48
 const IN_FLIGHT = 8
 
 it('bodies freed after text() or blob() leave the bytes callers hold intact (arrayBuffer, blob, clones, streams)', async () => {
-  const server = await startHttpServer((req, res) => {
-    const body = BODIES[Number(new URL(req.url ?? '/', 'http://x').searchParams.get('i'))]
-    res.writeHead(200, { 'content-length': body?.length ?? 0 })
-    res.end(body)
-  })
+  const server = await startIndexedBodyServer(BODIES)
   await using client = new Client({ decompress: false })
   const kept: { i: number; bytes: ArrayBuffer | Blob }[] = []
   const wrong: string[] = []

@@ -35,3 +35,12 @@ export async function startBodyServer(): Promise<BodyServer> {
   }
   return { ...server, release }
 }
+
+/** Answers `/?i=N` with `bodies[N]` and its `content-length` (an unknown index: an empty body). */
+export function startIndexedBodyServer(bodies: readonly Buffer[]): Promise<TestServer> {
+  return startHttpServer((req, res) => {
+    const body = bodies[Number(new URL(req.url ?? '/', 'http://x').searchParams.get('i'))]
+    res.writeHead(200, { 'content-length': body?.length ?? 0 })
+    res.end(body)
+  })
+}
