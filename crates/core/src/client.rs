@@ -61,12 +61,17 @@ const H2_MAX_SEND_BUFFER: usize = 1024 * 1024;
 const H2_MAX_FRAME_SIZE: u32 = 256 * 1024;
 
 /// Response body bytes an HTTP/2 server may send on one stream before the client reads them
-/// (the connection's window, 8 MiB, bounds all streams together). A window this size makes
-/// the server interleave concurrent streams: with 2 MiB, nginx (8 KiB DATA frames) served
-/// 64 streams of 1 MiB unevenly, p99 353-399 ms against p50 112-130; with 256 KiB, p99
-/// 181-215 ms at -4% req/s (interleaved, loaded machine). 128 KiB cost `fetch` 16% req/s
-/// against the hyper server, whose 1 MiB cell stays within noise at 256 KiB.
+/// ([`H2_CONNECTION_WINDOW`] bounds all streams together). A window this size makes the
+/// server interleave concurrent streams: with 2 MiB, nginx (8 KiB DATA frames) served 64
+/// streams of 1 MiB unevenly, p99 353-399 ms against p50 112-130; with 256 KiB, p99 181-215
+/// ms at -4% req/s (interleaved, loaded machine), and 123-143 ms against undici's 147 in a
+/// quiet run. 128 KiB cost `fetch` 16% req/s against the hyper server, whose 1 MiB cell
+/// stays within noise at 256 KiB.
 const H2_STREAM_WINDOW: u32 = 256 * 1024;
+
+/// Response body bytes an HTTP/2 server may send on one connection, all streams together,
+/// before the client reads them: the memory one connection can make the client hold.
+const H2_CONNECTION_WINDOW: u32 = 8 * 1024 * 1024;
 
 /// The most bytes hyper reads from a connection at once. Larger reads mean fewer, larger body
 /// chunks; the response head is held to `max_header_size` separately (`check_head_size`).
@@ -217,7 +222,7 @@ impl Client {
             .http2_max_local_error_reset_streams(Some(H2_MAX_LOCAL_ERROR_RESET_STREAMS))
             .http2_max_send_buf_size(H2_MAX_SEND_BUFFER)
             .http2_initial_stream_window_size(H2_STREAM_WINDOW)
-            .http2_initial_connection_window_size(8 * 1024 * 1024)
+            .http2_initial_connection_window_size(H2_CONNECTION_WINDOW)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .http2_keep_alive_timeout(Duration::from_secs(10))
             // Throughput: larger DATA frames from the server, fewer frames per body.
