@@ -265,7 +265,7 @@ async fn data_beyond_the_flow_control_window_is_an_error() {
                 let _ = write
                     .write_all(&frame(h2_raw::HEADERS, h2_raw::END_HEADERS, stream, &head))
                     .await;
-                // 3 MiB against the client's 2 MiB stream window, which the test does not
+                // 3 MiB against the client's 256 KiB stream window, which the test does not
                 // replenish: it reads no body until the client has reacted.
                 let piece = frame(h2_raw::DATA, 0, stream, &[b'x'; 16 * 1024]);
                 for _ in 0..192 {
