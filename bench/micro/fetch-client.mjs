@@ -10,11 +10,11 @@
 //   node bench/micro/fetch-client.mjs [--protocol h1|tls|h2] [--size 200] [--concurrency 64]
 //                                     [--requests 3000] [--rounds 10]
 import os from 'node:os'
-import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { makeCertificate } from '../certificate.mjs'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
 import { rustServer, startServer } from '../spawn-server.mjs'
+import { load as measure, median } from './cpu-load.mjs'
 
 const { values: flags } = parseArgs({
   options: {
@@ -86,32 +86,6 @@ lines.push(
 )
 process.stdout.write(`${lines.join('\n')}\n`)
 
-async function load(client, total) {
-  let next = 0
-  const cpu = process.cpuUsage()
-  const js = process.threadCpuUsage()
-  const start = performance.now()
-  async function worker() {
-    while (next < total) {
-      next++
-      const [status, length] = await client.get(url)
-      if (status !== 200 || length !== size) {
-        throw new Error(`status ${status}, body ${length} of ${size} bytes`)
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  const wall = performance.now() - start
-  const used = process.cpuUsage(cpu)
-  const jsUsed = process.threadCpuUsage(js)
-  return {
-    cpu: (used.user + used.system) / total,
-    js: (jsUsed.user + jsUsed.system) / total,
-    rate: (total * 1000) / wall,
-  }
-}
-
-function median(values, field) {
-  const sorted = values.map((s) => s[field]).sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
+function load(client, total) {
+  return measure((target) => client.get(target), url, size, total, concurrency)
 }
