@@ -11,9 +11,9 @@
 //                                   [--ways concat,readAll]
 import { createRequire } from 'node:module'
 import os from 'node:os'
-import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { startServer } from '../spawn-server.mjs'
+import { load as measure, median } from './cpu-load.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
 const MIB = 1024 * 1024
@@ -75,35 +75,9 @@ for (const size of sizes) {
 }
 process.stdout.write(`${lines.join('\n')}\n`)
 
-async function load(driver, size, requests) {
-  const url = `${origin}/bytes/${size}`
-  let next = 0
-  const cpu = process.cpuUsage()
-  const js = process.threadCpuUsage()
-  const start = performance.now()
-  async function worker() {
-    while (next < requests) {
-      next++
-      const [status, length] = await driver.request('GET', url)
-      if (status !== 200 || length !== size) {
-        throw new Error(`status ${status}, body ${length} of ${size} bytes`)
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  const wall = performance.now() - start
-  const used = process.cpuUsage(cpu)
-  const jsUsed = process.threadCpuUsage(js)
-  return {
-    cpu: (used.user + used.system) / requests,
-    js: (jsUsed.user + jsUsed.system) / requests,
-    rate: (requests * 1000) / wall,
-  }
-}
-
-function median(samples, field) {
-  const values = samples.map((s) => s[field]).sort((a, b) => a - b)
-  return values[Math.floor(values.length / 2)]
+function load(driver, size, requests) {
+  const get = (url) => driver.request('GET', url)
+  return measure(get, `${origin}/bytes/${size}`, size, requests, concurrency)
 }
 
 function label(size) {

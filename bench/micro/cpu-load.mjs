@@ -1,0 +1,36 @@
+// What the alternating micro-benchmarks measure per round: `requests` GETs of `url`, at most
+// `concurrency` in flight, each answered by `get(url)` with [status, body length] and checked.
+// CPU time is user + system of the whole process (engine threads included); `js` is the
+// JavaScript thread alone (process.threadCpuUsage).
+import { performance } from 'node:perf_hooks'
+
+export async function load(get, url, size, requests, concurrency) {
+  let next = 0
+  const cpu = process.cpuUsage()
+  const js = process.threadCpuUsage()
+  const start = performance.now()
+  async function worker() {
+    while (next < requests) {
+      next++
+      const [status, length] = await get(url)
+      if (status !== 200 || length !== size) {
+        throw new Error(`status ${status}, body ${length} of ${size} bytes`)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const wall = performance.now() - start
+  const used = process.cpuUsage(cpu)
+  const jsUsed = process.threadCpuUsage(js)
+  return {
+    cpu: (used.user + used.system) / requests,
+    js: (jsUsed.user + jsUsed.system) / requests,
+    rate: (requests * 1000) / wall,
+  }
+}
+
+/** The median of `field` over the samples (the upper one of an even count). */
+export function median(samples, field) {
+  const values = samples.map((s) => s[field]).sort((a, b) => a - b)
+  return values[Math.floor(values.length / 2)]
+}
