@@ -334,7 +334,8 @@ impl Client {
         hook: Option<&mut dyn BeforeRetry>,
         jar: Option<&dyn CookieJar>,
     ) -> Result<Response, Error> {
-        let url = req.url.to_string();
+        // `as_str`: `to_string` goes through the formatting machinery, on every request.
+        let url = req.url.as_str().to_owned();
         let settings = Effective::resolve(&req.options, &self.inner.config);
         let total = settings.total_timeout.map(|d| (Instant::now() + d, d));
         let made = AtomicU32::new(1);

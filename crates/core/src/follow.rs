@@ -135,7 +135,7 @@ fn into_response(
     settings: &Effective,
     total: Option<(Instant, Duration)>,
 ) -> Result<Response, Error> {
-    let url_str = url.to_string();
+    let url_str = url.as_str().to_owned();
     let (parts, incoming) = res.into_parts();
     let source = if incoming.is_end_stream() {
         Source::Empty

@@ -73,3 +73,6 @@ pub use pool::{ConnectionStats, PoolStats};
 // Cookie jar
 mod cookies;
 pub use cookies::{cookie_value, CookieFuture, CookieJar, MemoryJar};
+// The last request URL's parse, reused for the next request to the same URL.
+mod last_url;
+pub use last_url::LastUrl;

@@ -98,7 +98,27 @@ impl Request {
         options: RequestOptions,
     ) -> Result<Request, Error> {
         let method = parse_method(method)?;
-        let mut url = parse_url(url)?;
+        Request::with_url(method, parse_url(url)?, headers, body, options)
+    }
+
+    /// [`Request::new`] with the URL already parsed and checked (see [`crate::LastUrl`]).
+    pub fn with_parsed_url(
+        method: &str,
+        url: Url,
+        headers: &[String],
+        body: RequestBody,
+        options: RequestOptions,
+    ) -> Result<Request, Error> {
+        Request::with_url(parse_method(method)?, url, headers, body, options)
+    }
+
+    fn with_url(
+        method: Method,
+        mut url: Url,
+        headers: &[String],
+        body: RequestBody,
+        options: RequestOptions,
+    ) -> Result<Request, Error> {
         if !headers.len().is_multiple_of(2) {
             return Err(Error::invalid(
                 "headers must be a flat list of name/value pairs",

@@ -157,6 +157,8 @@ pub struct NativeClient {
     shared: Arc<Shared>,
     /// LOOKUP and FILTER questions waiting for JavaScript.
     questions: Arc<dns::Questions>,
+    /// The last request URL's parse, for the next request to the same URL.
+    last_url: hyperhttp_core::LastUrl,
 }
 
 #[napi]
@@ -195,6 +197,7 @@ impl NativeClient {
                 spares: spare::Spares::default(),
             }),
             questions,
+            last_url: hyperhttp_core::LastUrl::default(),
         })
     }
 
@@ -243,13 +246,15 @@ impl NativeClient {
         } else {
             buffered(body)
         };
-        let req = match Request::new(&method, &url, &headers, body, opts) {
-            Ok(req) => req,
-            Err(e) => {
-                shared.sink.push(error_event(id, &e.with_url(&url)));
-                return Ok(());
-            }
-        };
+        let parsed = self.last_url.parse(&url);
+        let req =
+            match parsed.and_then(|u| Request::with_parsed_url(&method, u, &headers, body, opts)) {
+                Ok(req) => req,
+                Err(e) => {
+                    shared.sink.push(error_event(id, &e.with_url(&url)));
+                    return Ok(());
+                }
+            };
         let client = client.clone();
         let task_shared = shared.clone();
         let hook = options
