@@ -18,6 +18,8 @@ mod mock;
 mod spare;
 // The JS-thread wake-up of the sink on Unix (no threadsafe-function lock).
 mod bell;
+// The addon's allocator: mimalloc for small blocks, the C library's for large ones.
+mod alloc;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -38,6 +40,10 @@ use tokio::sync::{mpsc, oneshot};
 use url::Url;
 
 pub use mock::NativeMockRoutes;
+
+/// Every Rust allocation of the addon, the engine's included (see `alloc.rs`).
+#[global_allocator]
+static GLOBAL: alloc::Allocator = alloc::Allocator;
 pub use options::{NativeClientOptions, NativeRequestOptions};
 use sink::{Event, RetryOutcome, Sink};
 
