@@ -40,12 +40,12 @@ use tokio::sync::{mpsc, oneshot};
 use url::Url;
 
 pub use mock::NativeMockRoutes;
+pub use options::{NativeClientOptions, NativeRequestOptions};
+use sink::{Event, RetryOutcome, Sink};
 
 /// Every Rust allocation of the addon, the engine's included (see `alloc.rs`).
 #[global_allocator]
 static GLOBAL: alloc::Allocator = alloc::Allocator;
-pub use options::{NativeClientOptions, NativeRequestOptions};
-use sink::{Event, RetryOutcome, Sink};
 
 /// Width of one event record (see README.md); the facade checks it against its own.
 #[napi]
