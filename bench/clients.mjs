@@ -340,9 +340,16 @@ function nodeHttp2(origin, ca, typed) {
   }
 }
 
+/**
+ * The package root of the hyperhttp build the `hyperhttp-*` rows measure: another build's
+ * (`HYPERHTTP_BENCH_BUILD`, its dist/ and addon, for A/B runs), or undefined for this checkout.
+ */
+export function hyperhttpBuild() {
+  return process.env.HYPERHTTP_BENCH_BUILD || undefined
+}
+
 async function hyperhttpClient({ connections, protocol, ca }) {
-  // HYPERHTTP_BENCH_BUILD: the package root of another build (dist/ and the addon), for A/B runs.
-  const build = process.env.HYPERHTTP_BENCH_BUILD
+  const build = hyperhttpBuild()
   const entry = build
     ? pathToFileURL(path.join(build, 'dist/esm/index.js')).href
     : '../dist/esm/index.js'

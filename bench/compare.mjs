@@ -22,7 +22,7 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { makeCertificate } from './certificate.mjs'
-import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS } from './clients.mjs'
+import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS, hyperhttpBuild } from './clients.mjs'
 import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
 import { haveTool, INSTALL_HINT, limitTool, measureLimit } from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
@@ -757,14 +757,18 @@ function packageVersion(specifier) {
   }
 }
 
+// The commit of the hyperhttp build measured: this checkout's, or that of the
+// HYPERHTTP_BENCH_BUILD directory (its path when it is not a git checkout).
 function commit() {
+  const build = hyperhttpBuild()
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: here,
+      cwd: build ?? here,
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
     }).trim()
   } catch {
-    return 'unknown'
+    return build ? `unknown (build ${build})` : 'unknown'
   }
 }
 
