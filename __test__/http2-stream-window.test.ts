@@ -5,9 +5,9 @@ import { closeAll, startH2cServer } from './helpers/servers.js'
 afterEach(closeAll)
 
 // The client's HTTP/2 flow-control windows bound the response bytes a server may send ahead
-// of the reader: 256 KiB per stream (small enough that a server interleaves concurrent
-// streams fairly) and 8 MiB per connection.
-it('advertises a 256 KiB stream window and an 8 MiB connection window', async () => {
+// of the reader: 384 KiB per stream (small enough that a server interleaves concurrent
+// streams fairly) and 16 MiB per connection.
+it('advertises a 384 KiB stream window and a 16 MiB connection window', async () => {
   const seen: { stream: number; connection: number }[] = []
   const server = await startH2cServer((req, res) => {
     const session = req.stream.session
@@ -21,5 +21,5 @@ it('advertises a 256 KiB stream window and an 8 MiB connection window', async ()
   })
   await using client = new Client({ http2PriorKnowledge: true })
   expect(await (await client.get(`${server.url}/`)).text()).toBe('ok')
-  expect(seen).toEqual([{ stream: 256 * 1024, connection: 8 * 1024 * 1024 }])
+  expect(seen).toEqual([{ stream: 384 * 1024, connection: 16 * 1024 * 1024 }])
 })

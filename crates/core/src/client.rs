@@ -61,17 +61,19 @@ const H2_MAX_SEND_BUFFER: usize = 1024 * 1024;
 const H2_MAX_FRAME_SIZE: u32 = 256 * 1024;
 
 /// Response body bytes an HTTP/2 server may send on one stream before the client reads them
-/// ([`H2_CONNECTION_WINDOW`] bounds all streams together). A window this size makes the
-/// server interleave concurrent streams: with 2 MiB, nginx (8 KiB DATA frames) served 64
-/// streams of 1 MiB unevenly, p99 353-399 ms against p50 112-130; with 256 KiB, p99 181-215
-/// ms at -4% req/s (interleaved, loaded machine), and 123-143 ms against undici's 147 in a
-/// quiet run. 128 KiB cost `fetch` 16% req/s against the hyper server, whose 1 MiB cell
-/// stays within noise at 256 KiB.
-const H2_STREAM_WINDOW: u32 = 256 * 1024;
+/// ([`H2_CONNECTION_WINDOW`] bounds all streams together). A window this size keeps the server
+/// interleaving concurrent streams: with 2 MiB, nginx (8 KiB DATA frames) served 64 streams of
+/// 1 MiB unevenly, p99 353-399 ms against p50 112-130, and 1 MiB still doubled p99 (183-253
+/// ms). Against 256 KiB (and an 8 MiB connection window), 384 KiB with 16 MiB gave nginx's 64
+/// streams of 1 MiB +4-7 % req/s at the same p99 (1,032-1,091 against 938-1,026 req/s, p99
+/// 78-84 ms against 81-95, alternated, quiet machine): the server waited less for window
+/// updates. 128 KiB cost `fetch` 16 % req/s against the hyper server.
+const H2_STREAM_WINDOW: u32 = 384 * 1024;
 
 /// Response body bytes an HTTP/2 server may send on one connection, all streams together,
-/// before the client reads them: the memory one connection can make the client hold.
-const H2_CONNECTION_WINDOW: u32 = 8 * 1024 * 1024;
+/// before the client reads them: the memory one connection can make the client hold. 12 MiB
+/// gave 2-3 % fewer req/s than 16 MiB in the run above; 24 MiB no more.
+const H2_CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 
 /// The most bytes hyper reads from a connection at once. Larger reads mean fewer, larger body
 /// chunks; the response head is held to `max_header_size` separately (`check_head_size`).
