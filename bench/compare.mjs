@@ -4,7 +4,8 @@
 // SQLite database and writes an SVG chart.
 //
 //   node bench/compare.mjs [--requests 2000 | --duration S] [--concurrency 64[,1,256]]
-//                          [--reps 3] [--clients a,b|all] [--sizes 200,10k,1m,post]
+//                          [--reps 3] [--order rounds|client]
+//                          [--clients a,b|all] [--sizes 200,10k,1m,post]
 //                          [--protocol h1,tls,h2] [--server node|nginx]
 //                          [--db path|off] [--svg path|off] [--limit auto|off]
 //   node bench/compare.mjs --url URL [--method POST --body TEXT | --body-file PATH]
@@ -24,7 +25,7 @@ import { parseArgs } from 'node:util'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS, hyperhttpBuild } from './clients.mjs'
 import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
-import { haveTool, INSTALL_HINT, limitTool, measureLimit } from './limit.mjs'
+import { haveTool, INSTALL_HINT, limitTool, measureLimit, summarizeLimit } from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
 import { PYTHON_CLIENTS, PYTHON_RUNNER, pythonEnv, pythonVersions } from './python.mjs'
 import { rustServer, startServer } from './spawn-server.mjs'
@@ -55,6 +56,7 @@ const { values: flags } = parseArgs({
     requests: { type: 'string', default: env.HYPERHTTP_BENCH_REQUESTS ?? '2000' },
     concurrency: { type: 'string', default: env.HYPERHTTP_BENCH_CONCURRENCY ?? '64' },
     reps: { type: 'string', default: env.HYPERHTTP_BENCH_REPS ?? '3' },
+    order: { type: 'string', default: env.HYPERHTTP_BENCH_ORDER ?? 'rounds' },
     warmup: { type: 'string', default: env.HYPERHTTP_BENCH_WARMUP },
     clients: {
       type: 'string',
@@ -137,6 +139,14 @@ const durationS =
   flags.duration === undefined ? undefined : positiveNumber('duration', flags.duration)
 const concurrencies = flags.concurrency.split(',').map((c) => positiveInt('concurrency', c))
 const reps = positiveInt('reps', flags.reps)
+if (!['rounds', 'client'].includes(flags.order)) fail('--order must be rounds or client')
+// --order rounds: a cell's repetitions are taken in rounds, each round one repetition of the
+// limit and of every client (in a fresh process, after its own warm-up), the clients' order
+// rotated round by round; a slow moment of the machine then falls on one repetition of several
+// clients, which the median drops, instead of on every repetition of one client, which it
+// keeps. --order client: each client's repetitions back to back in one process.
+const rounds = flags.order === 'rounds' ? reps : 1
+const repsPerProcess = reps / rounds
 const warmupFor = (concurrency) =>
   flags.warmup === undefined
     ? Math.max(4 * concurrency, Math.ceil(requests / 4))
@@ -252,6 +262,7 @@ const totalSteps =
   protocols.length *
   concurrencies.length *
   workloads.length *
+  rounds *
   (clients.length + (flags.limit === 'auto' ? 1 : 0))
 let step = 0
 for (const protocol of protocols) {
@@ -264,40 +275,65 @@ for (const protocol of protocols) {
       for (const workload of workloads) {
         const cell = { workload: workload.name, size: workload.size, protocol, concurrency }
         const url = target ? target.url.href : origin + workload.path
-        if (flags.limit === 'auto') {
-          step++
-          const tool = limitTool(protocol)
-          if (limitTools[tool] && !(nginx && workload.post)) {
-            progress(`[${step}/${totalSteps}] ${tool} ${workload.name} ${protocol} c${concurrency}`)
-            const limit = await measureLimit({
-              protocol,
-              url,
-              concurrency,
-              method: workload.method,
-              body: workload.bodyFile ? readFileSync(workload.bodyFile) : workload.body,
-              contentType: workload.contentType,
-              durationS: limitDuration,
-              reps,
-            })
-            rows.push({ client: `${tool} (limit)`, limit: true, ...cell, ...limit })
+        const tool = limitTool(protocol)
+        const limited = flags.limit === 'auto' && limitTools[tool] && !(nginx && workload.post)
+        const limitRuns = []
+        // Per client: its repetitions so far and its peak RSS, or why it has no row.
+        const entries = clients.map((client) => {
+          if (nginx && workload.post) return { client, skip: 'nginx serves no POST echo' }
+          if (pythonSkip && PYTHON_CLIENTS.includes(client)) return { client, skip: pythonSkip }
+          return { client, runs: [], maxRssMb: 0 }
+        })
+        for (let round = 0; round < rounds; round++) {
+          const of = rounds > 1 ? ` round ${round + 1}/${rounds}` : ''
+          if (flags.limit === 'auto') {
+            step++
+            if (limited) {
+              progress(
+                `[${step}/${totalSteps}] ${tool} ${workload.name} ${protocol} c${concurrency}${of}`,
+              )
+              const runs = await measureLimit({
+                protocol,
+                url,
+                concurrency,
+                method: workload.method,
+                body: workload.bodyFile ? readFileSync(workload.bodyFile) : workload.body,
+                contentType: workload.contentType,
+                durationS: limitDuration,
+                reps: repsPerProcess,
+              })
+              limitRuns.push(...runs)
+            }
+          }
+          for (let i = 0; i < entries.length; i++) {
+            const entry = entries[(i + round) % entries.length]
+            step++
+            if (entry.skip || entry.failure) continue
+            const label = `[${step}/${totalSteps}] ${entry.client} ${workload.name} ${protocol} c${concurrency}${of}`
+            const outcome = await runClient(
+              { client: entry.client, url, origin, workload, protocol, concurrency },
+              label,
+            )
+            if (outcome.result) {
+              entry.runs.push(...outcome.result.reps)
+              entry.maxRssMb = Math.max(entry.maxRssMb, outcome.result.maxRssMb)
+            } else {
+              entry.skip = outcome.skip
+              entry.failure = outcome.failure
+            }
           }
         }
-        for (const client of clients) {
-          step++
-          const label = `[${step}/${totalSteps}] ${client} ${workload.name} ${protocol} c${concurrency}`
-          if (nginx && workload.post) {
-            rows.push({ client, ...cell, skip: 'nginx serves no POST echo' })
-            continue
-          }
-          if (pythonSkip && PYTHON_CLIENTS.includes(client)) {
-            rows.push({ client, ...cell, skip: pythonSkip })
-            continue
-          }
+        if (limited)
           rows.push({
-            client,
+            client: `${tool} (limit)`,
+            limit: true,
             ...cell,
-            ...(await runClient({ client, url, origin, workload, protocol, concurrency }, label)),
+            ...summarizeLimit(limitRuns),
           })
+        for (const { client, skip, failure, runs, maxRssMb } of entries) {
+          if (skip) rows.push({ client, ...cell, skip })
+          else if (failure) rows.push({ client, ...cell, failure })
+          else rows.push({ client, ...cell, ...summarize({ reps: runs, maxRssMb }) })
         }
       }
     }
@@ -332,6 +368,7 @@ if (flags.db !== 'off') {
         durationS,
         target: target ? `${workloads[0].method} ${target.url.href}` : undefined,
         reps,
+        order: flags.order,
         versions,
         command: process.argv.slice(2).join(' '),
       },
@@ -377,9 +414,10 @@ async function startBench(protocol) {
   return startServer(args)
 }
 
-// One (client, workload) in a process of its own: bench/run-client.mjs (messages over the
-// IPC channel) or, for a Python client, bench/python/run_client.py (the same messages as
-// JSON lines on its stdout).
+// `repsPerProcess` repetitions of one (client, workload) in a process of its own:
+// bench/run-client.mjs (messages over the IPC channel) or, for a Python client,
+// bench/python/run_client.py (the same messages as JSON lines on its stdout). Resolves to
+// { result: { reps, maxRssMb } }, { skip } or { failure }.
 function runClient({ client, url, origin, workload, protocol, concurrency }, label) {
   const config = {
     client,
@@ -394,7 +432,7 @@ function runClient({ client, url, origin, workload, protocol, concurrency }, lab
     durationS,
     concurrency,
     warmup: warmupFor(concurrency),
-    reps,
+    reps: repsPerProcess,
     protocol,
     ca,
   }
@@ -433,7 +471,7 @@ function runClient({ client, url, origin, workload, protocol, concurrency }, lab
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       if (result?.type === 'skip') return resolve({ skip: result.reason })
-      if (result) return resolve(summarize(result))
+      if (result) return resolve({ result })
       progress('')
       process.stderr.write(`${label} failed, its stderr:\n${stderr}\n`)
       resolve({
@@ -503,7 +541,11 @@ function report(results) {
     target
       ? `- Target: ${workloads[0].method} ${target.url.href} (--url; no local server), ${workloads[0].expect === null ? `any body length (the probe got ${workloads[0].size} bytes)` : `every body must be ${workloads[0].size} bytes`}`
       : `- Server: ${serverName} in its own process on 127.0.0.1`,
-    `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? 'max(4 × concurrency, requests / 4)' : flags.warmup} requests, ${reps} repetitions, median shown; each (client, workload) runs in its own process`,
+    `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? 'max(4 × concurrency, requests / 4)' : flags.warmup} requests, ${reps} repetitions, median shown; ${
+      rounds > 1
+        ? `taken in rounds: each round one repetition of ${Object.values(limitTools).some(Boolean) ? 'the limit and ' : ''}every client, each client in a process of its own after its own warm-up, the order of the clients rotated round by round`
+        : 'each (client, workload) runs in its own process'
+    }`,
     ...(Object.values(limitTools).some(Boolean)
       ? [
           `- Limit: ${Object.keys(limitTools)

@@ -42,7 +42,9 @@ CREATE INDEX IF NOT EXISTS results_run ON results(run_id);
 
 // Columns added after the first release of the schema, with their types: a database made
 // before them gets them on open (older runs read NULL there).
-const ADDED_RUN_COLUMNS = { duration_s: 'REAL', target: 'TEXT' }
+// rep_order: `rounds` or `client` (compare.mjs --order); NULL for runs before it, which ran
+// each client's repetitions back to back.
+const ADDED_RUN_COLUMNS = { duration_s: 'REAL', target: 'TEXT', rep_order: 'TEXT' }
 
 export function openDb(file) {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -67,8 +69,8 @@ export function saveRun(file, run, rows) {
     const { lastInsertRowid } = db
       .prepare(
         `INSERT INTO runs (started_at, git_commit, node, cpu, load_avg, server, requests, reps,
-           versions, command, duration_s, target)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           versions, command, duration_s, target, rep_order)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.startedAt,
@@ -83,6 +85,7 @@ export function saveRun(file, run, rows) {
         run.command,
         run.durationS ?? null,
         run.target ?? null,
+        run.order ?? null,
       )
     const insert = db.prepare(
       `INSERT INTO results (run_id, client, workload, size, protocol, concurrency, req_per_sec,
@@ -146,7 +149,7 @@ export function compareRuns(file, spec) {
     const byKey = new Map(resultsOf(b).map((r) => [key(r), r]))
     const ratio = (x, y) => (x && y ? `${(x / y).toFixed(2)}x` : '')
     const describe = (run) =>
-      `run ${run.id}: ${run.started_at}, commit ${run.git_commit}, ${run.node}, load ${Number(run.load_avg).toFixed(2)}, ${perRepetition(run.requests, run.duration_s)} per repetition${run.target ? `, --url ${run.target}` : ''}`
+      `run ${run.id}: ${run.started_at}, commit ${run.git_commit}, ${run.node}, load ${Number(run.load_avg).toFixed(2)}, ${perRepetition(run.requests, run.duration_s)} per repetition, repetitions ${run.rep_order === 'rounds' ? 'in rounds' : 'client by client'}${run.target ? `, --url ${run.target}` : ''}`
     const lines = [
       `## hyperhttp benchmark: run ${runA.id} against run ${runB.id}`,
       '',

@@ -22,9 +22,9 @@ export function haveTool(name) {
   }
 }
 
-// One measurement: a 1 s warm-up, then `reps` runs of `durationS` seconds; median of each
-// figure. `method` and `body` (a string or Buffer, sent with `content-type: contentType`)
-// describe the request. Resolves to { reqPerSec, p50, p95, p99, cpuUsPerReq, errors, failure? }.
+// One measurement: a 1 s warm-up, then `reps` runs of `durationS` seconds. `method` and
+// `body` (a string or Buffer, sent with `content-type: contentType`) describe the request.
+// Resolves to the runs, which summarizeLimit turns into a row.
 export async function measureLimit({
   protocol,
   url,
@@ -73,6 +73,12 @@ export async function measureLimit({
   await runOnce(1)
   const runs = []
   for (let i = 0; i < reps; i++) runs.push(await runOnce(durationS))
+  return runs
+}
+
+// The median of each figure over the runs of one or more measureLimit calls: { reqPerSec,
+// p50, p95, p99, cpuUsPerReq, errors, failure? }.
+export function summarizeLimit(runs) {
   const median = (key) => {
     const values = runs
       .map((r) => r[key])

@@ -2,7 +2,8 @@
 // checks the SHAPE of what it prints (header, one row per client and workload, numeric
 // columns, zero errors) and stores. It never judges speed.
 //
-//   1. the local run: the node server started by compare.mjs, GET 200 B, 300 requests;
+//   1. the local run: the node server started by compare.mjs, GET 200 B, 300 requests, two
+//      repetitions taken in rounds (two processes per client, one row each);
 //   2. the --url run: a loopback server this script starts, named with --url, POST /echo
 //      with a --body, time-boxed with --duration 1.
 //
@@ -35,11 +36,12 @@ await check({
   args: [
     ...tiny,
     ...['--sizes', '200', '--requests', '300', '--protocol', 'h1', '--server', 'node'],
+    ...['--reps', '2'],
     ...process.argv.slice(2),
   ],
   workloads: ['200 B'],
-  headerNeedles: ['- Server: ', '300 requests per repetition'],
-  runFields: { duration_s: null, target: null },
+  headerNeedles: ['- Server: ', '300 requests per repetition', '2 repetitions', 'in rounds'],
+  runFields: { duration_s: null, target: null, rep_order: 'rounds' },
 })
 
 // 2. --url at a loopback server of our own, POST with a body, one second per repetition.
