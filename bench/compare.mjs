@@ -56,7 +56,7 @@ const { values: flags } = parseArgs({
     requests: { type: 'string', default: env.HYPERHTTP_BENCH_REQUESTS ?? '2000' },
     concurrency: { type: 'string', default: env.HYPERHTTP_BENCH_CONCURRENCY ?? '64' },
     reps: { type: 'string', default: env.HYPERHTTP_BENCH_REPS ?? '3' },
-    order: { type: 'string', default: env.HYPERHTTP_BENCH_ORDER ?? 'rounds' },
+    order: { type: 'string', default: env.HYPERHTTP_BENCH_ORDER ?? 'client' },
     warmup: { type: 'string', default: env.HYPERHTTP_BENCH_WARMUP },
     clients: {
       type: 'string',
@@ -140,16 +140,19 @@ const durationS =
 const concurrencies = flags.concurrency.split(',').map((c) => positiveInt('concurrency', c))
 const reps = positiveInt('reps', flags.reps)
 if (!['rounds', 'client'].includes(flags.order)) fail('--order must be rounds or client')
+// --order client (the default): each client's repetitions back to back in one process.
 // --order rounds: a cell's repetitions are taken in rounds, each round one repetition of the
-// limit and of every client (in a fresh process, after its own warm-up), the clients' order
-// rotated round by round; a slow moment of the machine then falls on one repetition of several
-// clients, which the median drops, instead of on every repetition of one client, which it
-// keeps. --order client: each client's repetitions back to back in one process.
+// limit and of every client (in a fresh process), the clients' order rotated round by round; a
+// slow moment of the machine then falls on one repetition of several clients, which the median
+// drops, instead of on every repetition of one client, which it keeps. A fresh process is
+// colder than a second repetition (a JIT that has seen fewer calls): after the usual warm-up
+// alone, undici took twice the CPU per request at 200 B here, so in rounds each process also
+// warms up for one repetition's worth of requests first, and the run takes about twice as long.
 const rounds = flags.order === 'rounds' ? reps : 1
 const repsPerProcess = reps / rounds
 const warmupFor = (concurrency) =>
   flags.warmup === undefined
-    ? Math.max(4 * concurrency, Math.ceil(requests / 4))
+    ? Math.max(4 * concurrency, Math.ceil(requests / 4)) + (rounds > 1 ? requests : 0)
     : positiveInt('warmup', flags.warmup)
 const timeoutMs = positiveInt('timeout', flags.timeout) * 1000
 const clients = (flags.clients.trim() === 'all' ? ALL_CLIENTS : flags.clients.split(',')).map(
@@ -541,7 +544,7 @@ function report(results) {
     target
       ? `- Target: ${workloads[0].method} ${target.url.href} (--url; no local server), ${workloads[0].expect === null ? `any body length (the probe got ${workloads[0].size} bytes)` : `every body must be ${workloads[0].size} bytes`}`
       : `- Server: ${serverName} in its own process on 127.0.0.1`,
-    `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? 'max(4 × concurrency, requests / 4)' : flags.warmup} requests, ${reps} repetitions, median shown; ${
+    `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? `max(4 × concurrency, requests / 4)${rounds > 1 ? ' + requests' : ''}` : flags.warmup} requests, ${reps} repetitions, median shown; ${
       rounds > 1
         ? `taken in rounds: each round one repetition of ${Object.values(limitTools).some(Boolean) ? 'the limit and ' : ''}every client, each client in a process of its own after its own warm-up, the order of the clients rotated round by round`
         : 'each (client, workload) runs in its own process'

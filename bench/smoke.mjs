@@ -36,7 +36,7 @@ await check({
   args: [
     ...tiny,
     ...['--sizes', '200', '--requests', '300', '--protocol', 'h1', '--server', 'node'],
-    ...['--reps', '2'],
+    ...['--reps', '2', '--order', 'rounds'],
     ...process.argv.slice(2),
   ],
   workloads: ['200 B'],
