@@ -281,6 +281,8 @@ for (const protocol of protocols) {
         const tool = limitTool(protocol)
         const limited = flags.limit === 'auto' && limitTools[tool] && !(nginx && workload.post)
         const limitRuns = []
+        const limitBody =
+          limited && workload.bodyFile ? readFileSync(workload.bodyFile) : workload.body
         // Per client: its repetitions so far and its peak RSS, or why it has no row.
         const entries = clients.map((client) => {
           if (nginx && workload.post) return { client, skip: 'nginx serves no POST echo' }
@@ -300,7 +302,7 @@ for (const protocol of protocols) {
                 url,
                 concurrency,
                 method: workload.method,
-                body: workload.bodyFile ? readFileSync(workload.bodyFile) : workload.body,
+                body: limitBody,
                 contentType: workload.contentType,
                 durationS: limitDuration,
                 reps: repsPerProcess,

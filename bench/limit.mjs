@@ -3,7 +3,7 @@
 // duration; CPU time is the tool's own user + system time, taken from bash's `times` after
 // it exits (children's line), divided by the requests it completed.
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -70,10 +70,15 @@ export async function measureLimit({
       tool,
       tool === 'wrk' ? [...args, '-d', `${seconds}s`, url] : [...args, '-D', String(seconds), url],
     )
-  await runOnce(1)
-  const runs = []
-  for (let i = 0; i < reps; i++) runs.push(await runOnce(durationS))
-  return runs
+  try {
+    await runOnce(1)
+    const runs = []
+    for (let i = 0; i < reps; i++) runs.push(await runOnce(durationS))
+    return runs
+  } finally {
+    // The body file and wrk's script; one directory per call, once per round with rounds.
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 // The median of each figure over the runs of one or more measureLimit calls: { reqPerSec,
