@@ -6,13 +6,14 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, StatusCode};
 use url::Url;
 
 use crate::client::Response;
-use crate::config::{Config, Effective, RequestOptions};
+use crate::config::{Config, Effective};
 use crate::error::Error;
 use crate::request::{Request, RequestBody};
 use crate::retry::{BudgetState, RetryPolicy};
@@ -97,33 +98,35 @@ pub(crate) struct Attempts<'a> {
 }
 
 impl Attempts<'_> {
-    /// Runs attempts of `req` (with its resolved `settings`) through `send` until one
-    /// succeeds, the policy says stop, the budget is spent, or `hook` stops the request.
+    /// Runs attempts of the request in `next` through `send` until one succeeds, the policy
+    /// says stop, the budget is spent, or `hook` stops the request. `send` is given the
+    /// request's method, URL, headers and options (shared by every attempt, never copied), the
+    /// attempt's body and the settings.
     pub(crate) async fn run<F, Fut>(
         &self,
-        req: Request,
-        settings: Effective,
-        mut hook: Option<&mut dyn BeforeRetry>,
+        mut next: NextAttempt,
+        mut hook: Option<&mut (dyn BeforeRetry + '_)>,
         mut send: F,
-    ) -> Result<Response, Error>
+    ) -> Result<Box<Response>, Error>
     where
-        F: FnMut(Request, Effective) -> Fut,
-        Fut: Future<Output = Result<Response, Error>>,
+        F: FnMut(Arc<Request>, RequestBody, Effective) -> Fut,
+        Fut: Future<Output = Result<Box<Response>, Error>>,
     {
         if let Some(budget) = self.budget {
             budget.record_request();
         }
-        let mut next = NextAttempt::new(req, settings);
         let mut previous_wait = Duration::ZERO;
         let mut attempt = 1;
         self.made.store(attempt, Ordering::Relaxed);
         loop {
-            let result = send(next.request(), next.settings).await;
+            let result = send(next.head.clone(), next.body(), next.settings).await;
             let wait = match self.retry_wait(&result, &next, attempt, previous_wait) {
                 Ok(wait) => wait,
                 Err(refusal) => return settle(result, attempt, refusal),
             };
-            let cause = retry_cause(result, hook.is_some()).await;
+            // Boxed: a retry is rare, and unboxed this future (a response body's drain) would
+            // sit in every request's state and be copied with it.
+            let cause = Box::pin(retry_cause(result, hook.is_some())).await;
             tokio::time::sleep(wait).await;
             previous_wait = wait;
             attempt += 1;
@@ -149,7 +152,7 @@ impl Attempts<'_> {
     /// retry from the budget only when every other check passed.
     fn retry_wait(
         &self,
-        result: &Result<Response, Error>,
+        result: &Result<Box<Response>, Error>,
         next: &NextAttempt,
         attempt: u32,
         previous_wait: Duration,
@@ -173,7 +176,7 @@ impl Attempts<'_> {
 /// does not retry.
 fn policy_wait(
     policy: &RetryPolicy,
-    result: &Result<Response, Error>,
+    result: &Result<Box<Response>, Error>,
     attempt: u32,
     previous_wait: Duration,
 ) -> Option<Duration> {
@@ -193,10 +196,10 @@ fn policy_wait(
 /// The outcome of the last attempt, returned as the request's, with the attempt count (and, for
 /// an error, why it was not retried).
 fn settle(
-    result: Result<Response, Error>,
+    result: Result<Box<Response>, Error>,
     attempts: u32,
     refusal: &str,
-) -> Result<Response, Error> {
+) -> Result<Box<Response>, Error> {
     match result {
         Ok(mut res) => {
             res.attempts = attempts;
@@ -209,7 +212,7 @@ fn settle(
 
 /// What a hook is told about a retried outcome (a response's head only when there is a hook to
 /// tell); a retried response's body is read to its end first, so its connection can be reused.
-async fn retry_cause(result: Result<Response, Error>, hooked: bool) -> Option<RetryCause> {
+async fn retry_cause(result: Result<Box<Response>, Error>, hooked: bool) -> Option<RetryCause> {
     match result {
         Ok(mut res) => {
             let cause = hooked.then(|| RetryCause::Response {
@@ -225,40 +228,36 @@ async fn retry_cause(result: Result<Response, Error>, hooked: bool) -> Option<Re
     }
 }
 
-/// The request the next attempt sends: a buffered body is sent again, a streamed one once.
-struct NextAttempt {
-    method: Method,
-    url: Url,
-    headers: HeaderMap,
+/// The request the next attempt sends: its method, URL, headers and options shared by every
+/// attempt; a buffered body is sent again, a streamed one once.
+pub(crate) struct NextAttempt {
+    /// The request without its body (that is `body`).
+    head: Arc<Request>,
     body: Option<RequestBody>,
-    options: RequestOptions,
     settings: Effective,
 }
 
 impl NextAttempt {
-    fn new(req: Request, settings: Effective) -> Self {
+    pub(crate) fn new(mut req: Request, settings: Effective) -> Self {
+        let body = std::mem::take(&mut req.body);
         NextAttempt {
-            method: req.method,
-            url: req.url,
-            headers: req.headers,
-            body: Some(req.body),
-            options: req.options,
+            head: Arc::new(req),
+            body: Some(body),
             settings,
         }
     }
 
-    fn request(&mut self) -> Request {
-        let body = match &self.body {
+    /// The request the attempts are made for (the hook's replacement once it gave one).
+    pub(crate) fn head(&self) -> &Arc<Request> {
+        &self.head
+    }
+
+    /// The body of the next attempt.
+    fn body(&mut self) -> RequestBody {
+        match &self.body {
             Some(RequestBody::Bytes(b)) => RequestBody::Bytes(b.clone()),
             Some(RequestBody::Stream(_)) => self.body.take().unwrap_or_default(),
             _ => RequestBody::Empty,
-        };
-        Request {
-            method: self.method.clone(),
-            url: self.url.clone(),
-            headers: self.headers.clone(),
-            body,
-            options: self.options.clone(),
         }
     }
 
@@ -268,7 +267,7 @@ impl NextAttempt {
     }
 
     fn method_allowed(&self, policy: &RetryPolicy) -> bool {
-        self.settings.retry_non_idempotent || policy.allows(&self.method, &self.headers)
+        self.settings.retry_non_idempotent || policy.allows(&self.head.method, &self.head.headers)
     }
 
     /// Takes a hook's changed request. The retry count and the total timeout stay the first

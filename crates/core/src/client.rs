@@ -10,7 +10,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header;
+use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method, StatusCode, Version};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::Connected;
@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::alpn::ProtocolGate;
-use crate::attempts::{Attempts, BeforeRetry};
+use crate::attempts::{Attempts, BeforeRetry, NextAttempt};
 use crate::body::{Body, ReqBody, UploadProgress};
 use crate::config::{Config, Effective};
 use crate::conn::{ConnHandle, ConnShared, InFlight};
@@ -30,7 +30,7 @@ use crate::error::{Error, Kind, Phase};
 use crate::pool::{Pool, PoolStats};
 use crate::proxy::Proxies;
 use crate::ratelimit::RateLimiter;
-use crate::request::{BodyStream, Request};
+use crate::request::{BodyStream, Request, RequestBody};
 use crate::retry::BudgetState;
 // Request timings and connection events (observability).
 use crate::observe::{ConnectionObserver, Observers};
@@ -293,8 +293,8 @@ impl Client {
 
     /// Sends `req`, following redirects and retrying as configured, and returns the response
     /// head. The body is read from [`Response::body`].
-    pub async fn execute(&self, req: Request) -> Result<Response, Error> {
-        self.execute_with_retries(req, None, self.own_jar()).await
+    pub fn execute(&self, req: Request) -> impl Future<Output = Result<Response, Error>> + '_ {
+        self.execute_with_retries(req, None, self.own_jar())
     }
 
     /// Like [`Client::execute`], and calls `hook` between attempts, after each retry wait;
@@ -329,62 +329,70 @@ impl Client {
         self.inner.cookies.as_ref().map(|jar| jar as &dyn CookieJar)
     }
 
-    /// The retry loop under the total timeout.
-    async fn execute_with_retries(
-        &self,
+    /// The retry loop under the total timeout. A plain function that returns the loop's
+    /// future: as an `async fn` its future would hold `req` twice (the argument and the local
+    /// it moves into), and every layer above would copy those bytes.
+    fn execute_with_retries<'a, 'h>(
+        &'a self,
         req: Request,
-        hook: Option<&mut dyn BeforeRetry>,
-        jar: Option<&dyn CookieJar>,
-    ) -> Result<Response, Error> {
-        // `as_str`: `to_string` goes through the formatting machinery, on every request.
-        let url = req.url.as_str().to_owned();
+        hook: Option<&'a mut (dyn BeforeRetry + 'h)>,
+        jar: Option<&'a dyn CookieJar>,
+    ) -> impl Future<Output = Result<Response, Error>> + use<'a, 'h> {
         let settings = Effective::resolve(&req.options, &self.inner.config);
-        let total = settings.total_timeout.map(|d| (Instant::now() + d, d));
-        let made = AtomicU32::new(1);
-        let attempts = Attempts {
-            config: &self.inner.config,
-            budget: self.inner.budget.as_ref(),
-            made: &made,
-        };
-        let clock = RequestClock::start();
-        // The request's state machine (retries, redirects, the exchange) is a few KB. Boxed
-        // once here, the layers above it (the total timeout, `execute`, the binding's task)
-        // hold a pointer instead of copying it whenever they are built or moved: unboxed,
-        // those copies took 17 % of the engine threads' samples (HTTP/1.1, 200 B, c64).
-        let retries = Box::pin(
-            clock.scope(attempts.run(req, settings, hook, |req, settings| {
-                self.attempt(req, settings, total, jar)
-            })),
-        );
-        let res = match total {
-            Some((at, d)) => tokio::time::timeout_at(at, retries)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::timeout(Phase::Total, d.as_millis() as u64)
-                        .with_attempts(made.load(Ordering::Relaxed)))
-                }),
-            None => retries.await,
-        };
-        match res {
-            Ok(mut res) => {
-                res.timings = clock.snapshot();
-                Ok(res)
+        let next = NextAttempt::new(req, settings);
+        async move {
+            // The first request's URL names its errors, whatever a hook changes.
+            let first = next.head().clone();
+            let total = settings.total_timeout.map(|d| (Instant::now() + d, d));
+            let made = AtomicU32::new(1);
+            let attempts = Attempts {
+                config: &self.inner.config,
+                budget: self.inner.budget.as_ref(),
+                made: &made,
+            };
+            let clock = RequestClock::start();
+            // The request's state machine (retries, redirects, the exchange) is a few KB. Boxed
+            // once here, the layers above it (the total timeout, the binding's task) hold a
+            // pointer instead of copying it whenever they are built or moved: unboxed, those
+            // copies took 17 % of the engine threads' samples (HTTP/1.1, 200 B, c64).
+            let retries = Box::pin(clock.scope(attempts.run(
+                next,
+                hook,
+                |head, body, settings| self.attempt(head, body, settings, total, jar),
+            )));
+            let res = match total {
+                Some((at, d)) => tokio::time::timeout_at(at, retries)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Error::timeout(Phase::Total, d.as_millis() as u64)
+                            .with_attempts(made.load(Ordering::Relaxed)))
+                    }),
+                None => retries.await,
+            };
+            match res {
+                Ok(mut res) => {
+                    res.timings = clock.snapshot();
+                    Ok(*res)
+                }
+                Err(e) => Err(e
+                    .with_url(first.url.as_str())
+                    .with_timings(clock.snapshot())),
             }
-            Err(e) => Err(e.with_url(&url).with_timings(clock.snapshot())),
         }
     }
 
     /// One attempt: a turn of the origin's rate limit, then the request and its redirects.
     async fn attempt(
         &self,
-        req: Request,
+        head: Arc<Request>,
+        body: RequestBody,
         settings: Effective,
         total: Option<(Instant, Duration)>,
         jar: Option<&dyn CookieJar>,
-    ) -> Result<Response, Error> {
+    ) -> Result<Box<Response>, Error> {
         if let Some(limiter) = &self.inner.limiter {
             limiter
-                .acquire(&req.url.origin().ascii_serialization())
+                .acquire(&head.url.origin().ascii_serialization())
                 .await?;
         }
         if self.inner.closed.load(Ordering::Acquire) {
@@ -392,7 +400,10 @@ impl Client {
         }
         // Boxed for the reason given in `execute_with_retries`: the retry loop holds this
         // future and would otherwise copy it into its own state.
-        Box::pin(crate::follow::follow(self, req, &settings, total, jar)).await
+        Box::pin(crate::follow::follow(
+            self, &head, body, &settings, total, jar,
+        ))
+        .await
     }
 
     /// Sends one hop and checks its response head against the client's limits; errors carry
@@ -509,6 +520,7 @@ impl Client {
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
+        add_default_headers(req.headers_mut(), settings, &self.inner.config);
         let capture = capture_connection(&mut req);
         let probe = match &self.inner.protocols {
             Some(gate) if url.scheme() == "https" => {
@@ -586,6 +598,24 @@ impl Client {
                     return finish(res, conn, &capture);
                 }
                 _ = tokio::time::sleep(left) => {}
+            }
+        }
+    }
+}
+
+/// `Accept-Encoding` when bodies are decoded, and the client's `User-Agent`, unless the
+/// request set its own.
+fn add_default_headers(headers: &mut HeaderMap, settings: &Effective, config: &Config) {
+    if settings.decompress && !headers.contains_key(header::ACCEPT_ENCODING) {
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static(crate::decode::ACCEPT_ENCODING),
+        );
+    }
+    if let Some(ua) = &config.user_agent {
+        if !headers.contains_key(header::USER_AGENT) {
+            if let Ok(ua) = HeaderValue::from_str(ua) {
+                headers.insert(header::USER_AGENT, ua);
             }
         }
     }

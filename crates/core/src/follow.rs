@@ -5,8 +5,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use http::header::{self, HeaderValue};
-use http::{HeaderMap, Method};
+use http::Method;
 use http_body::Body as _;
 use hyper::body::Incoming;
 use tokio::time::Instant;
@@ -14,43 +13,40 @@ use url::Url;
 
 use crate::body::{Body, Source};
 use crate::client::{Client, HopBody, Response};
-use crate::config::{Config, Effective};
+use crate::config::Effective;
 use crate::conn::InFlight;
 use crate::cookies::{with_jar_cookies, CookieJar};
 use crate::error::Error;
 use crate::redirect::{self, Policy};
 use crate::request::{Request, RequestBody};
 
-/// Sends `req` and follows its redirects under `settings`. `total` is the deadline of the
-/// whole request, which the returned body keeps running. With a `jar`, each hop carries its
-/// cookies and each response's `Set-Cookie` goes into it.
+/// Sends the request `head` with `body` and follows its redirects under `settings`. `total`
+/// is the deadline of the whole request, which the returned body keeps running. With a
+/// `jar`, each hop carries its cookies and each response's `Set-Cookie` goes into it. The
+/// request's URL, method and headers are copied only when a redirect changes them.
 pub(crate) async fn follow(
     client: &Client,
-    req: Request,
+    head: &Request,
+    body: RequestBody,
     settings: &Effective,
     total: Option<(Instant, Duration)>,
     jar: Option<&dyn CookieJar>,
-) -> Result<Response, Error> {
+) -> Result<Box<Response>, Error> {
     let config = client.config();
     let policy = Policy {
         mode: settings.redirect,
         max: settings.max_redirects,
         https_only: config.https_only,
     };
-    if policy.https_only && req.url.scheme() == "http" {
+    if policy.https_only && head.url.scheme() == "http" {
         return Err(Error::invalid(format!(
             "httpsOnly forbids the http URL {}",
-            req.url
+            head.url
         )));
     }
-    let Request {
-        mut method,
-        mut url,
-        mut headers,
-        body,
-        ..
-    } = req;
-    add_default_headers(&mut headers, settings, config);
+    let mut method = Cow::Borrowed(&head.method);
+    let mut url = Cow::Borrowed(&head.url);
+    let mut headers = Cow::Borrowed(&head.headers);
     let stream_body = body.is_stream();
     let mut body = match body {
         RequestBody::Empty => HopBody::default(),
@@ -72,9 +68,9 @@ pub(crate) async fn follow(
                 .map_err(|e| e.with_url(url.as_str()))?
             {
                 Some(cookies) => Cow::Owned(with_jar_cookies(&headers, cookies)),
-                None => Cow::Borrowed(&headers),
+                None => Cow::Borrowed(&*headers),
             },
-            None => Cow::Borrowed(&headers),
+            None => Cow::Borrowed(&*headers),
         };
         let (res, conn) = client
             .send_hop(&method, &url, &sent, &mut body, settings)
@@ -93,40 +89,24 @@ pub(crate) async fn follow(
         )
         .map_err(|e| e.with_url(url.as_str()))?;
         let Some(next) = next else {
-            return into_response(res, conn, url, redirects, settings, total);
+            return into_response(res, conn, url.into_owned(), redirects, settings, total);
         };
-        redirect::rewrite_headers(&mut headers, &url, &next);
+        redirect::rewrite_headers(headers.to_mut(), &url, &next);
         if next.to_get {
-            if method != Method::HEAD {
-                method = Method::GET;
+            if *method != Method::HEAD {
+                method = Cow::Owned(Method::GET);
             }
             body.replay = None;
         }
-        drain(res, conn, settings.read_timeout).await;
-        url = next.url;
+        // Boxed: redirects are rare, and this future would otherwise sit in every request's.
+        Box::pin(drain(res, conn, settings.read_timeout)).await;
+        url = Cow::Owned(next.url);
         redirects += 1;
     }
 }
 
-/// `Accept-Encoding` when bodies are decoded, and the client's `User-Agent`, unless the
-/// request set its own.
-fn add_default_headers(headers: &mut HeaderMap, settings: &Effective, config: &Config) {
-    if settings.decompress && !headers.contains_key(header::ACCEPT_ENCODING) {
-        headers.insert(
-            header::ACCEPT_ENCODING,
-            HeaderValue::from_static(crate::decode::ACCEPT_ENCODING),
-        );
-    }
-    if let Some(ua) = &config.user_agent {
-        if !headers.contains_key(header::USER_AGENT) {
-            if let Ok(ua) = HeaderValue::from_str(ua) {
-                headers.insert(header::USER_AGENT, ua);
-            }
-        }
-    }
-}
-
-/// The final hop's response, its body decoded when `settings` say so.
+/// The final hop's response, its body decoded when `settings` say so. Boxed until it leaves
+/// the engine's layers (attempt, retries, total timeout), each of which would copy it.
 fn into_response(
     res: http::Response<Incoming>,
     in_flight: Option<InFlight>,
@@ -134,7 +114,7 @@ fn into_response(
     redirects: u32,
     settings: &Effective,
     total: Option<(Instant, Duration)>,
-) -> Result<Response, Error> {
+) -> Result<Box<Response>, Error> {
     let url_str = url.as_str().to_owned();
     let (parts, incoming) = res.into_parts();
     let source = if incoming.is_end_stream() {
@@ -151,7 +131,7 @@ fn into_response(
     } else {
         Source::Raw(incoming)
     };
-    Ok(Response {
+    Ok(Box::new(Response {
         status: parts.status,
         version: parts.version,
         headers: parts.headers,
@@ -161,7 +141,7 @@ fn into_response(
         attempts: 1,
         body: Body::new(source, settings.read_timeout, total, in_flight, url_str),
         timings: Default::default(),
-    })
+    }))
 }
 
 /// Lets a redirect response's connection return to the pool when its body is small.
