@@ -494,110 +494,122 @@ impl Client {
 
     /// One exchange on one connection: waits for the response head under the write and read
     /// timeouts, measured from the connection's own activity.
-    async fn send(
-        &self,
-        method: &Method,
-        url: &Url,
+    ///
+    /// A plain function returning its future: as an `async fn` it would hold `headers` and
+    /// `body` twice (the arguments and the locals they move into), and the whole future is
+    /// copied whenever a hop is sent. For the same reason the request is built after the
+    /// protocol gate's wait, not held across it.
+    #[allow(clippy::manual_async_fn)] // deliberately not an `async fn`, see above
+    fn send<'a>(
+        &'a self,
+        method: &'a Method,
+        url: &'a Url,
         mut headers: HeaderMap,
         body: ReqBody,
-        settings: &Effective,
-    ) -> Result<(http::Response<Incoming>, Option<InFlight>), SendFailure> {
-        if let Some(proxies) = &self.inner.proxies {
-            // A local socket (socketPath, a mock server) is never reached through the proxy.
-            if !self.inner.routes.is_local(url) {
-                proxies.add_forward_headers(url, &mut headers);
-            }
-        }
-        let uri: http::Uri = url
-            .as_str()
-            .parse()
-            .map_err(|e| SendFailure::fresh(Error::invalid(format!("invalid URL {url}: {e}"))))?;
-        let upload = match &body {
-            ReqBody::Stream { progress, .. } => Some(progress.clone()),
-            _ => None,
-        };
-        let mut req = http::Request::new(body);
-        *req.method_mut() = method.clone();
-        *req.uri_mut() = uri;
-        *req.headers_mut() = headers;
-        add_default_headers(req.headers_mut(), settings, &self.inner.config);
-        let capture = capture_connection(&mut req);
-        let probe = match &self.inner.protocols {
-            Some(gate) if url.scheme() == "https" => {
-                gate.enter(&url.origin().ascii_serialization()).await
-            }
-            _ => None,
-        };
-        let pool_key = self.inner.routes.pool_key(url);
-        let queued = pool_key.as_deref().map(|key| self.inner.pool.queue(key));
-        let connect = ConnectTimeouts {
-            connect: settings.connect_timeout,
-            pool: settings.pool_timeout,
-            pool_key,
-        };
-        let marks = Marks::for_exchange();
-        let mut fut =
-            std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(self.inner.hyper.request(req))));
-
-        // The request counts as in flight from the moment it has a connection, so idle expiry
-        // never closes a connection whose response has yet to arrive. hyper-util hands the
-        // connection over while `fut` is polled, so it is looked for after each poll.
-        let conn = std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
-            Poll::Ready(res) => Poll::Ready(Err(res)),
-            Poll::Pending => match capture.connection_metadata().as_ref() {
-                Some(meta) => Poll::Ready(Ok(conn_shared(meta).map(|c| claim(c, Some(meta))))),
-                None => Poll::Pending,
-            },
-        })
-        .await;
-        drop(queued);
-        if let Some(probe) = probe {
-            probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
-        }
-        let conn = match conn {
-            Ok(conn) => {
-                marks.acquired(conn.as_ref().map(InFlight::conn));
-                conn
-            }
-            Err(res) => {
-                // Handed over and answered within one poll (the connection's task runs on
-                // another thread).
-                let handed = res
-                    .as_ref()
-                    .ok()
-                    .and_then(|r| r.extensions().get::<ConnHandle>())
-                    .map(|h| &*h.0);
-                if handed.is_some() {
-                    marks.acquired(handed);
+        settings: &'a Effective,
+    ) -> impl Future<Output = Result<(http::Response<Incoming>, Option<InFlight>), SendFailure>> + 'a
+    {
+        async move {
+            if let Some(proxies) = &self.inner.proxies {
+                // A local socket (socketPath, a mock server) is never reached through the proxy.
+                if !self.inner.routes.is_local(url) {
+                    proxies.add_forward_headers(url, &mut headers);
                 }
-                marks.settle(handed, res.is_ok());
-                return finish(res, None, &capture);
             }
-        };
-        let started = Instant::now();
-        loop {
-            let Some((left, phase, ms)) = head_wait(
-                conn.as_ref().map(InFlight::conn),
-                started,
-                upload.as_ref(),
-                settings.read_timeout,
-                settings.write_timeout,
-            ) else {
-                let res = fut.await;
-                marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
-                return finish(res, conn, &capture);
+            let uri: http::Uri = url.as_str().parse().map_err(|e| {
+                SendFailure::fresh(Error::invalid(format!("invalid URL {url}: {e}")))
+            })?;
+            let upload = match &body {
+                ReqBody::Stream { progress, .. } => Some(progress.clone()),
+                _ => None,
             };
-            if left.is_zero() {
-                marks.settle(conn.as_ref().map(InFlight::conn), false);
-                return Err(SendFailure::fresh(Error::timeout(phase, ms)));
+            let probe = match &self.inner.protocols {
+                Some(gate) if url.scheme() == "https" => {
+                    gate.enter(&url.origin().ascii_serialization()).await
+                }
+                _ => None,
+            };
+            // In a block of its own: a request that has been borrowed would otherwise keep its
+            // place in the future after it moved into hyper's.
+            let (exchange, capture) = {
+                let mut req = http::Request::new(body);
+                *req.method_mut() = method.clone();
+                *req.uri_mut() = uri;
+                *req.headers_mut() = headers;
+                add_default_headers(req.headers_mut(), settings, &self.inner.config);
+                let capture = capture_connection(&mut req);
+                (self.inner.hyper.request(req), capture)
+            };
+            let pool_key = self.inner.routes.pool_key(url);
+            let queued = pool_key.as_deref().map(|key| self.inner.pool.queue(key));
+            let connect = ConnectTimeouts {
+                connect: settings.connect_timeout,
+                pool: settings.pool_timeout,
+                pool_key,
+            };
+            let marks = Marks::for_exchange();
+            let mut fut = std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(exchange)));
+
+            // The request counts as in flight from the moment it has a connection, so idle expiry
+            // never closes a connection whose response has yet to arrive. hyper-util hands the
+            // connection over while `fut` is polled, so it is looked for after each poll.
+            let conn = std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
+                Poll::Ready(res) => Poll::Ready(Err(res)),
+                Poll::Pending => match capture.connection_metadata().as_ref() {
+                    Some(meta) => Poll::Ready(Ok(conn_shared(meta).map(|c| claim(c, Some(meta))))),
+                    None => Poll::Pending,
+                },
+            })
+            .await;
+            drop(queued);
+            if let Some(probe) = probe {
+                probe.finish(capture.connection_metadata().as_ref().and_then(conn_shared));
             }
-            tokio::select! {
-                biased;
-                res = &mut fut => {
+            let conn = match conn {
+                Ok(conn) => {
+                    marks.acquired(conn.as_ref().map(InFlight::conn));
+                    conn
+                }
+                Err(res) => {
+                    // Handed over and answered within one poll (the connection's task runs on
+                    // another thread).
+                    let handed = res
+                        .as_ref()
+                        .ok()
+                        .and_then(|r| r.extensions().get::<ConnHandle>())
+                        .map(|h| &*h.0);
+                    if handed.is_some() {
+                        marks.acquired(handed);
+                    }
+                    marks.settle(handed, res.is_ok());
+                    return finish(res, None, &capture);
+                }
+            };
+            let started = Instant::now();
+            loop {
+                let Some((left, phase, ms)) = head_wait(
+                    conn.as_ref().map(InFlight::conn),
+                    started,
+                    upload.as_ref(),
+                    settings.read_timeout,
+                    settings.write_timeout,
+                ) else {
+                    let res = fut.await;
                     marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
                     return finish(res, conn, &capture);
+                };
+                if left.is_zero() {
+                    marks.settle(conn.as_ref().map(InFlight::conn), false);
+                    return Err(SendFailure::fresh(Error::timeout(phase, ms)));
                 }
-                _ = tokio::time::sleep(left) => {}
+                tokio::select! {
+                    biased;
+                    res = &mut fut => {
+                        marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
+                        return finish(res, conn, &capture);
+                    }
+                    _ = tokio::time::sleep(left) => {}
+                }
             }
         }
     }
