@@ -146,6 +146,8 @@ struct Inner {
     cookies: Option<MemoryJar>,
     /// Where connections go (shared with the connector): `socketPath`, a mock server.
     routes: Arc<Routes>,
+    /// `Config::user_agent` as the header value every request without its own sends, made once.
+    user_agent: Option<HeaderValue>,
 }
 
 /// A response head with its body still to read.
@@ -230,9 +232,14 @@ impl Client {
             // Throughput: larger DATA frames from the server, fewer frames per body.
             .http2_max_frame_size(H2_MAX_FRAME_SIZE)
             .build(connector);
+        let user_agent = (config.user_agent.as_deref())
+            .map(HeaderValue::from_str)
+            .transpose()
+            .map_err(|_| Error::invalid("userAgent must be a valid header value"))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 hyper,
+                user_agent,
                 protocols: (config.http2 && !h2_only).then(ProtocolGate::default),
                 budget: config.retry_budget.map(BudgetState::new),
                 limiter: config.rate_limit.map(RateLimiter::new),
@@ -536,7 +543,7 @@ impl Client {
                 *req.method_mut() = method.clone();
                 *req.uri_mut() = uri;
                 *req.headers_mut() = headers;
-                add_default_headers(req.headers_mut(), settings, &self.inner.config);
+                add_default_headers(req.headers_mut(), settings, self.inner.user_agent.as_ref());
                 let capture = capture_connection(&mut req);
                 (self.inner.hyper.request(req), capture)
             };
@@ -617,18 +624,20 @@ impl Client {
 
 /// `Accept-Encoding` when bodies are decoded, and the client's `User-Agent`, unless the
 /// request set its own.
-fn add_default_headers(headers: &mut HeaderMap, settings: &Effective, config: &Config) {
+fn add_default_headers(
+    headers: &mut HeaderMap,
+    settings: &Effective,
+    user_agent: Option<&HeaderValue>,
+) {
     if settings.decompress && !headers.contains_key(header::ACCEPT_ENCODING) {
         headers.insert(
             header::ACCEPT_ENCODING,
             HeaderValue::from_static(crate::decode::ACCEPT_ENCODING),
         );
     }
-    if let Some(ua) = &config.user_agent {
+    if let Some(ua) = user_agent {
         if !headers.contains_key(header::USER_AGENT) {
-            if let Ok(ua) = HeaderValue::from_str(ua) {
-                headers.insert(header::USER_AGENT, ua);
-            }
+            headers.insert(header::USER_AGENT, ua.clone());
         }
     }
 }

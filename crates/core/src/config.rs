@@ -196,7 +196,8 @@ pub struct Config {
     pub max_redirects: u32,
     /// Refuse `http:` URLs, including redirects from `https:` to `http:`.
     pub https_only: bool,
-    /// `User-Agent` sent when the request has none. Default `hyperhttp/<version>`.
+    /// `User-Agent` sent when the request has none. Default `hyperhttp/<version>`. A value that
+    /// is not a valid header value makes [`crate::Client::new`] fail.
     pub user_agent: Option<String>,
     /// Retry policy. Default: idempotent requests retried twice with decorrelated jitter.
     pub retry: RetryPolicy,

@@ -97,3 +97,14 @@ async fn odd_header_list_is_refused() {
     );
     assert_eq!(server.accepted(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_agent_that_is_not_a_header_value_is_refused_by_the_client() {
+    let config = hyperhttp_core::Config {
+        user_agent: Some("agent\r\nx-injected: 1".into()),
+        ..Default::default()
+    };
+    let err = hyperhttp_core::Client::new(config).err().expect("refused");
+    assert_eq!(err.kind(), Kind::InvalidArgument);
+    assert!(err.to_string().contains("userAgent"), "{err}");
+}
