@@ -1,0 +1,99 @@
+// Two (or more) builds of hyperhttp against each other: the `Client`'s `client.get(url)` +
+// arrayBuffer() (compare.mjs's hyperhttp-request row) at `concurrency` in flight against
+// crates/bench-server, each repetition in a fresh process of its own, the builds alternating
+// repetition by repetition with the order flipped each round. A change to the engine is
+// settled here when a full `npm run bench` is too noisy: a slow minute of the machine falls
+// on neighbouring repetitions of both builds. A build is a package root with `dist/` and the
+// addon (a checkout after `npm run build`, or a copy of one); `.` is this checkout. CPU time
+// is user + system of the whole process (engine threads included).
+//
+//   node bench/micro/builds.mjs --build DIR [--build DIR ...] [--protocol h1|tls|h2]
+//                               [--size 200] [--concurrency 64] [--requests 20000] [--rounds 6]
+import { execFileSync } from 'node:child_process'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { makeCertificate } from '../certificate.mjs'
+import { CLIENTS, typedHeaders } from '../clients.mjs'
+import { rustServer, startServer } from '../spawn-server.mjs'
+import { load, median } from './cpu-load.mjs'
+
+const { values: flags } = parseArgs({
+  options: {
+    build: { type: 'string', multiple: true, default: [] },
+    protocol: { type: 'string', default: 'h1' },
+    size: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '64' },
+    requests: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '6' },
+    // Internal: one repetition in this process, against --url, printed as JSON.
+    url: { type: 'string' },
+    ca: { type: 'string' },
+  },
+})
+const { protocol } = flags
+if (!['h1', 'tls', 'h2'].includes(protocol)) throw new Error('--protocol must be h1, tls or h2')
+const size = Number(flags.size)
+const concurrency = Number(flags.concurrency)
+const requests = Number(flags.requests)
+
+if (flags.url) {
+  // A repetition: the build comes from HYPERHTTP_BENCH_BUILD, set by the parent.
+  const client = await CLIENTS['hyperhttp-request']({
+    connections: concurrency,
+    protocol,
+    ca: flags.ca,
+    typed: typedHeaders('application/json'),
+  })
+  const get = (target) => client.get(target)
+  await load(get, flags.url, size, Math.max(500, 4 * concurrency, requests / 4), concurrency)
+  const sample = await load(get, flags.url, size, requests, concurrency)
+  await client.close()
+  process.stdout.write(JSON.stringify(sample))
+} else {
+  const builds = flags.build.map((b) => path.resolve(b))
+  if (builds.length < 1) throw new Error('give at least one --build DIR')
+  const loadAtStart = os.loadavg()[0]
+  const tls = protocol === 'h1' ? undefined : makeCertificate()
+  const serverArgs = tls
+    ? [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
+    : []
+  const server = await startServer(serverArgs, rustServer())
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
+  const self = fileURLToPath(import.meta.url)
+  const samples = new Map(builds.map((b) => [b, []]))
+  try {
+    for (let round = 0; round < Number(flags.rounds); round++) {
+      const order = round % 2 === 0 ? builds : [...builds].reverse()
+      for (const build of order) {
+        const args = [self, '--url', url, '--protocol', protocol, '--size', flags.size]
+        args.push('--concurrency', flags.concurrency, '--requests', flags.requests)
+        if (tls) args.push(`--ca=${tls.ca}`)
+        const env = { ...process.env, HYPERHTTP_BENCH_BUILD: build }
+        const out = execFileSync(process.execPath, args, { env, encoding: 'utf8' })
+        samples.get(build).push(JSON.parse(out))
+      }
+    }
+  } finally {
+    server.stop()
+  }
+  const lines = [
+    `## Builds against each other: Client get, ${size} B, ${protocol}, concurrency ${concurrency}`,
+    '',
+    `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
+    `- ${flags.rounds} rounds of ${requests} requests per build, each in a fresh process, alternating (order flipped each round), median shown; server: crates/bench-server in its own process`,
+    '',
+    '| build | req/s each round | req/s | CPU µs/req | vs first |',
+    '|---|---|--:|--:|--:|',
+  ]
+  const first = median(samples.get(builds[0]), 'rate')
+  for (const [build, s] of samples) {
+    const rate = median(s, 'rate')
+    const each = s.map((x) => x.rate.toFixed(0)).join(' ')
+    lines.push(
+      `| ${build} | ${each} | ${rate.toFixed(0)} | ${median(s, 'cpu').toFixed(1)} | ${(rate / first).toFixed(2)}x |`,
+    )
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
