@@ -5,6 +5,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
+import { makeCertificate } from './certificate.mjs'
 
 const root = path.join(import.meta.dirname, '..')
 
@@ -50,4 +51,17 @@ export function rustServer() {
   }
   if (!existsSync(binary)) throw new Error(`cargo built no ${binary}`)
   return [binary, '--watch-stdin']
+}
+
+// The hyper server (`rustServer()`) speaking `protocol` (h1: HTTP/1.1 cleartext, tls:
+// HTTP/1.1 over TLS, h2: HTTP/2 over TLS, with a certificate made for this run): the server,
+// its URL for a body of `size` bytes, and the certificate (`ca` for the clients), if any.
+export async function startRustServer(protocol, size) {
+  const tls = protocol === 'h1' ? undefined : makeCertificate()
+  const args = tls
+    ? [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
+    : []
+  const server = await startServer(args, rustServer())
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
+  return { server, url, tls }
 }

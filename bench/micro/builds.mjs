@@ -14,9 +14,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { makeCertificate } from '../certificate.mjs'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
-import { rustServer, startServer } from '../spawn-server.mjs'
+import { startRustServer } from '../spawn-server.mjs'
 import { load, median } from './cpu-load.mjs'
 
 const { values: flags } = parseArgs({
@@ -55,12 +54,7 @@ if (flags.url) {
   const builds = flags.build.map((b) => path.resolve(b))
   if (builds.length < 1) throw new Error('give at least one --build DIR')
   const loadAtStart = os.loadavg()[0]
-  const tls = protocol === 'h1' ? undefined : makeCertificate()
-  const serverArgs = tls
-    ? [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
-    : []
-  const server = await startServer(serverArgs, rustServer())
-  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
+  const { server, url, tls } = await startRustServer(protocol, size)
   const self = fileURLToPath(import.meta.url)
   const samples = new Map(builds.map((b) => [b, []]))
   try {

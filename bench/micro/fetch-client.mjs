@@ -11,9 +11,8 @@
 //                                     [--requests 3000] [--rounds 10]
 import os from 'node:os'
 import { parseArgs } from 'node:util'
-import { makeCertificate } from '../certificate.mjs'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
-import { rustServer, startServer } from '../spawn-server.mjs'
+import { startRustServer } from '../spawn-server.mjs'
 import { load as measure, median } from './cpu-load.mjs'
 
 const { values: flags } = parseArgs({
@@ -34,12 +33,7 @@ const rounds = Number(flags.rounds)
 const WAYS = { Client: 'hyperhttp-request', fetch: 'hyperhttp-fetch' }
 
 const loadAtStart = os.loadavg()[0]
-const tls = protocol === 'h1' ? undefined : makeCertificate()
-const serverArgs = tls
-  ? [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
-  : []
-const server = await startServer(serverArgs, rustServer())
-const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
+const { server, url, tls } = await startRustServer(protocol, size)
 const clients = {}
 for (const [way, name] of Object.entries(WAYS)) {
   clients[way] = await CLIENTS[name]({
