@@ -25,7 +25,14 @@ import { parseArgs } from 'node:util'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS, hyperhttpBuild } from './clients.mjs'
 import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
-import { haveTool, INSTALL_HINT, limitTool, measureLimit, summarizeLimit } from './limit.mjs'
+import {
+  haveTool,
+  INSTALL_HINT,
+  limitTool,
+  measureLimit,
+  medianOf,
+  summarizeLimit,
+} from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
 import { PYTHON_CLIENTS, PYTHON_RUNNER, pythonEnv, pythonVersions } from './python.mjs'
 import { rustServer, startServer } from './spawn-server.mjs'
@@ -490,11 +497,7 @@ function runClient({ client, url, origin, workload, protocol, concurrency }, lab
 
 // Median of each figure over the repetitions; any error or short body fails the row.
 function summarize({ reps: runs, maxRssMb }) {
-  const median = (key) => {
-    const values = runs.map((run) => run[key]).sort((a, b) => a - b)
-    const mid = values.length >> 1
-    return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2
-  }
+  const median = (key) => medianOf(runs, key)
   const total = (key) => runs.reduce((sum, run) => sum + run[key], 0)
   const row = {
     reqPerSec: median('reqPerSec'),

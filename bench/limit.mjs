@@ -81,18 +81,23 @@ export async function measureLimit({
   }
 }
 
+// The median of `key` over the repetitions `runs` (the mean of the two middle values of an
+// even count), skipping repetitions without it; undefined when none has it. Every median the
+// harness prints, a client's and the limit's, is this one.
+export function medianOf(runs, key) {
+  const values = runs
+    .map((r) => r[key])
+    .filter((v) => v !== undefined)
+    .sort((a, b) => a - b)
+  if (!values.length) return undefined
+  const mid = values.length >> 1
+  return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2
+}
+
 // The median of each figure over the runs of one or more measureLimit calls: { reqPerSec,
 // p50, p95, p99, cpuUsPerReq, errors, failure? }.
 export function summarizeLimit(runs) {
-  const median = (key) => {
-    const values = runs
-      .map((r) => r[key])
-      .filter((v) => v !== undefined)
-      .sort((a, b) => a - b)
-    if (!values.length) return undefined
-    const mid = values.length >> 1
-    return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2
-  }
+  const median = (key) => medianOf(runs, key)
   const row = {
     reqPerSec: median('reqPerSec'),
     p50: median('p50'),
