@@ -15,8 +15,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
+import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
-import { load, median } from './cpu-load.mjs'
+import { load } from './cpu-load.mjs'
 
 const { values: flags } = parseArgs({
   options: {
@@ -81,12 +82,12 @@ if (flags.url) {
     '| build | req/s each round | req/s | CPU µs/req | vs first |',
     '|---|---|--:|--:|--:|',
   ]
-  const first = median(samples.get(builds[0]), 'rate')
+  const first = medianOf(samples.get(builds[0]), 'rate')
   for (const [build, s] of samples) {
-    const rate = median(s, 'rate')
+    const rate = medianOf(s, 'rate')
     const each = s.map((x) => x.rate.toFixed(0)).join(' ')
     lines.push(
-      `| ${build} | ${each} | ${rate.toFixed(0)} | ${median(s, 'cpu').toFixed(1)} | ${(rate / first).toFixed(2)}x |`,
+      `| ${build} | ${each} | ${rate.toFixed(0)} | ${medianOf(s, 'cpu').toFixed(1)} | ${(rate / first).toFixed(2)}x |`,
     )
   }
   process.stdout.write(`${lines.join('\n')}\n`)

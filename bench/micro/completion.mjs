@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
@@ -66,7 +67,6 @@ async function run(fn, concurrency) {
   return { rps: (REQUESTS / ns) * 1e9, cpuUs: (cpu.user + cpu.system) / REQUESTS }
 }
 
-const median = (xs) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]
 const rows = []
 for (const concurrency of [1, 64]) {
   for (const [name, fn] of Object.entries(paths)) {
@@ -76,8 +76,8 @@ for (const concurrency of [1, 64]) {
     rows.push({
       name,
       concurrency,
-      rps: median(results.map((r) => r.rps)),
-      cpuUs: median(results.map((r) => r.cpuUs)),
+      rps: medianOf(results, 'rps'),
+      cpuUs: medianOf(results, 'cpuUs'),
     })
     process.stderr.write(`done: ${name} c=${concurrency}\n`)
   }

@@ -8,6 +8,7 @@
 //   node bench/micro/cookies-progress.mjs [--rounds 7] [--requests 2000] [--filter text]
 import { parseArgs } from 'node:util'
 import { CookieJar } from 'tough-cookie'
+import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 
 const IN_FLIGHT = 64
@@ -82,10 +83,9 @@ for (let round = 0; round < rounds; round++) {
 for (const { client } of Object.values(modes)) await client.close()
 server.stop()
 
-const median = (values) => values.toSorted((a, b) => a - b)[values.length >> 1]
 let out = `| mode | CPU µs/req (median of ${rounds}) | req/s (median) |\n|---|--:|--:|\n`
 for (const [name, list] of Object.entries(samples)) {
-  out += `| ${name} | ${median(list.map((s) => s.cpu)).toFixed(1)} | ${median(list.map((s) => s.rate)).toFixed(0)} |\n`
+  out += `| ${name} | ${medianOf(list, 'cpu').toFixed(1)} | ${medianOf(list, 'rate').toFixed(0)} |\n`
 }
 out += `\nprogress reports: ${reports} for ${(rounds + 0.25) * requests} 1 MiB downloads\n`
 process.stdout.write(out)

@@ -28,9 +28,3 @@ export async function load(get, url, size, requests, concurrency) {
     rate: (requests * 1000) / wall,
   }
 }
-
-/** The median of `field` over the samples (the upper one of an even count). */
-export function median(samples, field) {
-  const values = samples.map((s) => s[field]).sort((a, b) => a - b)
-  return values[Math.floor(values.length / 2)]
-}

@@ -19,6 +19,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
+import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 
 const IN_FLIGHT = 64
@@ -145,12 +146,11 @@ for (let round = 0; round < rounds; round++) {
 await client.close()
 server.stop()
 
-const median = (values) => values.toSorted((a, b) => a - b)[values.length >> 1]
-const base = median((samples['no subscriber'] ?? []).map((s) => s.cpu))
+const base = medianOf(samples['no subscriber'] ?? [], 'cpu')
 let out = `| mode | CPU µs/req (median of ${rounds}) | vs none | req/s (median) |\n|---|--:|--:|--:|\n`
 for (const [name, list] of Object.entries(samples)) {
-  const cpu = median(list.map((s) => s.cpu))
-  const rate = median(list.map((s) => s.rate))
+  const cpu = medianOf(list, 'cpu')
+  const rate = medianOf(list, 'rate')
   const delta = name === 'no subscriber' ? '' : `+${(cpu - base).toFixed(1)}`
   out += `| ${name} | ${cpu.toFixed(1)} | ${delta} | ${rate.toFixed(0)} |\n`
 }

@@ -12,8 +12,9 @@
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
+import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
-import { load as measure, median } from './cpu-load.mjs'
+import { load as measure } from './cpu-load.mjs'
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,12 +66,12 @@ const lines = [
 for (const way of Object.keys(WAYS)) {
   const s = samples[way]
   lines.push(
-    `| ${way} | ${median(s, 'cpu').toFixed(1)} | ${median(s, 'js').toFixed(1)} | ${median(s, 'rate').toFixed(0)} |`,
+    `| ${way} | ${medianOf(s, 'cpu').toFixed(1)} | ${medianOf(s, 'js').toFixed(1)} | ${medianOf(s, 'rate').toFixed(0)} |`,
   )
 }
 // Ratios of the round pairs (each pair ran back to back), so drift between rounds cancels.
 const ratio = (field) =>
-  median(
+  medianOf(
     samples.fetch.map((s, i) => ({ r: s[field] / samples.Client[i][field] })),
     'r',
   ).toFixed(3)

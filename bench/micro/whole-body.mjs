@@ -12,8 +12,9 @@
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
+import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
-import { load as measure, median } from './cpu-load.mjs'
+import { load as measure } from './cpu-load.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
 const MIB = 1024 * 1024
@@ -69,7 +70,7 @@ for (const size of sizes) {
   for (const way of WAYS) {
     const samples = results.get(`${size} ${way}`)
     lines.push(
-      `| ${label(size)} | ${way} | ${median(samples, 'cpu').toFixed(1)} | ${median(samples, 'js').toFixed(1)} | ${median(samples, 'rate').toFixed(0)} |`,
+      `| ${label(size)} | ${way} | ${medianOf(samples, 'cpu').toFixed(1)} | ${medianOf(samples, 'js').toFixed(1)} | ${medianOf(samples, 'rate').toFixed(0)} |`,
     )
   }
 }
