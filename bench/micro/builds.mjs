@@ -7,7 +7,7 @@
 // addon (a checkout after `npm run build`, or a copy of one); `.` is this checkout. CPU time
 // is user + system of the whole process (engine threads included).
 //
-//   node bench/micro/builds.mjs --build DIR [--build DIR ...] [--protocol h1|tls|h2]
+//   node bench/micro/builds.mjs --build DIR[@VAR=VALUE...] [--build ...] [--protocol h1|tls|h2]
 //                               [--size 200] [--concurrency 64] [--requests 20000] [--rounds 6]
 import { execFileSync } from 'node:child_process'
 import os from 'node:os'
@@ -52,8 +52,20 @@ if (flags.url) {
   await client.close()
   process.stdout.write(JSON.stringify(sample))
 } else {
-  const builds = flags.build.map((b) => path.resolve(b))
+  // A build is `DIR` or `DIR@VAR=VALUE[@VAR=VALUE...]`: the same build with environment
+  // variables of its own (e.g. `.@HYPERHTTP_WORKER_THREADS=1` against `.`).
+  const builds = flags.build
   if (builds.length < 1) throw new Error('give at least one --build DIR')
+  const buildEnv = (build) => {
+    const [dir, ...vars] = build.split('@')
+    const env = { ...process.env, HYPERHTTP_BENCH_BUILD: path.resolve(dir) }
+    for (const v of vars) {
+      const eq = v.indexOf('=')
+      if (eq < 1) throw new Error(`--build ${build}: expected DIR@VAR=VALUE`)
+      env[v.slice(0, eq)] = v.slice(eq + 1)
+    }
+    return env
+  }
   const loadAtStart = os.loadavg()[0]
   const { server, url, tls } = await startRustServer(protocol, size)
   const self = fileURLToPath(import.meta.url)
@@ -65,8 +77,7 @@ if (flags.url) {
         const args = [self, '--url', url, '--protocol', protocol, '--size', flags.size]
         args.push('--concurrency', flags.concurrency, '--requests', flags.requests)
         if (tls) args.push(`--ca=${tls.ca}`)
-        const env = { ...process.env, HYPERHTTP_BENCH_BUILD: build }
-        const out = execFileSync(process.execPath, args, { env, encoding: 'utf8' })
+        const out = execFileSync(process.execPath, args, { env: buildEnv(build), encoding: 'utf8' })
         samples.get(build).push(JSON.parse(out))
       }
     }
