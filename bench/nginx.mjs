@@ -66,7 +66,8 @@ export function nginxListen(port, protocol, tls) {
   if (protocol === 'h1') return `listen 127.0.0.1:${port};`
   return `listen 127.0.0.1:${port} ssl${protocol === 'h2' ? ' http2' : ''};
     ssl_certificate ${tls.certPath};
-    ssl_certificate_key ${tls.keyPath};`
+    ssl_certificate_key ${tls.keyPath};
+    ssl_protocols TLSv1.2 TLSv1.3;`
 }
 
 // Runs nginx on dir/nginx.conf in the foreground and resolves once every port accepts a
