@@ -53,19 +53,22 @@ if (flags.url) {
   process.stdout.write(JSON.stringify(sample))
 } else {
   // A build is `DIR` or `DIR@VAR=VALUE[@VAR=VALUE...]`: the same build with environment
-  // variables of its own (e.g. `.@HYPERHTTP_WORKER_THREADS=1` against `.`).
+  // variables of its own (e.g. `.@HYPERHTTP_WORKER_THREADS=1` against `.`). Only trailing
+  // `@NAME=...` parts are variables, so a DIR may itself contain `@`.
   const builds = flags.build
   if (builds.length < 1) throw new Error('give at least one --build DIR')
   const buildEnv = (build) => {
-    const [dir, ...vars] = build.split('@')
-    const env = { ...process.env, HYPERHTTP_BENCH_BUILD: path.resolve(dir) }
-    for (const v of vars) {
+    const parts = build.split('@')
+    const env = { ...process.env }
+    while (parts.length > 1 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(parts.at(-1))) {
+      const v = parts.pop()
       const eq = v.indexOf('=')
-      if (eq < 1) throw new Error(`--build ${build}: expected DIR@VAR=VALUE`)
       env[v.slice(0, eq)] = v.slice(eq + 1)
     }
+    env.HYPERHTTP_BENCH_BUILD = path.resolve(parts.join('@'))
     return env
   }
+  const envs = new Map(builds.map((b) => [b, buildEnv(b)]))
   const loadAtStart = os.loadavg()[0]
   const { server, url, tls } = await startRustServer(protocol, size)
   const self = fileURLToPath(import.meta.url)
@@ -77,7 +80,7 @@ if (flags.url) {
         const args = [self, '--url', url, '--protocol', protocol, '--size', flags.size]
         args.push('--concurrency', flags.concurrency, '--requests', flags.requests)
         if (tls) args.push(`--ca=${tls.ca}`)
-        const out = execFileSync(process.execPath, args, { env: buildEnv(build), encoding: 'utf8' })
+        const out = execFileSync(process.execPath, args, { env: envs.get(build), encoding: 'utf8' })
         samples.get(build).push(JSON.parse(out))
       }
     }
