@@ -35,7 +35,7 @@ import {
 } from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
 import { PYTHON_CLIENTS, PYTHON_RUNNER, pythonEnv, pythonVersions } from './python.mjs'
-import { rustServer, startServer } from './spawn-server.mjs'
+import { rustServer, serverArgs, startServer } from './spawn-server.mjs'
 import { renderSvg } from './svg.mjs'
 
 const here = import.meta.dirname
@@ -418,10 +418,7 @@ async function startBench(protocol) {
     const sizes = workloads.filter((w) => !w.post).map((w) => w.size)
     return startNginx({ binary: nginx, protocol, sizes, tls })
   }
-  const args =
-    protocol === 'h1'
-      ? []
-      : [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
+  const args = serverArgs(protocol, tls)
   if (rust) return startServer([...args, '--threads', String(serverThreads)], rust)
   return startServer(args)
 }

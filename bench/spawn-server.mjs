@@ -53,15 +53,20 @@ export function rustServer() {
   return [binary, '--watch-stdin']
 }
 
-// The hyper server (`rustServer()`) speaking `protocol` (h1: HTTP/1.1 cleartext, tls:
-// HTTP/1.1 over TLS, h2: HTTP/2 over TLS, with a certificate made for this run): the server,
-// its URL for a body of `size` bytes, and the certificate (`ca` for the clients), if any.
+// The arguments that make either bench server (crates/bench-server or bench/server.mjs)
+// speak `protocol` (h1: HTTP/1.1 cleartext, tls: HTTP/1.1 over TLS, h2: HTTP/2 over TLS) with
+// the certificate `tls` ({ certPath, keyPath }; unused for h1).
+export function serverArgs(protocol, tls) {
+  if (protocol === 'h1') return []
+  return [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
+}
+
+// The hyper server (`rustServer()`) speaking `protocol` (see `serverArgs`), with a
+// certificate made for this run: the server, its URL for a body of `size` bytes, and the
+// certificate (`ca` for the clients), if any.
 export async function startRustServer(protocol, size) {
   const tls = protocol === 'h1' ? undefined : makeCertificate()
-  const args = tls
-    ? [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
-    : []
-  const server = await startServer(args, rustServer())
+  const server = await startServer(serverArgs(protocol, tls), rustServer())
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
   return { server, url, tls }
 }
