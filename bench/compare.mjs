@@ -35,16 +35,11 @@ import {
 } from './limit.mjs'
 import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
 import { PYTHON_CLIENTS, PYTHON_RUNNER, pythonEnv, pythonVersions } from './python.mjs'
-import { rustServer, serverArgs, startServer } from './spawn-server.mjs'
+import { PROTOCOLS, protocolProblem, rustServer, serverArgs, startServer } from './spawn-server.mjs'
 import { renderSvg } from './svg.mjs'
 
 const here = import.meta.dirname
 const env = process.env
-const PROTOCOLS = {
-  h1: 'HTTP/1.1 cleartext',
-  tls: 'HTTP/1.1 over TLS',
-  h2: 'HTTP/2 over TLS',
-}
 const POST_SIZE = 10240
 const POST_WORKLOAD = 'POST 10 KiB JSON'
 const JSON_TYPE = 'application/json'
@@ -176,7 +171,8 @@ const protocols = (flags.protocol ?? target?.allowed[0] ?? 'h1,tls,h2')
   .split(',')
   .map((p) => p.trim())
 for (const protocol of protocols) {
-  if (!PROTOCOLS[protocol]) fail(`--protocol must be among ${Object.keys(PROTOCOLS).join(', ')}`)
+  const problem = protocolProblem(protocol)
+  if (problem) fail(problem)
   if (target && !target.allowed.includes(protocol)) {
     fail(
       `--protocol ${protocol} does not fit a ${target.url.protocol} URL (want ${target.allowed.join(' or ')})`,

@@ -53,6 +53,19 @@ export function rustServer() {
   return [binary, '--watch-stdin']
 }
 
+// The protocols both bench servers speak, with their names in reports.
+export const PROTOCOLS = {
+  h1: 'HTTP/1.1 cleartext',
+  tls: 'HTTP/1.1 over TLS',
+  h2: 'HTTP/2 over TLS',
+}
+
+// What is wrong with `--protocol protocol`, or undefined when it is one of `PROTOCOLS`.
+export function protocolProblem(protocol) {
+  if (Object.hasOwn(PROTOCOLS, protocol)) return undefined
+  return `--protocol must be among ${Object.keys(PROTOCOLS).join(', ')}, not ${JSON.stringify(protocol)}`
+}
+
 // The arguments that make either bench server (crates/bench-server or bench/server.mjs)
 // speak `protocol` (h1: HTTP/1.1 cleartext, tls: HTTP/1.1 over TLS, h2: HTTP/2 over TLS) with
 // the certificate `tls` ({ certPath, keyPath }; unused for h1).
