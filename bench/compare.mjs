@@ -76,6 +76,7 @@ const { values: flags } = parseArgs({
       type: 'string',
       default: env.HYPERHTTP_BENCH_SVG ?? path.join(here, 'results', 'chart.svg'),
     },
+    'server-cpus': { type: 'string', default: env.HYPERHTTP_BENCH_SERVER_CPUS },
     limit: { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT ?? 'auto' },
     'limit-duration': { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT_DURATION },
     duration: { type: 'string', default: env.HYPERHTTP_BENCH_DURATION },
@@ -182,6 +183,14 @@ for (const protocol of protocols) {
 if (!['hyper', 'node', 'nginx'].includes(flags.server))
   fail('--server must be hyper, node or nginx')
 if (!['auto', 'off'].includes(flags.limit)) fail('--limit must be auto or off')
+const serverCpus = flags['server-cpus']
+if (serverCpus !== undefined) {
+  if (target) fail('--server-cpus: there is no local server to pin with --url')
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(serverCpus))
+    fail(`--server-cpus takes a processor list such as 1 or 2-3 (taskset -c), not "${serverCpus}"`)
+  if (!haveTool('taskset'))
+    fail('--server-cpus needs taskset (Linux, util-linux): install util-linux or drop the flag')
+}
 const limitDuration =
   flags['limit-duration'] === undefined
     ? (durationS ?? 2)
@@ -352,13 +361,15 @@ for (const protocol of protocols) {
 progress('')
 
 const versions = collectVersions()
-const serverName = target
+const serverKind = target
   ? `${target.url.origin} (--url: not started by the harness)`
   : nginx
     ? `nginx ${versions.nginx} (${env.HYPERHTTP_BENCH_NGINX_WORKERS ?? 1} worker)`
     : rust
       ? `crates/bench-server (hyper ${versions.hyperServer}, ${serverThreads} thread${serverThreads > 1 ? 's' : ''})`
       : 'bench/server.mjs (node:http/https/http2)'
+const pinned = serverCpus === undefined ? '' : `, pinned to processors ${serverCpus} (--server-cpus)`
+const serverName = `${serverKind}${pinned}`
 process.stdout.write(report(rows))
 
 if (flags.db !== 'off') {
@@ -412,11 +423,11 @@ if (flags.svg !== 'off') {
 async function startBench(protocol) {
   if (nginx) {
     const sizes = workloads.filter((w) => !w.post).map((w) => w.size)
-    return startNginx({ binary: nginx, protocol, sizes, tls })
+    return startNginx({ binary: nginx, protocol, sizes, tls, cpus: serverCpus })
   }
   const args = serverArgs(protocol, tls)
-  if (rust) return startServer([...args, '--threads', String(serverThreads)], rust)
-  return startServer(args)
+  if (rust) return startServer([...args, '--threads', String(serverThreads)], rust, serverCpus)
+  return startServer(args, undefined, serverCpus)
 }
 
 // `repsPerProcess` repetitions of one (client, workload) in a process of its own:
@@ -541,7 +552,7 @@ function report(results) {
     `- hyperhttp ${versions.hyperhttp} (commit ${measuredCommit}), ${clientVersions}`,
     target
       ? `- Target: ${workloads[0].method} ${target.url.href} (--url; no local server), ${workloads[0].expect === null ? `any body length (the probe got ${workloads[0].size} bytes)` : `every body must be ${workloads[0].size} bytes`}`
-      : `- Server: ${serverName} in its own process on 127.0.0.1`,
+      : `- Server: ${serverKind} in its own process on 127.0.0.1${pinned}`,
     `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? `max(4 × concurrency, requests / 4)${rounds > 1 ? ' + requests' : ''}` : flags.warmup} requests, ${reps} repetitions, median shown; ${
       rounds > 1
         ? `taken in rounds: each round one repetition of ${Object.values(limitTools).some(Boolean) ? 'the limit and ' : ''}every client, each client in a process of its own after its own warm-up, the order of the clients rotated round by round`

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { onCpus } from './spawn-server.mjs'
 
 export const NGINX_HINT = 'apt-get install nginx-light (Debian/Ubuntu) or your OS package of nginx'
 
@@ -72,9 +73,11 @@ export function nginxListen(port, protocol, tls) {
 
 // Runs nginx on dir/nginx.conf in the foreground and resolves once every port accepts a
 // connection. `exited` settles when the master process is gone; `signal` sends it one
-// (HUP reloads, QUIT stops gracefully, TERM fast).
-export async function launchNginx({ binary, dir, ports }) {
-  const child = spawn(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], {
+// (HUP reloads, QUIT stops gracefully, TERM fast). `cpus` (taskset's list) keeps nginx and
+// its workers on those processors.
+export async function launchNginx({ binary, dir, ports, cpus }) {
+  const [file, ...args] = onCpus([binary, '-p', dir, '-c', path.join(dir, 'nginx.conf')], cpus)
+  const child = spawn(file, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
@@ -101,8 +104,9 @@ export async function launchNginx({ binary, dir, ports }) {
   throw new Error(`nginx did not start: ${(stderr + log).trim().split('\n').slice(-3).join(' ')}`)
 }
 
-// protocol: h1 | tls | h2; sizes: body sizes to serve; tls: { certPath, keyPath }.
-export async function startNginx({ binary, protocol, sizes, tls }) {
+// protocol: h1 | tls | h2; sizes: body sizes to serve; tls: { certPath, keyPath }; cpus:
+// taskset's processor list for nginx, or undefined.
+export async function startNginx({ binary, protocol, sizes, tls, cpus }) {
   const dir = nginxPrefix('bench')
   mkdirSync(path.join(dir, 'www', 'bytes'))
   const unit = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n')
@@ -128,7 +132,7 @@ export async function startNginx({ binary, protocol, sizes, tls }) {
   })
   const remove = () => rmSync(dir, { recursive: true, force: true })
   try {
-    const nginx = await launchNginx({ binary, dir, ports: [port] })
+    const nginx = await launchNginx({ binary, dir, ports: [port], cpus })
     const stop = () => {
       nginx.signal('SIGQUIT')
       nginx.exited.then(remove)

@@ -9,11 +9,10 @@ import { makeCertificate } from './certificate.mjs'
 
 const root = path.join(import.meta.dirname, '..')
 
-export async function startServer(args = [], command) {
-  const [file, ...prefix] = command ?? [
-    process.execPath,
-    path.join(import.meta.dirname, 'server.mjs'),
-  ]
+// `cpus` (taskset's list, e.g. "1" or "2-3") keeps the server on those processors.
+export async function startServer(args = [], command, cpus) {
+  const server = command ?? [process.execPath, path.join(import.meta.dirname, 'server.mjs')]
+  const [file, ...prefix] = onCpus(server, cpus)
   const child = spawn(file, [...prefix, '--port', '0', ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   })
@@ -22,7 +21,14 @@ export async function startServer(args = [], command) {
     const match = /^READY (\d+)$/.exec(line)
     if (match) return { port: Number(match[1]), stop: () => child.kill() }
   }
-  throw new Error(`${path.basename(file)} exited before printing READY`)
+  throw new Error(`${path.basename(server[0])} exited before printing READY`)
+}
+
+// `command` ([file, ...args]) run on the processors `cpus` (taskset's list), or unchanged when
+// `cpus` is undefined. taskset execs the command, so the process and its signals are the
+// server's own.
+export function onCpus(command, cpus) {
+  return cpus === undefined ? command : ['taskset', '-c', cpus, ...command]
 }
 
 // Builds crates/bench-server (release profile, incremental) and returns the command that
