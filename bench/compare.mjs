@@ -368,7 +368,8 @@ const serverKind = target
     : rust
       ? `crates/bench-server (hyper ${versions.hyperServer}, ${serverThreads} thread${serverThreads > 1 ? 's' : ''})`
       : 'bench/server.mjs (node:http/https/http2)'
-const pinned = serverCpus === undefined ? '' : `, pinned to processors ${serverCpus} (--server-cpus)`
+const pinned =
+  serverCpus === undefined ? '' : `, pinned to processors ${serverCpus} (--server-cpus)`
 const serverName = `${serverKind}${pinned}`
 process.stdout.write(report(rows))
 

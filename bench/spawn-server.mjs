@@ -59,7 +59,8 @@ export function rustServer() {
   return [binary, '--watch-stdin']
 }
 
-// The protocols both bench servers speak, with their names in reports.
+// The protocols the bench servers speak (crates/bench-server, bench/server.mjs and nginx), with
+// their names in reports.
 export const PROTOCOLS = {
   h1: 'HTTP/1.1 cleartext',
   tls: 'HTTP/1.1 over TLS',
