@@ -36,6 +36,9 @@ pub(crate) struct ConnShared {
     in_flight: AtomicUsize,
     /// When `in_flight` last dropped to zero.
     idle_since: AtomicU64,
+    /// The pool's count of requests ended when this connection's last one ended: which of
+    /// two connections went idle first, where `idle_since` (milliseconds) often ties.
+    idle_order: AtomicU64,
     /// When bytes were last written (a request started).
     last_write: AtomicU64,
     /// When a write started to block, or `u64::MAX`.
@@ -72,6 +75,7 @@ impl ConnShared {
         ConnShared {
             in_flight: AtomicUsize::new(0),
             idle_since: AtomicU64::new(now),
+            idle_order: AtomicU64::new(pool.next_idle_order()),
             last_write: AtomicU64::new(now),
             write_blocked_since: AtomicU64::new(u64::MAX),
             idle_limit: AtomicU64::new(idle_limit.as_millis() as u64),
@@ -105,11 +109,11 @@ impl ConnShared {
         self.in_flight.load(Ordering::Acquire)
     }
 
-    /// Since when this connection has been idle, if it is idle and still usable: a candidate
-    /// for the pool to close.
-    pub(crate) fn evictable_since(&self) -> Option<u64> {
+    /// When this connection went idle, in the pool's order of ended requests (smaller: longer
+    /// ago), if it is idle and still usable: a candidate for the pool to close.
+    pub(crate) fn evictable_order(&self) -> Option<u64> {
         (self.in_flight.load(Ordering::Acquire) == 0 && !self.discarded.load(Ordering::Acquire))
-            .then(|| self.idle_since.load(Ordering::Acquire))
+            .then(|| self.idle_order.load(Ordering::Acquire))
     }
 
     /// Applies a server's `Keep-Alive: timeout=N` hint: keep the connection at most one second
@@ -198,6 +202,8 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.shared.idle_since.store(now_ms(), Ordering::Release);
+        let order = self.shared.pool.next_idle_order();
+        self.shared.idle_order.store(order, Ordering::Release);
         if self.shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.shared.reader.wake();
             self.shared.pool.connection_idle();

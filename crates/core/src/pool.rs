@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +34,8 @@ pub(crate) struct Pool {
     waiting: AtomicUsize,
     /// Wakes those tasks when a connection goes idle, so they can close it.
     went_idle: Notify,
+    /// Requests ended so far (and connections made): orders idle connections for eviction.
+    idle_clock: AtomicU64,
 }
 
 impl std::fmt::Debug for Pool {
@@ -154,6 +156,7 @@ impl Pool {
             open: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
             went_idle: Notify::new(),
+            idle_clock: AtomicU64::new(0),
         })
     }
 
@@ -257,11 +260,28 @@ impl Pool {
         }
         let cap = self.limits.idle_cap();
         if self.open.load(Ordering::Acquire) > cap {
-            let idle = self.stats().total.idle;
+            let idle = self.usable_idle();
             if idle > cap {
                 self.evict_idle(idle - cap);
             }
         }
+    }
+
+    /// Idle connections that can still take a request. Ones already closed by eviction stay in
+    /// the pool until their task ends; counted, they made the next eviction close one more
+    /// (with two kept, a quick run of requests to six origins kept one).
+    fn usable_idle(&self) -> usize {
+        let origins = self.origins.lock();
+        origins
+            .values()
+            .map(|origin| {
+                let conns = origin.conns.lock();
+                conns
+                    .iter()
+                    .filter(|c| c.evictable_order().is_some())
+                    .count()
+            })
+            .sum()
     }
 
     /// Closes up to `n` idle connections, least recently used first, skipping origins with
@@ -277,23 +297,28 @@ impl Pool {
                 continue;
             }
             for conn in origin.conns.lock().iter() {
-                if let Some(since) = conn.evictable_since() {
-                    candidates.push((since, conn.clone()));
+                if let Some(order) = conn.evictable_order() {
+                    candidates.push((order, conn.clone()));
                 }
             }
         }
-        candidates.sort_unstable_by_key(|(since, _)| *since);
+        candidates.sort_unstable_by_key(|(order, _)| *order);
         let mut closed = 0;
         for (_, conn) in candidates.into_iter() {
             if closed == n {
                 break;
             }
-            if conn.evictable_since().is_some() {
+            if conn.evictable_order().is_some() {
                 conn.discard();
                 closed += 1;
             }
         }
         closed
+    }
+
+    /// The next number of [`Pool::idle_clock`].
+    pub(crate) fn next_idle_order(&self) -> u64 {
+        self.idle_clock.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Counts per origin and in total. One lock for the origin map and one per origin.
