@@ -22,10 +22,15 @@ use tokio_rustls::client::TlsStream;
 
 use crate::pool::{Lease, Pool, Slots};
 
-/// Milliseconds since the first call, on tokio's clock.
-fn now_ms() -> u64 {
+/// Microseconds since the first call, on tokio's clock.
+fn now_us() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
-    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+    START.get_or_init(Instant::now).elapsed().as_micros() as u64
+}
+
+/// Milliseconds on the clock of [`now_us`].
+fn now_ms() -> u64 {
+    now_us() / 1000
 }
 
 /// State shared between a connection's transport and the responses that use it.
@@ -34,11 +39,10 @@ pub(crate) struct ConnShared {
     /// Requests using this connection: from the moment one gets the connection until its
     /// response body ends or is dropped.
     in_flight: AtomicUsize,
-    /// When `in_flight` last dropped to zero.
-    idle_since: AtomicU64,
-    /// The pool's count of requests ended when this connection's last one ended: which of
-    /// two connections went idle first, where `idle_since` (milliseconds) often ties.
-    idle_order: AtomicU64,
+    /// When `in_flight` last dropped to zero, in microseconds: the pool closes the least
+    /// recently used idle connection first, and back-to-back requests end within one
+    /// millisecond.
+    idle_since_us: AtomicU64,
     /// When bytes were last written (a request started).
     last_write: AtomicU64,
     /// When a write started to block, or `u64::MAX`.
@@ -66,7 +70,8 @@ pub(crate) struct ConnShared {
 
 impl ConnShared {
     fn new(idle_limit: Duration, h2: bool, pool: Arc<Pool>) -> Self {
-        let now = now_ms();
+        let now_us = now_us();
+        let now = now_us / 1000;
         let limits = pool.limits();
         let retire_at = limits
             .max_connection_age
@@ -74,8 +79,7 @@ impl ConnShared {
         let max_uses = limits.max_requests_per_connection.unwrap_or(u64::MAX);
         ConnShared {
             in_flight: AtomicUsize::new(0),
-            idle_since: AtomicU64::new(now),
-            idle_order: AtomicU64::new(pool.next_idle_order()),
+            idle_since_us: AtomicU64::new(now_us),
             last_write: AtomicU64::new(now),
             write_blocked_since: AtomicU64::new(u64::MAX),
             idle_limit: AtomicU64::new(idle_limit.as_millis() as u64),
@@ -96,7 +100,7 @@ impl ConnShared {
         if self.in_flight.load(Ordering::Acquire) != 0 {
             return None;
         }
-        let since = self.idle_since.load(Ordering::Acquire);
+        let since = self.idle_since_us.load(Ordering::Acquire) / 1000;
         if self.retiring.load(Ordering::Acquire) {
             return Some(since);
         }
@@ -109,11 +113,11 @@ impl ConnShared {
         self.in_flight.load(Ordering::Acquire)
     }
 
-    /// When this connection went idle, in the pool's order of ended requests (smaller: longer
-    /// ago), if it is idle and still usable: a candidate for the pool to close.
-    pub(crate) fn evictable_order(&self) -> Option<u64> {
+    /// Since when (microseconds) this connection has been idle, if it is idle and still
+    /// usable: a candidate for the pool to close.
+    pub(crate) fn evictable_since(&self) -> Option<u64> {
         (self.in_flight.load(Ordering::Acquire) == 0 && !self.discarded.load(Ordering::Acquire))
-            .then(|| self.idle_order.load(Ordering::Acquire))
+            .then(|| self.idle_since_us.load(Ordering::Acquire))
     }
 
     /// Applies a server's `Keep-Alive: timeout=N` hint: keep the connection at most one second
@@ -201,9 +205,7 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.shared.idle_since.store(now_ms(), Ordering::Release);
-        let order = self.shared.pool.next_idle_order();
-        self.shared.idle_order.store(order, Ordering::Release);
+        self.shared.idle_since_us.store(now_us(), Ordering::Release);
         if self.shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.shared.reader.wake();
             self.shared.pool.connection_idle();

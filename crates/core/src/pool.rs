@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,8 +34,6 @@ pub(crate) struct Pool {
     waiting: AtomicUsize,
     /// Wakes those tasks when a connection goes idle, so they can close it.
     went_idle: Notify,
-    /// Requests ended so far (and connections made): orders idle connections for eviction.
-    idle_clock: AtomicU64,
 }
 
 impl std::fmt::Debug for Pool {
@@ -156,7 +154,6 @@ impl Pool {
             open: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
             went_idle: Notify::new(),
-            idle_clock: AtomicU64::new(0),
         })
     }
 
@@ -243,7 +240,7 @@ impl Pool {
             tokio::pin!(went_idle);
             went_idle.as_mut().enable();
             if origin.queued.load(Ordering::Acquire) > 0 {
-                self.evict_idle(1);
+                self.evict_idle(|_| 1);
             }
             tokio::select! {
                 permit = self.total.clone().acquire_owned() => return permit.map_err(closed),
@@ -260,65 +257,48 @@ impl Pool {
         }
         let cap = self.limits.idle_cap();
         if self.open.load(Ordering::Acquire) > cap {
-            let idle = self.usable_idle();
-            if idle > cap {
-                self.evict_idle(idle - cap);
-            }
+            self.evict_idle(|usable| usable.saturating_sub(cap));
         }
     }
 
-    /// Idle connections that can still take a request. Ones already closed by eviction stay in
-    /// the pool until their task ends; counted, they made the next eviction close one more
-    /// (with two kept, a quick run of requests to six origins kept one).
-    fn usable_idle(&self) -> usize {
-        let origins = self.origins.lock();
-        origins
-            .values()
-            .map(|origin| {
-                let conns = origin.conns.lock();
-                conns
-                    .iter()
-                    .filter(|c| c.evictable_order().is_some())
-                    .count()
-            })
-            .sum()
-    }
-
-    /// Closes up to `n` idle connections, least recently used first, skipping origins with
-    /// queued requests (those will take their idle connections). Returns how many it closed.
+    /// Closes `how_many(usable)` idle connections at most, least recently used first, where
+    /// `usable` counts the idle connections of every origin that can still take a request
+    /// (ones already closed by an earlier eviction stay listed until their task ends; counted,
+    /// they made the next eviction close a live one too). Origins with queued requests are
+    /// counted but skipped: those requests will take their idle connections.
     ///
     /// A request that takes one of these connections from hyper-util's idle list in the same
     /// instant finds it closed before its first byte is written and fails as on any stale
     /// pooled connection (an idempotent one is resent at once, see `Client::send_hop`).
-    fn evict_idle(&self, n: usize) -> usize {
+    fn evict_idle(&self, how_many: impl FnOnce(usize) -> usize) {
+        let mut usable = 0;
         let mut candidates: Vec<(u64, Arc<ConnShared>)> = Vec::new();
         for origin in self.origins.lock().values() {
-            if origin.queued.load(Ordering::Acquire) > 0 {
-                continue;
-            }
+            let queued = origin.queued.load(Ordering::Acquire) > 0;
             for conn in origin.conns.lock().iter() {
-                if let Some(order) = conn.evictable_order() {
-                    candidates.push((order, conn.clone()));
+                if let Some(since) = conn.evictable_since() {
+                    usable += 1;
+                    if !queued {
+                        candidates.push((since, conn.clone()));
+                    }
                 }
             }
         }
-        candidates.sort_unstable_by_key(|(order, _)| *order);
+        let n = how_many(usable);
+        if n == 0 {
+            return;
+        }
+        candidates.sort_unstable_by_key(|(since, _)| *since);
         let mut closed = 0;
         for (_, conn) in candidates.into_iter() {
             if closed == n {
                 break;
             }
-            if conn.evictable_order().is_some() {
+            if conn.evictable_since().is_some() {
                 conn.discard();
                 closed += 1;
             }
         }
-        closed
-    }
-
-    /// The next number of [`Pool::idle_clock`].
-    pub(crate) fn next_idle_order(&self) -> u64 {
-        self.idle_clock.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Counts per origin and in total. One lock for the origin map and one per origin.
