@@ -1,12 +1,14 @@
 // A throwaway PKI for the TLS runs: a CA and a server certificate for 127.0.0.1 signed by
-// it (verifiers such as webpki refuse a CA certificate presented as the server's own).
+// it (verifiers such as webpki refuse a CA certificate presented as the server's own). The
+// files live until the process exits (a server may read them at any time before), then go.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 export function makeCertificate() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hyperhttp-bench-'))
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
   const file = (name) => path.join(dir, name)
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
   const openssl = (args) => execFileSync('openssl', args, { stdio: 'ignore' })

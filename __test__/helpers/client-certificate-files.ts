@@ -1,7 +1,4 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { caPem, certificatePaths } from './certificates.js'
 import { startHttpsServer, type TestServer } from './servers.js'
@@ -19,17 +16,15 @@ export function encryptedClientKey(): string {
   return openssl(...args, '-passout', `pass:${PASSPHRASE}`).toString('utf8')
 }
 
-/** The test client identity (certificate, key and CA) as a PKCS#12 file, by openssl. */
+/** The test client identity (certificate, key and CA) as PKCS#12 bytes, by openssl (written to its stdout, no file left behind). */
 export function clientPfx(): Buffer {
   const { client, ca } = certificatePaths()
-  const out = join(mkdtempSync(join(tmpdir(), 'hyperhttp-pfx-')), 'client.pfx')
-  openssl(
+  return openssl(
     'pkcs12',
     '-export',
     ...['-in', client.cert, '-inkey', client.key, '-certfile', ca],
-    ...['-out', out, '-passout', `pass:${PASSPHRASE}`],
+    ...['-passout', `pass:${PASSPHRASE}`],
   )
-  return readFileSync(out)
 }
 
 /** A node:https server that requires a client certificate from the test CA and answers with its subject's CN. */
