@@ -83,8 +83,11 @@ export function serverArgs(protocol, tls) {
 
 // The hyper server (`rustServer()`) speaking `protocol` (see `serverArgs`), with a
 // certificate made for this run: the server, its URL for a body of `size` bytes, and the
-// certificate (`ca` for the clients), if any.
+// certificate (`ca` for the clients), if any. Throws the `protocolProblem` before starting
+// anything.
 export async function startRustServer(protocol, size) {
+  const problem = protocolProblem(protocol)
+  if (problem) throw new Error(problem)
   const tls = protocol === 'h1' ? undefined : makeCertificate()
   const server = await startServer(serverArgs(protocol, tls), rustServer())
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
 import { medianOf } from '../limit.mjs'
-import { protocolProblem, startRustServer } from '../spawn-server.mjs'
+import { startRustServer } from '../spawn-server.mjs'
 import { load } from './cpu-load.mjs'
 
 const { values: flags } = parseArgs({
@@ -33,8 +33,6 @@ const { values: flags } = parseArgs({
   },
 })
 const { protocol } = flags
-const problem = protocolProblem(protocol)
-if (problem) throw new Error(problem)
 const size = Number(flags.size)
 const concurrency = Number(flags.concurrency)
 const requests = Number(flags.requests)

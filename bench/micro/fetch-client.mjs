@@ -13,7 +13,7 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
 import { medianOf } from '../limit.mjs'
-import { protocolProblem, startRustServer } from '../spawn-server.mjs'
+import { startRustServer } from '../spawn-server.mjs'
 import { load as measure } from './cpu-load.mjs'
 
 const { values: flags } = parseArgs({
@@ -26,8 +26,6 @@ const { values: flags } = parseArgs({
   },
 })
 const { protocol } = flags
-const problem = protocolProblem(protocol)
-if (problem) throw new Error(problem)
 const size = Number(flags.size)
 const concurrency = Number(flags.concurrency)
 const requests = Number(flags.requests)
