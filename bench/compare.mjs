@@ -53,44 +53,52 @@ const PACKAGES = {
   'wreq-js': ['wreq-js'],
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    requests: { type: 'string', default: env.HYPERHTTP_BENCH_REQUESTS ?? '2000' },
-    concurrency: { type: 'string', default: env.HYPERHTTP_BENCH_CONCURRENCY ?? '64' },
-    reps: { type: 'string', default: env.HYPERHTTP_BENCH_REPS ?? '3' },
-    order: { type: 'string', default: env.HYPERHTTP_BENCH_ORDER ?? 'client' },
-    warmup: { type: 'string', default: env.HYPERHTTP_BENCH_WARMUP },
-    clients: {
-      type: 'string',
-      default: env.HYPERHTTP_BENCH_CLIENTS ?? DEFAULT_CLIENTS.join(','),
-    },
-    sizes: { type: 'string', default: env.HYPERHTTP_BENCH_SIZES ?? '200,10240,1048576,post' },
-    protocol: { type: 'string', default: env.HYPERHTTP_BENCH_PROTOCOL },
-    server: { type: 'string', default: env.HYPERHTTP_BENCH_SERVER ?? 'hyper' },
-    timeout: { type: 'string', default: env.HYPERHTTP_BENCH_TIMEOUT ?? '300' },
-    db: {
-      type: 'string',
-      default: env.HYPERHTTP_BENCH_DB ?? path.join(here, 'results', 'bench.sqlite'),
-    },
-    svg: {
-      type: 'string',
-      default: env.HYPERHTTP_BENCH_SVG ?? path.join(here, 'results', 'chart.svg'),
-    },
-    'server-cpus': { type: 'string', default: env.HYPERHTTP_BENCH_SERVER_CPUS },
-    limit: { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT ?? 'auto' },
-    'limit-duration': { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT_DURATION },
-    duration: { type: 'string', default: env.HYPERHTTP_BENCH_DURATION },
-    url: { type: 'string', default: env.HYPERHTTP_BENCH_URL },
-    method: { type: 'string', default: env.HYPERHTTP_BENCH_METHOD },
-    body: { type: 'string', default: env.HYPERHTTP_BENCH_BODY },
-    'body-file': { type: 'string', default: env.HYPERHTTP_BENCH_BODY_FILE },
-    'content-type': { type: 'string', default: env.HYPERHTTP_BENCH_CONTENT_TYPE ?? JSON_TYPE },
-    ca: { type: 'string', default: env.HYPERHTTP_BENCH_CA },
-    'expect-length': { type: 'string', default: env.HYPERHTTP_BENCH_EXPECT_LENGTH ?? 'auto' },
-    compare: { type: 'string', default: env.HYPERHTTP_BENCH_COMPARE },
-    chart: { type: 'string' },
+const OPTIONS = {
+  requests: { type: 'string', default: env.HYPERHTTP_BENCH_REQUESTS ?? '2000' },
+  concurrency: { type: 'string', default: env.HYPERHTTP_BENCH_CONCURRENCY ?? '64' },
+  reps: { type: 'string', default: env.HYPERHTTP_BENCH_REPS ?? '3' },
+  order: { type: 'string', default: env.HYPERHTTP_BENCH_ORDER ?? 'client' },
+  warmup: { type: 'string', default: env.HYPERHTTP_BENCH_WARMUP },
+  clients: {
+    type: 'string',
+    default: env.HYPERHTTP_BENCH_CLIENTS ?? DEFAULT_CLIENTS.join(','),
   },
-})
+  sizes: { type: 'string', default: env.HYPERHTTP_BENCH_SIZES ?? '200,10240,1048576,post' },
+  protocol: { type: 'string', default: env.HYPERHTTP_BENCH_PROTOCOL },
+  server: { type: 'string', default: env.HYPERHTTP_BENCH_SERVER ?? 'hyper' },
+  timeout: { type: 'string', default: env.HYPERHTTP_BENCH_TIMEOUT ?? '300' },
+  db: {
+    type: 'string',
+    default: env.HYPERHTTP_BENCH_DB ?? path.join(here, 'results', 'bench.sqlite'),
+  },
+  svg: {
+    type: 'string',
+    default: env.HYPERHTTP_BENCH_SVG ?? path.join(here, 'results', 'chart.svg'),
+  },
+  'server-cpus': { type: 'string', default: env.HYPERHTTP_BENCH_SERVER_CPUS },
+  limit: { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT ?? 'auto' },
+  'limit-duration': { type: 'string', default: env.HYPERHTTP_BENCH_LIMIT_DURATION },
+  duration: { type: 'string', default: env.HYPERHTTP_BENCH_DURATION },
+  url: { type: 'string', default: env.HYPERHTTP_BENCH_URL },
+  method: { type: 'string', default: env.HYPERHTTP_BENCH_METHOD },
+  body: { type: 'string', default: env.HYPERHTTP_BENCH_BODY },
+  'body-file': { type: 'string', default: env.HYPERHTTP_BENCH_BODY_FILE },
+  'content-type': { type: 'string', default: env.HYPERHTTP_BENCH_CONTENT_TYPE ?? JSON_TYPE },
+  ca: { type: 'string', default: env.HYPERHTTP_BENCH_CA },
+  'expect-length': { type: 'string', default: env.HYPERHTTP_BENCH_EXPECT_LENGTH ?? 'auto' },
+  compare: { type: 'string', default: env.HYPERHTTP_BENCH_COMPARE },
+  chart: { type: 'string' },
+  help: { type: 'boolean' },
+}
+const OPTIONS_HELP = `the options are ${Object.keys(OPTIONS)
+  .map((name) => `--${name}`)
+  .join(', ')}; bench/README.md says what each does and its HYPERHTTP_BENCH_* variable`
+const flags = parseFlags()
+
+if (flags.help) {
+  process.stdout.write(`usage: npm run bench -- [options]: ${OPTIONS_HELP}\n`)
+  process.exit(0)
+}
 
 if (flags.compare) {
   try {
@@ -857,6 +865,15 @@ function positiveInt(name, text) {
   if (!Number.isSafeInteger(value) || value < 1)
     fail(`--${name} must be a positive integer, got ${text}`)
   return value
+}
+
+// The flags, or a clear failure for one that is unknown or misused (parseArgs throws).
+function parseFlags() {
+  try {
+    return parseArgs({ options: OPTIONS }).values
+  } catch (error) {
+    fail(`${error.message.split('. ')[0]}: ${OPTIONS_HELP}`)
+  }
 }
 
 function fail(message) {

@@ -5,7 +5,8 @@
 //   1. the local run: the node server started by compare.mjs, GET 200 B, 300 requests, two
 //      repetitions taken in rounds (two processes per client, one row each);
 //   2. the --url run: a loopback server this script starts, named with --url, POST /echo
-//      with a --body, time-boxed with --duration 1.
+//      with a --body, time-boxed with --duration 1;
+//   3. a misspelt flag, refused with a sentence (exit code 2).
 //
 //   node bench/smoke.mjs            # exit 0 when the output is well-formed
 //
@@ -62,6 +63,16 @@ try {
 } finally {
   server.stop()
 }
+
+// 3. A misspelt flag: one sentence naming it and the valid ones, exit code 2, no stack trace.
+{
+  const { code, stderr } = await run([path.join(import.meta.dirname, 'compare.mjs'), '--reqests'])
+  const wanted = ["Unknown option '--reqests'", '--requests', 'bench/README.md']
+  const missing = wanted.filter((needle) => !stderr.includes(needle))
+  if (code !== 2 || missing.length || stderr.includes('    at ')) {
+    problems.push(`misspelt flag: exit ${code}, stderr lacks ${missing.join(', ')}: ${stderr}`)
+  }
+}
 rmSync(dir, { recursive: true, force: true })
 
 if (problems.length) {
@@ -72,7 +83,7 @@ if (problems.length) {
 }
 process.stdout.write(tables.join('\n'))
 process.stdout.write(
-  `\nbench smoke: OK (${clients.length} clients; local run and --url --method POST --body --duration run)\n`,
+  `\nbench smoke: OK (${clients.length} clients; local run, --url --method POST --body --duration run, misspelt flag refused)\n`,
 )
 
 // Runs compare.mjs with `args` (plus its own database and chart) and records every
