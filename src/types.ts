@@ -235,7 +235,8 @@ export interface ClientOptions {
    * every client and every Node worker thread: it is started by the first client the process
    * creates (the one behind the global `fetch` included), and only that client's value
    * counts; later clients' values are ignored. Default: `HYPERHTTP_WORKER_THREADS`, else the
-   * number of CPUs (with one request at a time, one fewer saves wake-ups).
+   * number of CPUs. On 2 CPUs, `1` is faster for HTTP/2 and can be slower for HTTP/1.1 with
+   * large bodies (figures in the README's Known gaps).
    *
    * @example
    * ```ts
