@@ -21,10 +21,10 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { parseArgs } from 'node:util'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS, hyperhttpBuild } from './clients.mjs'
 import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
+import { parseFlags } from './flags.mjs'
 import {
   haveTool,
   INSTALL_HINT,
@@ -88,17 +88,12 @@ const OPTIONS = {
   'expect-length': { type: 'string', default: env.HYPERHTTP_BENCH_EXPECT_LENGTH ?? 'auto' },
   compare: { type: 'string', default: env.HYPERHTTP_BENCH_COMPARE },
   chart: { type: 'string' },
-  help: { type: 'boolean' },
 }
-const OPTIONS_HELP = `the options are ${Object.keys(OPTIONS)
-  .map((name) => `--${name}`)
-  .join(', ')}; bench/README.md says what each does and its HYPERHTTP_BENCH_* variable`
-const flags = parseFlags()
-
-if (flags.help) {
-  process.stdout.write(`usage: npm run bench -- [options]: ${OPTIONS_HELP}\n`)
-  process.exit(0)
-}
+const flags = parseFlags(
+  'bench/compare.mjs',
+  OPTIONS,
+  'bench/README.md says what each does and its HYPERHTTP_BENCH_* variable',
+)
 
 if (flags.compare) {
   try {
@@ -865,15 +860,6 @@ function positiveInt(name, text) {
   if (!Number.isSafeInteger(value) || value < 1)
     fail(`--${name} must be a positive integer, got ${text}`)
   return value
-}
-
-// The flags, or a clear failure for one that is unknown or misused (parseArgs throws).
-function parseFlags() {
-  try {
-    return parseArgs({ options: OPTIONS }).values
-  } catch (error) {
-    fail(`${error.message.split('. ')[0]}: ${OPTIONS_HELP}`)
-  }
 }
 
 function fail(message) {

@@ -1,6 +1,6 @@
 // Load server for the benchmarks, meant to run in its own process.
 //
-//   node bench/server.mjs [--port N] [--tls|--h2 --cert cert.pem --key key.pem]
+//   node bench/server.mjs [--port N] [--host 127.0.0.1] [--tls|--h2 --cert cert.pem --key key.pem]
 //
 // Routes: GET|HEAD /bytes/:n (n bytes of a fixed pattern), POST /echo (the body back; also
 // PUT, PATCH and DELETE, so `compare.mjs --url …/echo --method M` can be tried on loopback).
@@ -10,14 +10,15 @@ import { fstatSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
-import { parseArgs } from 'node:util'
+import { parseFlags } from './flags.mjs'
 
 const MAX_BYTES = 64 * 1024 * 1024
 const KEEP_ALIVE_MS = 60_000
 const ECHO_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-const { values: args } = parseArgs({
-  options: {
+const args = parseFlags(
+  'bench/server.mjs',
+  {
     port: { type: 'string', default: process.env.HYPERHTTP_BENCH_PORT ?? '0' },
     host: { type: 'string', default: '127.0.0.1' },
     tls: { type: 'boolean', default: false },
@@ -25,7 +26,8 @@ const { values: args } = parseArgs({
     cert: { type: 'string' },
     key: { type: 'string' },
   },
-})
+  'the header of bench/server.mjs says what they do',
+)
 
 let pattern = makePattern(1024 * 1024)
 

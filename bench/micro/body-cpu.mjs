@@ -4,15 +4,17 @@
 //
 //   node bench/micro/body-cpu.mjs [--dist dist/esm] [--requests 3000]
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseFlags } from '../flags.mjs'
 import { startServer } from '../spawn-server.mjs'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/body-cpu.mjs',
+  {
     dist: { type: 'string', default: path.join(import.meta.dirname, '../../dist/esm') },
     requests: { type: 'string', default: '3000' },
   },
-})
+  'the header of bench/micro/body-cpu.mjs says what they do',
+)
 
 const MIB = 1024 * 1024
 const { Client } = await import(path.resolve(flags.dist, 'index.js'))

@@ -9,18 +9,21 @@
 //
 //   node bench/micro/builds.mjs --build DIR[@VAR=VALUE...] [--build ...] [--protocol h1|tls|h2]
 //                               [--size 200] [--concurrency 64] [--requests 20000] [--rounds 6]
+//
+// (`--url URL [--ca PEM]` is how it runs one repetition in a child process.)
 import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
+import { parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
 import { load } from './cpu-load.mjs'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/builds.mjs',
+  {
     build: { type: 'string', multiple: true, default: [] },
     protocol: { type: 'string', default: 'h1' },
     size: { type: 'string', default: '200' },
@@ -31,7 +34,8 @@ const { values: flags } = parseArgs({
     url: { type: 'string' },
     ca: { type: 'string' },
   },
-})
+  'the header of bench/micro/builds.mjs says what they do',
+)
 const { protocol } = flags
 const size = Number(flags.size)
 const concurrency = Number(flags.concurrency)

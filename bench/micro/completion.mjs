@@ -11,17 +11,19 @@
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/completion.mjs',
+  {
     requests: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '5' },
   },
-})
+  'the header of bench/micro/completion.mjs says what they do',
+)
 const REQUESTS = Number(flags.requests)
 const ROUNDS = Number(flags.rounds)
 

@@ -6,19 +6,21 @@
 // each alike; the median round is reported.
 //
 //   node bench/micro/cookies-progress.mjs [--rounds 7] [--requests 2000] [--filter text]
-import { parseArgs } from 'node:util'
 import { CookieJar } from 'tough-cookie'
+import { parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 
 const IN_FLIGHT = 64
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/cookies-progress.mjs',
+  {
     rounds: { type: 'string', default: '7' },
     requests: { type: 'string', default: '2000' },
     filter: { type: 'string', default: '' },
   },
-})
+  'the header of bench/micro/cookies-progress.mjs says what they do',
+)
 const rounds = Number(flags.rounds)
 const requests = Number(flags.requests)
 

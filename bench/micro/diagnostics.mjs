@@ -9,7 +9,6 @@
 //
 //   node bench/micro/diagnostics.mjs [--rounds 9] [--requests 4000] [--filter text]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { parseArgs } from 'node:util'
 import { context, propagation, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
@@ -19,6 +18,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
+import { parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 
@@ -42,13 +42,15 @@ const CONNECTION_CHANNELS = [
   'undici:client:sendHeaders',
 ]
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/diagnostics.mjs',
+  {
     rounds: { type: 'string', default: '9' },
     requests: { type: 'string', default: '4000' },
     filter: { type: 'string', default: '' },
   },
-})
+  'the header of bench/micro/diagnostics.mjs says what they do',
+)
 const rounds = Number(flags.rounds)
 const requests = Number(flags.requests)
 

@@ -10,21 +10,23 @@
 //   node bench/micro/fetch-client.mjs [--protocol h1|tls|h2] [--size 200] [--concurrency 64]
 //                                     [--requests 3000] [--rounds 10]
 import os from 'node:os'
-import { parseArgs } from 'node:util'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
+import { parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
 import { load as measure } from './cpu-load.mjs'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/fetch-client.mjs',
+  {
     protocol: { type: 'string', default: 'h1' },
     size: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '64' },
     requests: { type: 'string', default: '3000' },
     rounds: { type: 'string', default: '10' },
   },
-})
+  'the header of bench/micro/fetch-client.mjs says what they do',
+)
 const { protocol } = flags
 const size = Number(flags.size)
 const concurrency = Number(flags.concurrency)

@@ -5,20 +5,22 @@
 import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
-import { parseArgs } from 'node:util'
 import { Bench } from 'tinybench'
+import { parseFlags } from '../flags.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
 const IN_FLIGHT = 64
 const MIB = 1024 * 1024
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/index.mjs',
+  {
     time: { type: 'string', default: '1000' },
     filter: { type: 'string', default: '' },
   },
-})
+  'the header of bench/micro/index.mjs says what they do',
+)
 
 const loadAtStart = os.loadavg()[0]
 const server = await startServer()

@@ -11,22 +11,24 @@
 //                                   [--ways concat,readAll]
 import { createRequire } from 'node:module'
 import os from 'node:os'
-import { parseArgs } from 'node:util'
+import { parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { load as measure } from './cpu-load.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
 const MIB = 1024 * 1024
-const { values: flags } = parseArgs({
-  options: {
+const flags = parseFlags(
+  'bench/micro/whole-body.mjs',
+  {
     sizes: { type: 'string', default: `${64 * 1024},${256 * 1024},${MIB},${4 * MIB}` },
     requests: { type: 'string', default: '400' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '8' },
     ways: { type: 'string', default: 'concat,readAll' },
   },
-})
+  'the header of bench/micro/whole-body.mjs says what they do',
+)
 const sizes = flags.sizes.split(',').map(Number)
 const rounds = Number(flags.rounds)
 const concurrency = Number(flags.concurrency)
