@@ -44,6 +44,13 @@ const POST_SIZE = 10240
 const POST_WORKLOAD = 'POST 10 KiB JSON'
 const JSON_TYPE = 'application/json'
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+// Settings of the hyperhttp engine taken from the environment (HYPERHTTP_* other than
+// HYPERHTTP_BENCH_*, such as HYPERHTTP_WORKER_THREADS): the client processes inherit them, so
+// the report prints them and the stored run keeps them (engine_env).
+const ENGINE_ENV = Object.entries(env)
+  .filter(([name]) => name.startsWith('HYPERHTTP_') && !name.startsWith('HYPERHTTP_BENCH_'))
+  .map(([name, value]) => `${name}=${value}`)
+  .sort()
 const PACKAGES = {
   undici: ['undici-request', 'undici-fetch', 'undici-pool', 'undici-newconn'],
   axios: ['axios'],
@@ -394,6 +401,7 @@ if (flags.db !== 'off') {
         order: flags.order,
         versions,
         command: process.argv.slice(2).join(' '),
+        engineEnv: ENGINE_ENV,
       },
       rows,
     )
@@ -553,7 +561,7 @@ function report(results) {
     `## hyperhttp benchmark: ${title}`,
     '',
     `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpuDescription()}, load average ${loadAtStart.toFixed(2)} at start`,
-    `- hyperhttp ${versions.hyperhttp} (commit ${measuredCommit}), ${clientVersions}`,
+    `- hyperhttp ${versions.hyperhttp} (commit ${measuredCommit}${ENGINE_ENV.length ? `; ${ENGINE_ENV.join(' ')}` : ''}), ${clientVersions}`,
     target
       ? `- Target: ${workloads[0].method} ${target.url.href} (--url; no local server), ${workloads[0].expect === null ? `any body length (the probe got ${workloads[0].size} bytes)` : `every body must be ${workloads[0].size} bytes`}`
       : `- Server: ${serverKind} in its own process on 127.0.0.1${pinned}`,

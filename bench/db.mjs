@@ -43,8 +43,14 @@ CREATE INDEX IF NOT EXISTS results_run ON results(run_id);
 // Columns added after the first release of the schema, with their types: a database made
 // before them gets them on open (older runs read NULL there).
 // rep_order: `rounds` or `client` (compare.mjs --order); NULL for runs before it, which ran
-// each client's repetitions back to back.
-const ADDED_RUN_COLUMNS = { duration_s: 'REAL', target: 'TEXT', rep_order: 'TEXT' }
+// each client's repetitions back to back. engine_env: the hyperhttp engine's settings from the
+// environment (`HYPERHTTP_WORKER_THREADS=1`, space-separated), NULL when none was set.
+const ADDED_RUN_COLUMNS = {
+  duration_s: 'REAL',
+  target: 'TEXT',
+  rep_order: 'TEXT',
+  engine_env: 'TEXT',
+}
 
 export function openDb(file) {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -69,8 +75,8 @@ export function saveRun(file, run, rows) {
     const { lastInsertRowid } = db
       .prepare(
         `INSERT INTO runs (started_at, git_commit, node, cpu, load_avg, server, requests, reps,
-           versions, command, duration_s, target, rep_order)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           versions, command, duration_s, target, rep_order, engine_env)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.startedAt,
@@ -86,6 +92,7 @@ export function saveRun(file, run, rows) {
         run.durationS ?? null,
         run.target ?? null,
         run.order ?? null,
+        run.engineEnv?.length ? run.engineEnv.join(' ') : null,
       )
     const insert = db.prepare(
       `INSERT INTO results (run_id, client, workload, size, protocol, concurrency, req_per_sec,
@@ -149,7 +156,7 @@ export function compareRuns(file, spec) {
     const byKey = new Map(resultsOf(b).map((r) => [key(r), r]))
     const ratio = (x, y) => (x && y ? `${(x / y).toFixed(2)}x` : '')
     const describe = (run) =>
-      `run ${run.id}: ${run.started_at}, commit ${run.git_commit}, ${run.node}, load ${Number(run.load_avg).toFixed(2)}, ${perRepetition(run.requests, run.duration_s)} per repetition, repetitions ${run.rep_order === 'rounds' ? 'in rounds' : 'client by client'}${run.target ? `, --url ${run.target}` : ''}`
+      `run ${run.id}: ${run.started_at}, commit ${run.git_commit}, ${run.node}, load ${Number(run.load_avg).toFixed(2)}, ${perRepetition(run.requests, run.duration_s)} per repetition, repetitions ${run.rep_order === 'rounds' ? 'in rounds' : 'client by client'}${run.target ? `, --url ${run.target}` : ''}${run.engine_env ? `, ${run.engine_env}` : ''}`
     const lines = [
       `## hyperhttp benchmark: run ${runA.id} against run ${runB.id}`,
       '',

@@ -3,7 +3,8 @@
 // columns, zero errors) and stores. It never judges speed.
 //
 //   1. the local run: the node server started by compare.mjs, GET 200 B, 300 requests, two
-//      repetitions taken in rounds (two processes per client, one row each);
+//      repetitions taken in rounds (two processes per client, one row each), with
+//      HYPERHTTP_WORKER_THREADS=2 (printed and stored with the run);
 //   2. the --url run: a loopback server this script starts, named with --url, POST /echo
 //      with a --body, time-boxed with --duration 1;
 //   3. a misspelt flag, refused with a sentence (exit code 2).
@@ -41,8 +42,20 @@ await check({
     ...process.argv.slice(2),
   ],
   workloads: ['200 B'],
-  headerNeedles: ['- Server: ', '300 requests per repetition', '2 repetitions', 'in rounds'],
-  runFields: { duration_s: null, target: null, rep_order: 'rounds' },
+  headerNeedles: [
+    '- Server: ',
+    '300 requests per repetition',
+    '2 repetitions',
+    'in rounds',
+    '; HYPERHTTP_WORKER_THREADS=2)',
+  ],
+  runFields: {
+    duration_s: null,
+    target: null,
+    rep_order: 'rounds',
+    engine_env: 'HYPERHTTP_WORKER_THREADS=2',
+  },
+  env: { HYPERHTTP_WORKER_THREADS: '2' },
 })
 
 // 2. --url at a loopback server of our own, POST with a body, one second per repetition.
@@ -58,7 +71,7 @@ try {
       `- Target: POST ${url} (--url; no local server), every body must be ${body.length} bytes`,
       '1 s per repetition',
     ],
-    runFields: { duration_s: 1, target: `POST ${url}` },
+    runFields: { duration_s: 1, target: `POST ${url}`, engine_env: null },
   })
 } finally {
   server.stop()
@@ -88,14 +101,13 @@ process.stdout.write(
 
 // Runs compare.mjs with `args` (plus its own database and chart) and records every
 // deviation from the expected shape in `problems`, prefixed with the run's name.
-async function check({ name, args, workloads, headerNeedles, runFields }) {
+async function check({ name, args, workloads, headerNeedles, runFields, env = {} }) {
   const db = path.join(dir, `${name.replace(/\W/g, '')}.sqlite`)
   const svg = path.join(dir, `${name.replace(/\W/g, '')}.svg`)
-  const { code, stdout, stderr } = await run([
-    path.join(import.meta.dirname, 'compare.mjs'),
-    ...args,
-    ...['--db', db, '--svg', svg],
-  ])
+  const { code, stdout, stderr } = await run(
+    [path.join(import.meta.dirname, 'compare.mjs'), ...args, ...['--db', db, '--svg', svg]],
+    env,
+  )
   const issues = []
   if (code !== 0) issues.push(`compare.mjs exited with code ${code}`)
   issues.push(...checkShape(stdout, workloads, headerNeedles))
@@ -105,11 +117,15 @@ async function check({ name, args, workloads, headerNeedles, runFields }) {
   logs.push(stdout, `--- ${name} run: stderr (tail)\n${stderr.slice(-3000)}`)
 }
 
-function run(args) {
-  // Every HYPERHTTP_BENCH_* variable the user may have set is dropped: the smoke run is fixed.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('HYPERHTTP_BENCH_')),
-  )
+// Runs node with `args` and the variables `extra`; every HYPERHTTP_* variable the user may
+// have set (the harness's and the engine's) is dropped, so the smoke run is fixed.
+function run(args, extra = {}) {
+  const env = {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith('HYPERHTTP_')),
+    ),
+    ...extra,
+  }
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
