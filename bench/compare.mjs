@@ -697,7 +697,28 @@ function chartSubtitle(startedAt, node, cpu, perRep, reps, server) {
 
 function cpuDescription() {
   const cpu = os.cpus()
-  return `${cpu[0]?.model.trim()} × ${cpu.length}`
+  const idle = idleDescription()
+  return `${cpu[0]?.model.trim()} × ${cpu.length}${idle ? ` (${idle})` : ''}`
+}
+
+// How idle processors wait (Linux cpuidle), which sets what waking a thread costs and so the
+// figures one request at a time: a virtual machine whose idle driver is haltpoll with
+// guest_halt_poll_ns 0 halts at once, and each wake-up is a trip through the hypervisor
+// (one request at a time ran about 3x slower there than with 200000; see bench/README.md).
+function idleDescription() {
+  const read = (file) => {
+    try {
+      return readFileSync(file, 'utf8').trim()
+    } catch {
+      return undefined
+    }
+  }
+  const driver = read('/sys/devices/system/cpu/cpuidle/current_driver')
+  if (!driver) return undefined
+  const poll = read('/sys/module/haltpoll/parameters/guest_halt_poll_ns')
+  return driver === 'haltpoll' && poll !== undefined
+    ? `idle: haltpoll, guest_halt_poll_ns ${poll}`
+    : `idle: ${driver}`
 }
 
 // A workload: the request (method, path, body as a string or a file, content type) and the
