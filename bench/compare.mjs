@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS, hyperhttpBuild } from './clients.mjs'
 import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
-import { parseFlags } from './flags.mjs'
+import { parseFlags, refuse } from './flags.mjs'
 import {
   haveTool,
   INSTALL_HINT,
@@ -892,6 +892,5 @@ function positiveInt(name, text) {
 }
 
 function fail(message) {
-  process.stderr.write(`compare: ${message}\n`)
-  process.exit(2)
+  refuse('bench/compare.mjs', message)
 }

@@ -1,6 +1,6 @@
 // Command-line flags of the bench tools: node's parseArgs, except that a misspelt or misused
 // flag is refused in one sentence naming the valid ones (exit code 2, no stack trace) and
-// `--help` lists them.
+// `--help` lists them; `refuse` ends a tool the same way for a bad value.
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -15,14 +15,18 @@ export function parseFlags(tool, options, docs) {
   try {
     values = parseArgs({ options: all }).values
   } catch (error) {
-    process.stderr.write(
-      `${path.basename(tool, '.mjs')}: ${error.message.split('. ')[0]}: ${list}\n`,
-    )
-    process.exit(2)
+    refuse(tool, `${error.message.split('. ')[0]}: ${list}`)
   }
   if (values.help) {
     process.stdout.write(`usage: node ${tool} [options]: ${list}\n`)
     process.exit(0)
   }
   return values
+}
+
+// Ends the script `tool` for bad input: `message` on stderr after the tool's base name, exit
+// code 2.
+export function refuse(tool, message) {
+  process.stderr.write(`${path.basename(tool, '.mjs')}: ${message}\n`)
+  process.exit(2)
 }

@@ -10,7 +10,7 @@ import { fstatSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
-import { parseFlags } from './flags.mjs'
+import { parseFlags, refuse } from './flags.mjs'
 
 const MAX_BYTES = 64 * 1024 * 1024
 const KEEP_ALIVE_MS = 60_000
@@ -87,7 +87,8 @@ function createServer() {
   if (!args.tls && !args.h2) {
     return http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, handle)
   }
-  if (!args.cert || !args.key) throw new Error('--tls and --h2 need --cert and --key (PEM files)')
+  if (!args.cert || !args.key)
+    refuse('bench/server.mjs', '--tls and --h2 need --cert and --key (PEM files)')
   const tls = { cert: readFileSync(args.cert), key: readFileSync(args.key) }
   if (args.h2) {
     // The default 10 MB session budget answers 64 streams of 1 MiB with ENHANCE_YOUR_CALM.

@@ -16,7 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
-import { parseFlags } from '../flags.mjs'
+import { parseFlags, refuse } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
 import { load } from './cpu-load.mjs'
@@ -59,7 +59,7 @@ if (flags.url) {
   // variables of its own (e.g. `.@HYPERHTTP_WORKER_THREADS=1` against `.`). Only trailing
   // `@NAME=...` parts are variables, so a DIR may itself contain `@`.
   const builds = flags.build
-  if (builds.length < 1) throw new Error('give at least one --build DIR')
+  if (builds.length < 1) refuse('bench/micro/builds.mjs', 'give at least one --build DIR')
   const buildEnv = (build) => {
     const parts = build.split('@')
     const env = { ...process.env }
