@@ -188,7 +188,7 @@ impl Intake {
 
 /// One engine thread per processor. One fewer (leaving a processor to the JavaScript thread)
 /// was tried on 2 processors: it gains for HTTP/2 (+2 to +17 % against nginx at 64 in flight,
-/// presumably because a connection and its streams' tasks then share a thread) but costs
+/// where two engine threads spend a tenth of the client's time waking each other) but costs
 /// HTTP/1.1 (9-14 % fewer requests per second at 200 B on one machine, 13-15 % at 1 MiB
 /// against nginx on another), so the default keeps the thread.
 pub fn default_worker_threads() -> usize {
