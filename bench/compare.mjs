@@ -46,11 +46,13 @@ const JSON_TYPE = 'application/json'
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 // Settings of the hyperhttp engine taken from the environment (HYPERHTTP_* other than
 // HYPERHTTP_BENCH_*, such as HYPERHTTP_WORKER_THREADS): the client processes inherit them, so
-// the report prints them and the stored run keeps them (engine_env).
+// the report prints them and the stored run keeps them (engine_env): `NAME=value` pairs
+// separated by spaces, '' when none is set.
 const ENGINE_ENV = Object.entries(env)
   .filter(([name]) => name.startsWith('HYPERHTTP_') && !name.startsWith('HYPERHTTP_BENCH_'))
   .map(([name, value]) => `${name}=${value}`)
   .sort()
+  .join(' ')
 const PACKAGES = {
   undici: ['undici-request', 'undici-fetch', 'undici-pool', 'undici-newconn'],
   axios: ['axios'],
@@ -279,6 +281,8 @@ if (clients.some((client) => PYTHON_CLIENTS.includes(client))) {
 const startedAt = new Date().toISOString()
 const measuredCommit = commit()
 const loadAtStart = os.loadavg()[0]
+// The processors and how they idle, read once: the report, the stored run and the chart.
+const CPU = cpuDescription()
 const tls = !target && protocols.some((p) => p !== 'h1') ? makeCertificate() : undefined
 const ca = target ? target.ca : tls?.ca
 
@@ -391,7 +395,7 @@ if (flags.db !== 'off') {
         startedAt,
         commit: measuredCommit,
         node: process.version,
-        cpu: cpuDescription(),
+        cpu: CPU,
         load: loadAtStart,
         server: serverName,
         requests,
@@ -419,7 +423,7 @@ if (flags.svg !== 'off') {
       subtitle: chartSubtitle(
         startedAt,
         process.version,
-        cpuDescription(),
+        CPU,
         perRepetition(requests, durationS),
         reps,
         serverName,
@@ -560,8 +564,8 @@ function report(results) {
   const lines = [
     `## hyperhttp benchmark: ${title}`,
     '',
-    `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${cpuDescription()}, load average ${loadAtStart.toFixed(2)} at start`,
-    `- hyperhttp ${versions.hyperhttp} (commit ${measuredCommit}${ENGINE_ENV.length ? `; ${ENGINE_ENV.join(' ')}` : ''}), ${clientVersions}`,
+    `- Node ${process.version} (${process.platform} ${process.arch}), CPU: ${CPU}, load average ${loadAtStart.toFixed(2)} at start`,
+    `- hyperhttp ${versions.hyperhttp} (commit ${measuredCommit}${ENGINE_ENV ? `; ${ENGINE_ENV}` : ''}), ${clientVersions}`,
     target
       ? `- Target: ${workloads[0].method} ${target.url.href} (--url; no local server), ${workloads[0].expect === null ? `any body length (the probe got ${workloads[0].size} bytes)` : `every body must be ${workloads[0].size} bytes`}`
       : `- Server: ${serverKind} in its own process on 127.0.0.1${pinned}`,

@@ -92,7 +92,7 @@ export function saveRun(file, run, rows) {
         run.durationS ?? null,
         run.target ?? null,
         run.order ?? null,
-        run.engineEnv?.length ? run.engineEnv.join(' ') : null,
+        run.engineEnv || null,
       )
     const insert = db.prepare(
       `INSERT INTO results (run_id, client, workload, size, protocol, concurrency, req_per_sec,
