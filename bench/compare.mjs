@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS, hyperhttpBuild } from './clients.mjs'
 import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
-import { parseFlags, refuse } from './flags.mjs'
+import { bytes, count, parseFlags, positive, refuse } from './flags.mjs'
 import {
   haveTool,
   INSTALL_HINT,
@@ -98,8 +98,9 @@ const OPTIONS = {
   compare: { type: 'string', default: env.HYPERHTTP_BENCH_COMPARE },
   chart: { type: 'string' },
 }
+const TOOL = 'bench/compare.mjs'
 const flags = parseFlags(
-  'bench/compare.mjs',
+  TOOL,
   OPTIONS,
   'bench/README.md says what each does and its HYPERHTTP_BENCH_* variable',
 )
@@ -148,12 +149,12 @@ if (flags.chart) {
   process.exit(0)
 }
 
-const requests = positiveInt('requests', flags.requests)
+const requests = count(TOOL, 'requests', flags.requests)
 // --duration: each repetition runs for that many seconds instead of `requests` requests.
 const durationS =
-  flags.duration === undefined ? undefined : positiveNumber('duration', flags.duration)
-const concurrencies = flags.concurrency.split(',').map((c) => positiveInt('concurrency', c))
-const reps = positiveInt('reps', flags.reps)
+  flags.duration === undefined ? undefined : positive(TOOL, 'duration', flags.duration)
+const concurrencies = flags.concurrency.split(',').map((c) => count(TOOL, 'concurrency', c))
+const reps = count(TOOL, 'reps', flags.reps)
 if (!['rounds', 'client'].includes(flags.order)) fail('--order must be rounds or client')
 // --order client (the default): each client's repetitions back to back in one process.
 // --order rounds: a cell's repetitions are taken in rounds, each round one repetition of the
@@ -168,8 +169,8 @@ const repsPerProcess = reps / rounds
 const warmupFor = (concurrency) =>
   flags.warmup === undefined
     ? Math.max(4 * concurrency, Math.ceil(requests / 4)) + (rounds > 1 ? requests : 0)
-    : positiveInt('warmup', flags.warmup)
-const timeoutMs = positiveInt('timeout', flags.timeout) * 1000
+    : count(TOOL, 'warmup', flags.warmup)
+const timeoutMs = count(TOOL, 'timeout', flags.timeout) * 1000
 const clients = (flags.clients.trim() === 'all' ? ALL_CLIENTS : flags.clients.split(',')).map(
   (name) => name.trim(),
 )
@@ -206,7 +207,7 @@ if (serverCpus !== undefined) {
 const limitDuration =
   flags['limit-duration'] === undefined
     ? (durationS ?? 2)
-    : positiveNumber('limit-duration', flags['limit-duration'])
+    : positive(TOOL, 'limit-duration', flags['limit-duration'])
 if (!target) {
   const urlOnly = ['method', 'body', 'body-file', 'ca'].filter((name) => flags[name] !== undefined)
   if (flags['expect-length'] !== 'auto') urlOnly.push('expect-length')
@@ -221,7 +222,11 @@ const workloads = target
 const notes = []
 let nginx
 let rust
-const serverThreads = positiveInt('server threads', env.HYPERHTTP_BENCH_SERVER_THREADS ?? '1')
+const serverThreads = count(
+  TOOL,
+  'HYPERHTTP_BENCH_SERVER_THREADS',
+  env.HYPERHTTP_BENCH_SERVER_THREADS ?? '1',
+)
 if (target) {
   if (env.HYPERHTTP_BENCH_SERVER || process.argv.includes('--server'))
     notes.push('--server does not apply to --url runs: no local server was started')
@@ -740,7 +745,7 @@ function parseWorkload(text) {
       contentType: JSON_TYPE,
     }
   }
-  const size = parseSize(text)
+  const size = bytes(TOOL, 'sizes', text)
   return { name: formatSize(size), size, expect: size, method: 'GET', path: `/bytes/${size}` }
 }
 
@@ -868,33 +873,12 @@ function progress(text) {
   else if (text) process.stderr.write(`${text}\n`)
 }
 
-function parseSize(text) {
-  const match = /^\s*(\d+)\s*(k|kib|m|mib)?\s*$/i.exec(text)
-  if (!match) fail(`bad size ${text}: want bytes, or a number with k or m`)
-  const unit = { k: 1024, kib: 1024, m: 1048576, mib: 1048576 }[match[2]?.toLowerCase()] ?? 1
-  return Number(match[1]) * unit
-}
-
-function formatSize(bytes) {
-  if (bytes >= 1048576 && bytes % 1048576 === 0) return `${bytes / 1048576} MiB`
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`
-  return `${bytes} B`
-}
-
-function positiveNumber(name, text) {
-  const value = Number(text)
-  if (!Number.isFinite(value) || value <= 0)
-    fail(`--${name} must be a positive number, got ${text}`)
-  return value
-}
-
-function positiveInt(name, text) {
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 1)
-    fail(`--${name} must be a positive integer, got ${text}`)
-  return value
+function formatSize(size) {
+  if (size >= 1048576 && size % 1048576 === 0) return `${size / 1048576} MiB`
+  if (size >= 1024 && size % 1024 === 0) return `${size / 1024} KiB`
+  return `${size} B`
 }
 
 function fail(message) {
-  refuse('bench/compare.mjs', message)
+  refuse(TOOL, message)
 }

@@ -77,13 +77,20 @@ try {
   server.stop()
 }
 
-// 3. A misspelt flag: one sentence naming it and the valid ones, exit code 2, no stack trace.
-{
-  const { code, stderr } = await run([path.join(import.meta.dirname, 'compare.mjs'), '--reqests'])
-  const wanted = ["Unknown option '--reqests'", '--requests', 'bench/README.md']
+// 3. A misspelt flag, or a value that is not a number: one sentence naming it (and the valid
+// flags), exit code 2, no stack trace.
+for (const [what, args, wanted] of [
+  [
+    'misspelt flag',
+    ['compare.mjs', '--reqests'],
+    ["Unknown option '--reqests'", '--requests', 'bench/README.md'],
+  ],
+  ['bad value', ['micro/fetch-client.mjs', '--rounds', '3x'], ['fetch-client: --rounds', '"3x"']],
+]) {
+  const { code, stderr } = await run([path.join(import.meta.dirname, args[0]), ...args.slice(1)])
   const missing = wanted.filter((needle) => !stderr.includes(needle))
   if (code !== 2 || missing.length || stderr.includes('    at ')) {
-    problems.push(`misspelt flag: exit ${code}, stderr lacks ${missing.join(', ')}: ${stderr}`)
+    problems.push(`${what}: exit ${code}, stderr lacks ${missing.join(', ')}: ${stderr}`)
   }
 }
 rmSync(dir, { recursive: true, force: true })
@@ -96,7 +103,7 @@ if (problems.length) {
 }
 process.stdout.write(tables.join('\n'))
 process.stdout.write(
-  `\nbench smoke: OK (${clients.length} clients; local run, --url --method POST --body --duration run, misspelt flag refused)\n`,
+  `\nbench smoke: OK (${clients.length} clients; local run, --url --method POST --body --duration run, misspelt flag and bad value refused)\n`,
 )
 
 // Runs compare.mjs with `args` (plus its own database and chart) and records every

@@ -4,7 +4,7 @@
 //
 //   node bench/micro/body-cpu.mjs [--dist dist/esm] [--requests 3000]
 import path from 'node:path'
-import { parseFlags } from '../flags.mjs'
+import { count, parseFlags } from '../flags.mjs'
 import { startServer } from '../spawn-server.mjs'
 
 const flags = parseFlags(
@@ -16,6 +16,7 @@ const flags = parseFlags(
   'the header of bench/micro/body-cpu.mjs says what they do',
 )
 
+const requestsFlag = count('bench/micro/body-cpu.mjs', 'requests', flags.requests)
 const MIB = 1024 * 1024
 const { Client } = await import(path.resolve(flags.dist, 'index.js'))
 const server = await startServer()
@@ -31,7 +32,7 @@ const cases = [
 console.log(`| case (${flags.dist}) | CPU µs per request |`)
 console.log('|---|--:|')
 for (const [name, url, cost, read] of cases) {
-  const requests = Math.ceil(Number(flags.requests) / cost)
+  const requests = Math.ceil(requestsFlag / cost)
   for (let i = 0; i < requests / 3; i++) await read(await client.get(url))
   const start = process.cpuUsage()
   for (let i = 0; i < requests; i++) await read(await client.get(url))

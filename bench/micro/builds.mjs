@@ -16,7 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
-import { parseFlags, refuse } from '../flags.mjs'
+import { bytes, count, parseFlags, refuse } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
 import { load } from './cpu-load.mjs'
@@ -37,9 +37,11 @@ const flags = parseFlags(
   'the header of bench/micro/builds.mjs says what they do',
 )
 const { protocol } = flags
-const size = Number(flags.size)
-const concurrency = Number(flags.concurrency)
-const requests = Number(flags.requests)
+const TOOL = 'bench/micro/builds.mjs'
+const size = bytes(TOOL, 'size', flags.size)
+const concurrency = count(TOOL, 'concurrency', flags.concurrency)
+const requests = count(TOOL, 'requests', flags.requests)
+const rounds = count(TOOL, 'rounds', flags.rounds)
 
 if (flags.url) {
   // A repetition: the build comes from HYPERHTTP_BENCH_BUILD, set by the parent.
@@ -77,7 +79,7 @@ if (flags.url) {
   const self = fileURLToPath(import.meta.url)
   const samples = new Map(builds.map((b) => [b, []]))
   try {
-    for (let round = 0; round < Number(flags.rounds); round++) {
+    for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? builds : [...builds].reverse()
       for (const build of order) {
         const args = [self, '--url', url, '--protocol', protocol, '--size', flags.size]
@@ -94,7 +96,7 @@ if (flags.url) {
     `## Builds against each other: Client get, ${size} B, ${protocol}, concurrency ${concurrency}`,
     '',
     `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
-    `- ${flags.rounds} rounds of ${requests} requests per build, each in a fresh process, alternating (order flipped each round), median shown; server: crates/bench-server in its own process`,
+    `- ${rounds} rounds of ${requests} requests per build, each in a fresh process, alternating (order flipped each round), median shown; server: crates/bench-server in its own process`,
     '',
     '| build | req/s each round | req/s | CPU µs/req | vs first |',
     '|---|---|--:|--:|--:|',

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { parseFlags } from '../flags.mjs'
+import { count, parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { NativeDriver } from './native-driver.mjs'
@@ -24,8 +24,8 @@ const flags = parseFlags(
   },
   'the header of bench/micro/completion.mjs says what they do',
 )
-const REQUESTS = Number(flags.requests)
-const ROUNDS = Number(flags.rounds)
+const REQUESTS = count('bench/micro/completion.mjs', 'requests', flags.requests)
+const ROUNDS = count('bench/micro/completion.mjs', 'rounds', flags.rounds)
 
 const root = path.join(import.meta.dirname, '..', '..')
 const binding = createRequire(import.meta.url)('../../index.cjs')

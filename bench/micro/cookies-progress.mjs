@@ -7,7 +7,7 @@
 //
 //   node bench/micro/cookies-progress.mjs [--rounds 7] [--requests 2000] [--filter text]
 import { CookieJar } from 'tough-cookie'
-import { parseFlags } from '../flags.mjs'
+import { count, matching, parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 
@@ -21,8 +21,8 @@ const flags = parseFlags(
   },
   'the header of bench/micro/cookies-progress.mjs says what they do',
 )
-const rounds = Number(flags.rounds)
-const requests = Number(flags.requests)
+const rounds = count('bench/micro/cookies-progress.mjs', 'rounds', flags.rounds)
+const requests = count('bench/micro/cookies-progress.mjs', 'requests', flags.requests)
 
 const { Client } = await import('../../dist/esm/index.js')
 const server = await startServer()
@@ -65,14 +65,14 @@ async function run({ client, size, options }, count) {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
 }
 
-for (const name of Object.keys(modes)) if (!name.includes(flags.filter)) delete modes[name]
-const samples = Object.fromEntries(Object.keys(modes).map((name) => [name, []]))
-for (const mode of Object.values(modes)) await run(mode, requests / 4) // warm-up
+const chosen = matching('bench/micro/cookies-progress.mjs', Object.keys(modes), flags.filter)
+const samples = Object.fromEntries(chosen.map((name) => [name, []]))
+for (const name of chosen) await run(modes[name], requests / 4) // warm-up
 for (let round = 0; round < rounds; round++) {
-  for (const [name, mode] of Object.entries(modes)) {
+  for (const name of chosen) {
     const cpu = process.cpuUsage()
     const start = performance.now()
-    await run(mode, requests)
+    await run(modes[name], requests)
     const wall = performance.now() - start
     const used = process.cpuUsage(cpu)
     samples[name].push({
@@ -82,7 +82,7 @@ for (let round = 0; round < rounds; round++) {
   }
   process.stderr.write(`round ${round + 1}/${rounds}\n`)
 }
-for (const { client } of Object.values(modes)) await client.close()
+for (const client of new Set(Object.values(modes).map((mode) => mode.client))) await client.close()
 server.stop()
 
 let out = `| mode | CPU µs/req (median of ${rounds}) | req/s (median) |\n|---|--:|--:|\n`

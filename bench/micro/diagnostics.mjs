@@ -18,7 +18,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
-import { parseFlags } from '../flags.mjs'
+import { count, matching, parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 
@@ -51,8 +51,8 @@ const flags = parseFlags(
   },
   'the header of bench/micro/diagnostics.mjs says what they do',
 )
-const rounds = Number(flags.rounds)
-const requests = Number(flags.requests)
+const rounds = count('bench/micro/diagnostics.mjs', 'rounds', flags.rounds)
+const requests = count('bench/micro/diagnostics.mjs', 'requests', flags.requests)
 
 const { Client } = await import('../../dist/esm/index.js')
 const server = await startServer()
@@ -126,11 +126,12 @@ async function run(count, read = false) {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
 }
 
-for (const name of Object.keys(modes)) if (!name.includes(flags.filter)) delete modes[name]
-const samples = Object.fromEntries(Object.keys(modes).map((name) => [name, []]))
+const chosen = matching('bench/micro/diagnostics.mjs', Object.keys(modes), flags.filter)
+const samples = Object.fromEntries(chosen.map((name) => [name, []]))
 await run(requests) // warm-up
 for (let round = 0; round < rounds; round++) {
-  for (const [name, mode] of Object.entries(modes)) {
+  for (const name of chosen) {
+    const mode = modes[name]
     mode.on()
     const cpu = process.cpuUsage()
     const start = performance.now()

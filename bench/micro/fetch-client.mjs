@@ -11,7 +11,7 @@
 //                                     [--requests 3000] [--rounds 10]
 import os from 'node:os'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
-import { parseFlags } from '../flags.mjs'
+import { bytes, count, parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
 import { load as measure } from './cpu-load.mjs'
@@ -28,10 +28,11 @@ const flags = parseFlags(
   'the header of bench/micro/fetch-client.mjs says what they do',
 )
 const { protocol } = flags
-const size = Number(flags.size)
-const concurrency = Number(flags.concurrency)
-const requests = Number(flags.requests)
-const rounds = Number(flags.rounds)
+const TOOL = 'bench/micro/fetch-client.mjs'
+const size = bytes(TOOL, 'size', flags.size)
+const concurrency = count(TOOL, 'concurrency', flags.concurrency)
+const requests = count(TOOL, 'requests', flags.requests)
+const rounds = count(TOOL, 'rounds', flags.rounds)
 const WAYS = { Client: 'hyperhttp-request', fetch: 'hyperhttp-fetch' }
 
 const loadAtStart = os.loadavg()[0]

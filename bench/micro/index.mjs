@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
 import { Bench } from 'tinybench'
-import { parseFlags } from '../flags.mjs'
+import { matching, parseFlags, positive } from '../flags.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
@@ -26,17 +26,21 @@ const loadAtStart = os.loadavg()[0]
 const server = await startServer()
 const origin = `http://127.0.0.1:${server.port}`
 const refusedOrigin = `http://127.0.0.1:${await closedPort()}`
-const bench = new Bench({ time: Number(flags.time), warmupTime: 250 })
+const time = positive('bench/micro/index.mjs', 'time', flags.time)
+const bench = new Bench({ time, warmupTime: 250 })
 const skipped = []
 const notes = new Set()
 const cleanups = []
-const stallMs = Number(flags.time) * 5 + 30_000
+const stallMs = time * 5 + 30_000
+// Every case's name, registered or not, for --filter's answer when none matches.
+const names = []
 let watchdog
 
 await addNativeCases()
 await addFacadeCases()
 await addResponseCases()
 await addReferenceCases()
+matching('bench/micro/index.mjs', names, flags.filter)
 
 bench.addEventListener('cycle', (event) => {
   process.stderr.write(`done: ${event.task.name}\n`)
@@ -254,6 +258,7 @@ function watch(what) {
 }
 
 function add(name, fn) {
+  names.push(name)
   if (name.includes(flags.filter)) bench.add(name, fn)
 }
 

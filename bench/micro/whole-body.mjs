@@ -11,7 +11,7 @@
 //                                   [--ways concat,readAll]
 import { createRequire } from 'node:module'
 import os from 'node:os'
-import { parseFlags } from '../flags.mjs'
+import { bytes, count, parseFlags, refuse } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { load as measure } from './cpu-load.mjs'
@@ -29,10 +29,16 @@ const flags = parseFlags(
   },
   'the header of bench/micro/whole-body.mjs says what they do',
 )
-const sizes = flags.sizes.split(',').map(Number)
-const rounds = Number(flags.rounds)
-const concurrency = Number(flags.concurrency)
+const TOOL = 'bench/micro/whole-body.mjs'
+const sizes = flags.sizes.split(',').map((size) => bytes(TOOL, 'sizes', size))
+const rounds = count(TOOL, 'rounds', flags.rounds)
+const concurrency = count(TOOL, 'concurrency', flags.concurrency)
+const requestsPerMib = count(TOOL, 'requests', flags.requests)
 const WAYS = flags.ways.split(',')
+for (const way of WAYS) {
+  if (!['concat', 'readAll'].includes(way))
+    refuse(TOOL, `--ways takes concat and readAll (comma-separated), not "${way}"`)
+}
 
 const binding = createRequire(import.meta.url)('../../index.cjs')
 const loadAtStart = os.loadavg()[0]
@@ -46,7 +52,7 @@ const drivers = Object.fromEntries(
 const results = new Map()
 for (const size of sizes) {
   // Fewer requests for larger bodies: about the same bytes per case.
-  const requests = Math.max(50, Math.round((Number(flags.requests) * MIB) / Math.max(size, MIB)))
+  const requests = Math.max(50, Math.round((requestsPerMib * MIB) / Math.max(size, MIB)))
   for (const way of WAYS) await load(drivers[way], size, Math.ceil(requests / 4))
   for (let round = 0; round < rounds; round++) {
     for (const way of WAYS) {
