@@ -187,6 +187,26 @@ export class Response implements globalThis.Response {
     return body.slice(0, body.size, typed.type)
   }
 
+  /**
+   * The body as a stream of strings, decoded as UTF-8 while it arrives (a leading byte order
+   * mark is dropped, malformed bytes become U+FFFD), as Node 26's `textStream()`; an empty
+   * stream when there is no body. Marks the body used.
+   *
+   * @example
+   * ```ts
+   * const res = await fetch('https://example.com/log.txt')
+   * for await (const text of res.textStream()) process.stdout.write(text)
+   * ```
+   */
+  textStream(): ReadableStream<string> {
+    if (this.#isUnusable()) {
+      throw new TypeError('Body is unusable: Body has already been read')
+    }
+    const body = this.body
+    if (body === null) return new ReadableStream({ start: (controller) => controller.close() })
+    return body.pipeThrough(new TextDecoderStream('utf-8'))
+  }
+
   /** The body parsed as `multipart/form-data` or `application/x-www-form-urlencoded`. */
   async formData(): Promise<FormData> {
     const bytes = this.#take()
