@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest'
 import { Client, fetch, InvalidArgumentError } from '../dist/esm/index.js'
+import { PLATFORM_FETCH_IS_CURRENT } from './helpers/platform.js'
 
 it('blob: URLs of URL.createObjectURL blobs are served as Node serves them', async () => {
   const url = URL.createObjectURL(new Blob(['blob data'], { type: 'text/x-test' }))
@@ -37,15 +38,34 @@ it('a revoked blob URL, or another method than GET, is a TypeError', async () =>
   expect(((revoked as TypeError).cause as Error).message).toContain('not a registered blob URL')
 })
 
-it('a single byte Range is answered 206 with content-range, as Node does', async () => {
+it('a single byte Range is answered 206 with content-range, as Node 24 and later do', async () => {
   const url = URL.createObjectURL(new Blob(['0123456789'], { type: 'text/x-digits' }))
   try {
     const read = async (send: typeof globalThis.fetch | typeof fetch, range: string) => {
       const res = await send(url, { headers: { range } })
       return [res.status, res.statusText, [...res.headers], await res.text()]
     }
-    for (const range of ['bytes=0-0', 'bytes=-3', 'bytes=1-100', 'bytes = 1 - 2']) {
-      expect(await read(fetch, range), range).toEqual(await read(globalThis.fetch, range))
+    // What Node 24 and later answer; Node 22 serves one byte less (see PLATFORM_FETCH_IS_CURRENT).
+    const answers: [string, string, string][] = [
+      ['bytes=0-0', 'bytes 0-0/10', '0'],
+      ['bytes=-3', 'bytes 7-9/10', '789'],
+      ['bytes=1-100', 'bytes 1-9/10', '123456789'],
+      ['bytes = 1 - 2', 'bytes 1-2/10', '12'],
+    ]
+    for (const [range, contentRange, body] of answers) {
+      const ours = await read(fetch, range)
+      expect(ours, range).toEqual([
+        206,
+        'Partial Content',
+        [
+          ['content-length', String(body.length)],
+          ['content-range', contentRange],
+          ['content-type', 'text/x-digits'],
+        ],
+        body,
+      ])
+      if (PLATFORM_FETCH_IS_CURRENT)
+        expect(ours, range).toEqual(await read(globalThis.fetch, range))
     }
     expect(await read(fetch, 'bytes=7-')).toEqual([
       206,

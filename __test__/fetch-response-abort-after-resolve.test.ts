@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest'
 import { AbortError, Client, fetch } from '../dist/esm/index.js'
 import { rejectionOf } from './helpers/async.js'
+import { PLATFORM_FETCH_IS_CURRENT } from './helpers/platform.js'
 import { startBodyServer } from './helpers/response-bodies.js'
 import { closeAll } from './helpers/servers.js'
 
@@ -43,7 +44,10 @@ it('an abort after the response resolved fails reads of its unread body, as Node
   for (const path of ['/small', '/held']) {
     const url = `${server.url}${path}`
     const ours = await observe(hyperFetch, url, server.release)
-    expect(ours, path).toEqual(await observe(nodeFetch, url, server.release))
+    // Node 22 rejects three of the reads with a new AbortError (see PLATFORM_FETCH_IS_CURRENT).
+    if (PLATFORM_FETCH_IS_CURRENT) {
+      expect(ours, path).toEqual(await observe(nodeFetch, url, server.release))
+    }
     for (const [name, outcome] of ours as [string, string][]) {
       expect(outcome, `${path} ${name}`).toBe('rejected with the reason')
     }
