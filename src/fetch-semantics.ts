@@ -29,6 +29,12 @@ export function fetchWith(
   input: unknown,
   init: FetchInit | undefined,
 ): Promise<Response> {
+  if (init?.dispatcher != null) {
+    const error = new InvalidArgumentError(
+      "init.dispatcher is undici's, and a Client makes its own connections: set proxy or tls on the Client (hyperhttp's global fetch hands such calls to Node's fetch)",
+    )
+    return Promise.reject(fetchInputError(error))
+  }
   if (input instanceof Request) return fetchRequest(sender, config, input, init)
   try {
     const o = init ?? NO_INIT

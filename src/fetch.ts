@@ -1,4 +1,5 @@
 import { Client } from './client.js'
+import { platformFetch, undiciDispatcherReason } from './platform-fetch.js'
 import { fetchUsesEnvProxy } from './proxy.js'
 import type { Response } from './response.js'
 import type { FetchInit, PoolStats } from './types.js'
@@ -12,6 +13,9 @@ let shared: Client | undefined
  * typed error; an abort rejects with `signal.reason`; bad input with a TypeError whose
  * `cause` is an `InvalidArgumentError`.
  * hyperhttp's options (`timeout`, `maxRedirects`, `decompress`) can be added to `init`.
+ * A call with an undici `dispatcher` (in `init`, or a `ProxyAgent`, `MockAgent` or other
+ * non-default dispatcher installed with undici's `setGlobalDispatcher`) is sent by Node's own
+ * fetch, which honours it, and resolves to a platform `Response`; a warning says so once.
  *
  * @example
  * ```ts
@@ -21,6 +25,8 @@ let shared: Client | undefined
  * ```
  */
 export function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
+  const reason = undiciDispatcherReason(init)
+  if (reason !== undefined) return platformFetch(reason, input, init) as Promise<Response>
   return sharedClient().fetch(input, init)
 }
 

@@ -15,11 +15,8 @@
  * @packageDocumentation
  */
 import { fetch } from './fetch.js'
+import { PLATFORM_FETCH } from './platform-fetch.js'
 
-// A process can load both the ESM and the CommonJS build of this module (or one of them
-// twice through different paths); the fetch found before the first registration is kept
-// on the global so that any copy's unregister() restores the platform's, not another copy's.
-const PLATFORM_FETCH = Symbol.for('hyperhttp.register.platformFetch')
 const holder = globalThis as { [PLATFORM_FETCH]?: typeof globalThis.fetch }
 
 // hyperhttp's Response is its own class, so its signature differs from the global fetch's type.
