@@ -190,7 +190,7 @@ export class Response implements globalThis.Response {
   /**
    * The body as a stream of strings, decoded as UTF-8 while it arrives (a leading byte order
    * mark is dropped, malformed bytes become U+FFFD), as Node 26's `textStream()`; an empty
-   * stream when there is no body. Marks the body used.
+   * stream when there is no body. Marks the body used, as reading it does.
    *
    * @example
    * ```ts
@@ -199,9 +199,7 @@ export class Response implements globalThis.Response {
    * ```
    */
   textStream(): ReadableStream<string> {
-    if (this.#isUnusable()) {
-      throw new TypeError('Body is unusable: Body has already been read')
-    }
+    this.#refuseUnusable()
     const body = this.body
     if (body === null) return new ReadableStream({ start: (controller) => controller.close() })
     return body.pipeThrough(new TextDecoderStream('utf-8'))
@@ -261,11 +259,16 @@ export class Response implements globalThis.Response {
     return this.#used || (this.#stream !== null && isUnusable(this.#stream))
   }
 
-  /** Marks the body used and returns its bytes (synchronously when they are at hand). */
-  #take(): Buffer | Promise<Buffer> {
+  /** Throws the platform's TypeError when a body method can no longer read the body. */
+  #refuseUnusable(): void {
     if (this.#isUnusable()) {
       throw new TypeError('Body is unusable: Body has already been read')
     }
+  }
+
+  /** Marks the body used and returns its bytes (synchronously when they are at hand). */
+  #take(): Buffer | Promise<Buffer> {
+    this.#refuseUnusable()
     const content = this.#content
     if (content === null) return EMPTY
     this.#used = true
