@@ -71,7 +71,7 @@ describe.skipIf(squidMissing() !== null)('fetch with an undici dispatcher', () =
   })
 })
 
-it('a global MockAgent answers fetch, as it does Node’s; a plain global Agent leaves hyperhttp in charge', async () => {
+it('a global MockAgent answers fetch, as it does Node’s; so does an Agent with interceptors; a plain global Agent leaves hyperhttp in charge', async () => {
   const previous = getGlobalDispatcher()
   // A closed loopback port: if hyperhttp ignored the mock, the request would fail here.
   const origin = `http://127.0.0.1:${await closedPort()}`
@@ -87,13 +87,25 @@ it('a global MockAgent answers fetch, as it does Node’s; a plain global Agent 
     setGlobalDispatcher(previous)
     await mock.close()
   }
-  const server = await startHttpServer((_req, res) => res.end('hyperhttp'))
+  const server = await startHttpServer((req, res) => res.end(req.url))
+  // An interceptor that sends every request to /intercepted: the path the server sees.
+  const redirectPath: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+    dispatch({ ...opts, path: '/intercepted' }, handler)
+  const composed = new UndiciAgent().compose(redirectPath)
+  setGlobalDispatcher(composed)
+  try {
+    expect(await (await fetch(`${server.url}/asked`)).text()).toBe('/intercepted')
+    expect(warnings.some((w) => w.includes('a global Agent with interceptors'))).toBe(true)
+  } finally {
+    setGlobalDispatcher(previous)
+    await composed.close()
+  }
   const plain = new UndiciAgent()
   setGlobalDispatcher(plain)
   try {
-    const res = await fetch(server.url)
+    const res = await fetch(`${server.url}/asked`)
     expect(res).toBeInstanceOf(HyperResponse)
-    expect(await res.text()).toBe('hyperhttp')
+    expect(await res.text()).toBe('/asked')
   } finally {
     setGlobalDispatcher(previous)
     await plain.close()

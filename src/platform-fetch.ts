@@ -24,8 +24,8 @@ const warned = new Set<string>()
 /**
  * Why a `fetch` call must be made by Node's own fetch, or `undefined` for hyperhttp's engine:
  * the app gave the call an undici `dispatcher`, or installed one with undici's
- * `setGlobalDispatcher` (a `ProxyAgent`, a `MockAgent`, composed interceptors: anything but a
- * plain `Agent`, which undici installs by itself when it loads, and the `EnvHttpProxyAgent`
+ * `setGlobalDispatcher` (a `ProxyAgent`, a `MockAgent`, an Agent with interceptors: anything
+ * but a plain `Agent`, which undici installs by itself when it loads, and the `EnvHttpProxyAgent`
  * Node installs for its environment proxy setting). hyperhttp cannot use an undici
  * dispatcher; Node's fetch honours it, so such a call keeps the behaviour the app was written
  * for instead of silently going direct.
@@ -34,8 +34,13 @@ export function undiciDispatcherReason(init: FetchInit | undefined): string | un
   if (init?.dispatcher != null) return 'init.dispatcher'
   const installed = holder[GLOBAL_DISPATCHER] ?? holder[LEGACY_GLOBAL_DISPATCHER]
   if (installed == null) return undefined
-  const kind = (installed as { constructor?: { name?: unknown } }).constructor?.name
-  if (kind === 'Agent') return undefined
+  const dispatcher = installed as { constructor?: { name?: unknown }; dispatch?: unknown }
+  const kind = dispatcher.constructor?.name
+  if (kind === 'Agent') {
+    // `agent.compose(interceptors)` is a Proxy of the Agent whose `dispatch` runs them.
+    if (dispatcher.dispatch === Object.getPrototypeOf(dispatcher)?.dispatch) return undefined
+    return 'a global Agent with interceptors (undici setGlobalDispatcher)'
+  }
   // What Node installs for NODE_USE_ENV_PROXY=1 or --use-env-proxy: the shared client follows
   // the same environment itself (`sharedClient`).
   if (kind === 'EnvHttpProxyAgent' && fetchUsesEnvProxy()) return undefined
