@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util'
 
 // The values of `options` (parseArgs's option records) given to the script `tool` (its path
 // from the repository root; errors start with its base name, as the tools' own do); `docs`
-// says where each flag is described.
-export function parseFlags(tool, options, docs) {
+// says where each flag is described (by default, the script's header).
+export function parseFlags(tool, options, docs = `the header of ${tool} says what they do`) {
   const all = { ...options, help: { type: 'boolean' } }
   const names = Object.keys(all).map((name) => `--${name}`)
   const list = `the options are ${names.join(', ')}; ${docs}`

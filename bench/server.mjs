@@ -16,18 +16,15 @@ const MAX_BYTES = 64 * 1024 * 1024
 const KEEP_ALIVE_MS = 60_000
 const ECHO_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-const args = parseFlags(
-  'bench/server.mjs',
-  {
-    port: { type: 'string', default: process.env.HYPERHTTP_BENCH_PORT ?? '0' },
-    host: { type: 'string', default: '127.0.0.1' },
-    tls: { type: 'boolean', default: false },
-    h2: { type: 'boolean', default: false },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-  },
-  'the header of bench/server.mjs says what they do',
-)
+const TOOL = 'bench/server.mjs'
+const args = parseFlags(TOOL, {
+  port: { type: 'string', default: process.env.HYPERHTTP_BENCH_PORT ?? '0' },
+  host: { type: 'string', default: '127.0.0.1' },
+  tls: { type: 'boolean', default: false },
+  h2: { type: 'boolean', default: false },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+})
 
 let pattern = makePattern(1024 * 1024)
 
@@ -87,8 +84,7 @@ function createServer() {
   if (!args.tls && !args.h2) {
     return http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, handle)
   }
-  if (!args.cert || !args.key)
-    refuse('bench/server.mjs', '--tls and --h2 need --cert and --key (PEM files)')
+  if (!args.cert || !args.key) refuse(TOOL, '--tls and --h2 need --cert and --key (PEM files)')
   const tls = { cert: readFileSync(args.cert), key: readFileSync(args.key) }
   if (args.h2) {
     // The default 10 MB session budget answers 64 streams of 1 MiB with ENHANCE_YOUR_CALM.

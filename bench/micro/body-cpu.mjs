@@ -7,16 +7,13 @@ import path from 'node:path'
 import { count, parseFlags } from '../flags.mjs'
 import { startServer } from '../spawn-server.mjs'
 
-const flags = parseFlags(
-  'bench/micro/body-cpu.mjs',
-  {
-    dist: { type: 'string', default: path.join(import.meta.dirname, '../../dist/esm') },
-    requests: { type: 'string', default: '3000' },
-  },
-  'the header of bench/micro/body-cpu.mjs says what they do',
-)
+const TOOL = 'bench/micro/body-cpu.mjs'
+const flags = parseFlags(TOOL, {
+  dist: { type: 'string', default: path.join(import.meta.dirname, '../../dist/esm') },
+  requests: { type: 'string', default: '3000' },
+})
 
-const requestsFlag = count('bench/micro/body-cpu.mjs', 'requests', flags.requests)
+const requestsFlag = count(TOOL, 'requests', flags.requests)
 const MIB = 1024 * 1024
 const { Client } = await import(path.resolve(flags.dist, 'index.js'))
 const server = await startServer()

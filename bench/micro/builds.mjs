@@ -21,23 +21,19 @@ import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
 import { load } from './cpu-load.mjs'
 
-const flags = parseFlags(
-  'bench/micro/builds.mjs',
-  {
-    build: { type: 'string', multiple: true, default: [] },
-    protocol: { type: 'string', default: 'h1' },
-    size: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '64' },
-    requests: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '6' },
-    // Internal: one repetition in this process, against --url, printed as JSON.
-    url: { type: 'string' },
-    ca: { type: 'string' },
-  },
-  'the header of bench/micro/builds.mjs says what they do',
-)
-const { protocol } = flags
 const TOOL = 'bench/micro/builds.mjs'
+const flags = parseFlags(TOOL, {
+  build: { type: 'string', multiple: true, default: [] },
+  protocol: { type: 'string', default: 'h1' },
+  size: { type: 'string', default: '200' },
+  concurrency: { type: 'string', default: '64' },
+  requests: { type: 'string', default: '20000' },
+  rounds: { type: 'string', default: '6' },
+  // Internal: one repetition in this process, against --url, printed as JSON.
+  url: { type: 'string' },
+  ca: { type: 'string' },
+})
+const { protocol } = flags
 const size = bytes(TOOL, 'size', flags.size)
 const concurrency = count(TOOL, 'concurrency', flags.concurrency)
 const requests = count(TOOL, 'requests', flags.requests)
@@ -61,7 +57,7 @@ if (flags.url) {
   // variables of its own (e.g. `.@HYPERHTTP_WORKER_THREADS=1` against `.`). Only trailing
   // `@NAME=...` parts are variables, so a DIR may itself contain `@`.
   const builds = flags.build
-  if (builds.length < 1) refuse('bench/micro/builds.mjs', 'give at least one --build DIR')
+  if (builds.length < 1) refuse(TOOL, 'give at least one --build DIR')
   const buildEnv = (build) => {
     const parts = build.split('@')
     const env = { ...process.env }

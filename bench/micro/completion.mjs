@@ -16,16 +16,13 @@ import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
-const flags = parseFlags(
-  'bench/micro/completion.mjs',
-  {
-    requests: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '5' },
-  },
-  'the header of bench/micro/completion.mjs says what they do',
-)
-const REQUESTS = count('bench/micro/completion.mjs', 'requests', flags.requests)
-const ROUNDS = count('bench/micro/completion.mjs', 'rounds', flags.rounds)
+const TOOL = 'bench/micro/completion.mjs'
+const flags = parseFlags(TOOL, {
+  requests: { type: 'string', default: '20000' },
+  rounds: { type: 'string', default: '5' },
+})
+const REQUESTS = count(TOOL, 'requests', flags.requests)
+const ROUNDS = count(TOOL, 'rounds', flags.rounds)
 
 const root = path.join(import.meta.dirname, '..', '..')
 const binding = createRequire(import.meta.url)('../../index.cjs')

@@ -12,17 +12,14 @@ import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
 
 const IN_FLIGHT = 64
-const flags = parseFlags(
-  'bench/micro/cookies-progress.mjs',
-  {
-    rounds: { type: 'string', default: '7' },
-    requests: { type: 'string', default: '2000' },
-    filter: { type: 'string', default: '' },
-  },
-  'the header of bench/micro/cookies-progress.mjs says what they do',
-)
-const rounds = count('bench/micro/cookies-progress.mjs', 'rounds', flags.rounds)
-const requests = count('bench/micro/cookies-progress.mjs', 'requests', flags.requests)
+const TOOL = 'bench/micro/cookies-progress.mjs'
+const flags = parseFlags(TOOL, {
+  rounds: { type: 'string', default: '7' },
+  requests: { type: 'string', default: '2000' },
+  filter: { type: 'string', default: '' },
+})
+const rounds = count(TOOL, 'rounds', flags.rounds)
+const requests = count(TOOL, 'requests', flags.requests)
 
 const { Client } = await import('../../dist/esm/index.js')
 const server = await startServer()
@@ -65,7 +62,7 @@ async function run({ client, size, options }, count) {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
 }
 
-const chosen = matching('bench/micro/cookies-progress.mjs', Object.keys(modes), flags.filter)
+const chosen = matching(TOOL, Object.keys(modes), flags.filter)
 const samples = Object.fromEntries(chosen.map((name) => [name, []]))
 for (const name of chosen) await run(modes[name], requests / 4) // warm-up
 for (let round = 0; round < rounds; round++) {

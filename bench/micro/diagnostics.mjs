@@ -42,17 +42,14 @@ const CONNECTION_CHANNELS = [
   'undici:client:sendHeaders',
 ]
 
-const flags = parseFlags(
-  'bench/micro/diagnostics.mjs',
-  {
-    rounds: { type: 'string', default: '9' },
-    requests: { type: 'string', default: '4000' },
-    filter: { type: 'string', default: '' },
-  },
-  'the header of bench/micro/diagnostics.mjs says what they do',
-)
-const rounds = count('bench/micro/diagnostics.mjs', 'rounds', flags.rounds)
-const requests = count('bench/micro/diagnostics.mjs', 'requests', flags.requests)
+const TOOL = 'bench/micro/diagnostics.mjs'
+const flags = parseFlags(TOOL, {
+  rounds: { type: 'string', default: '9' },
+  requests: { type: 'string', default: '4000' },
+  filter: { type: 'string', default: '' },
+})
+const rounds = count(TOOL, 'rounds', flags.rounds)
+const requests = count(TOOL, 'requests', flags.requests)
 
 const { Client } = await import('../../dist/esm/index.js')
 const server = await startServer()
@@ -126,7 +123,7 @@ async function run(count, read = false) {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
 }
 
-const chosen = matching('bench/micro/diagnostics.mjs', Object.keys(modes), flags.filter)
+const chosen = matching(TOOL, Object.keys(modes), flags.filter)
 const samples = Object.fromEntries(chosen.map((name) => [name, []]))
 await run(requests) // warm-up
 for (let round = 0; round < rounds; round++) {

@@ -16,19 +16,15 @@ import { medianOf } from '../limit.mjs'
 import { startRustServer } from '../spawn-server.mjs'
 import { load as measure } from './cpu-load.mjs'
 
-const flags = parseFlags(
-  'bench/micro/fetch-client.mjs',
-  {
-    protocol: { type: 'string', default: 'h1' },
-    size: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '64' },
-    requests: { type: 'string', default: '3000' },
-    rounds: { type: 'string', default: '10' },
-  },
-  'the header of bench/micro/fetch-client.mjs says what they do',
-)
-const { protocol } = flags
 const TOOL = 'bench/micro/fetch-client.mjs'
+const flags = parseFlags(TOOL, {
+  protocol: { type: 'string', default: 'h1' },
+  size: { type: 'string', default: '200' },
+  concurrency: { type: 'string', default: '64' },
+  requests: { type: 'string', default: '3000' },
+  rounds: { type: 'string', default: '10' },
+})
+const { protocol } = flags
 const size = bytes(TOOL, 'size', flags.size)
 const concurrency = count(TOOL, 'concurrency', flags.concurrency)
 const requests = count(TOOL, 'requests', flags.requests)

@@ -13,20 +13,17 @@ import { NativeDriver } from './native-driver.mjs'
 const IN_FLIGHT = 64
 const MIB = 1024 * 1024
 
-const flags = parseFlags(
-  'bench/micro/index.mjs',
-  {
-    time: { type: 'string', default: '1000' },
-    filter: { type: 'string', default: '' },
-  },
-  'the header of bench/micro/index.mjs says what they do',
-)
+const TOOL = 'bench/micro/index.mjs'
+const flags = parseFlags(TOOL, {
+  time: { type: 'string', default: '1000' },
+  filter: { type: 'string', default: '' },
+})
 
 const loadAtStart = os.loadavg()[0]
 const server = await startServer()
 const origin = `http://127.0.0.1:${server.port}`
 const refusedOrigin = `http://127.0.0.1:${await closedPort()}`
-const time = positive('bench/micro/index.mjs', 'time', flags.time)
+const time = positive(TOOL, 'time', flags.time)
 const bench = new Bench({ time, warmupTime: 250 })
 const skipped = []
 const notes = new Set()
@@ -40,7 +37,7 @@ await addNativeCases()
 await addFacadeCases()
 await addResponseCases()
 await addReferenceCases()
-matching('bench/micro/index.mjs', names, flags.filter)
+matching(TOOL, names, flags.filter)
 
 bench.addEventListener('cycle', (event) => {
   process.stderr.write(`done: ${event.task.name}\n`)

@@ -18,18 +18,14 @@ import { load as measure } from './cpu-load.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
 const MIB = 1024 * 1024
-const flags = parseFlags(
-  'bench/micro/whole-body.mjs',
-  {
-    sizes: { type: 'string', default: `${64 * 1024},${256 * 1024},${MIB},${4 * MIB}` },
-    requests: { type: 'string', default: '400' },
-    rounds: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '8' },
-    ways: { type: 'string', default: 'concat,readAll' },
-  },
-  'the header of bench/micro/whole-body.mjs says what they do',
-)
 const TOOL = 'bench/micro/whole-body.mjs'
+const flags = parseFlags(TOOL, {
+  sizes: { type: 'string', default: `${64 * 1024},${256 * 1024},${MIB},${4 * MIB}` },
+  requests: { type: 'string', default: '400' },
+  rounds: { type: 'string', default: '3' },
+  concurrency: { type: 'string', default: '8' },
+  ways: { type: 'string', default: 'concat,readAll' },
+})
 const sizes = flags.sizes.split(',').map((size) => bytes(TOOL, 'sizes', size))
 const rounds = count(TOOL, 'rounds', flags.rounds)
 const concurrency = count(TOOL, 'concurrency', flags.concurrency)
