@@ -75,6 +75,13 @@ impl ProtocolGate {
     }
 }
 
+impl ProtocolGate {
+    /// True while `origin` is known to speak HTTP/2 on a live connection.
+    pub(crate) fn speaks_h2(&self, origin: &str) -> bool {
+        matches!(self.origins.lock().get(origin), Some(Known::H2(conn)) if conn.strong_count() > 0)
+    }
+}
+
 impl Probe<'_> {
     /// Records the protocol of the connection the probing request got (`None`: it got none).
     pub(crate) fn finish(self, conn: Option<Arc<ConnShared>>) {

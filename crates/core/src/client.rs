@@ -15,7 +15,7 @@ use http::{HeaderMap, Method, StatusCode, Version};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::Connected;
 use hyper_util::client::legacy::connect::{capture_connection, CaptureConnection};
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::TokioTimer;
 use tokio::time::Instant;
 use url::Url;
 
@@ -32,6 +32,7 @@ use crate::proxy::Proxies;
 use crate::ratelimit::RateLimiter;
 use crate::request::{BodyStream, Request, RequestBody};
 use crate::retry::BudgetState;
+use crate::runtime::{opening, Lane, LaneExecutor};
 // Request timings and connection events (observability).
 use crate::observe::{ConnectionObserver, Observers};
 use crate::route::{MockRoutes, Routes};
@@ -210,7 +211,7 @@ impl Client {
             observers: observers.clone(),
             routes: routes.clone(),
         });
-        let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        let hyper = hyper_util::client::legacy::Client::builder(LaneExecutor)
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(config.limits.keep_alive_timeout)
@@ -252,6 +253,24 @@ impl Client {
                 routes,
             }),
         })
+    }
+
+    /// Where a request to `url` should run ([`crate::runtime`]): its origin's HTTP/2 lane when
+    /// the origin is known to speak HTTP/2 (prior knowledge, or a live connection that chose
+    /// HTTP/2 through ALPN), otherwise the shared runtime.
+    pub fn lane(&self, url: &Url) -> Lane {
+        let inner = &self.inner;
+        let h2 = inner.config.http2_prior_knowledge
+            || (url.scheme() == "https"
+                && (inner.protocols.as_ref())
+                    .is_some_and(|gate| gate.speaks_h2(&url.origin().ascii_serialization())));
+        match url.host_str() {
+            Some(host) if h2 => {
+                let port = url.port_or_known_default().unwrap_or_default();
+                crate::runtime::shared(None).http2_lane(host, port)
+            }
+            _ => Lane::Shared,
+        }
     }
 
     /// The configuration this client was built with.
@@ -555,7 +574,7 @@ impl Client {
                 pool_key,
             };
             let marks = Marks::for_exchange();
-            let mut fut = std::pin::pin!(TIMEOUTS.scope(connect, marks.scope(exchange)));
+            let mut fut = std::pin::pin!(TIMEOUTS.scope(connect, opening(marks.scope(exchange))));
 
             // The request counts as in flight from the moment it has a connection, so idle expiry
             // never closes a connection whose response has yet to arrive. hyper-util hands the

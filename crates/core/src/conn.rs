@@ -21,6 +21,7 @@ use tokio::time::{Instant, Sleep};
 use tokio_rustls::client::TlsStream;
 
 use crate::pool::{Lease, Pool, Slots};
+use crate::runtime::Lane;
 
 /// Microseconds since the first call, on tokio's clock.
 fn now_us() -> u64 {
@@ -224,16 +225,88 @@ impl<T: Read + Write + Send + Unpin> Transport for T {}
 
 /// A connection's socket. Direct TCP connections, the common case, are not boxed.
 pub(crate) enum Stream {
-    Plain(TokioIo<TcpStream>),
-    Tls(Box<TokioIo<TlsStream<TcpStream>>>),
+    Plain(TokioIo<Socket>),
+    Tls(Box<TokioIo<TlsStream<Socket>>>),
     /// Through a proxy (any layering of TCP, TLS and tunnels), or over a Unix domain socket or
     /// named pipe, plain or with TLS (`socketPath`, mock servers).
     Boxed(Box<dyn Transport>),
 }
 
+/// A direct TCP connection's socket, which can move to another runtime's reactor once it is
+/// connected: an HTTP/2 connection runs on its origin's lane (crate::runtime), and over TLS
+/// only ALPN tells, after the handshake on the runtime of the request that opened it.
+pub(crate) struct Socket(Option<TcpStream>);
+
+impl Socket {
+    pub(crate) fn new(tcp: TcpStream) -> Self {
+        Socket(Some(tcp))
+    }
+
+    /// Moves the socket to `lane`'s reactor ([`crate::runtime::adopt`]).
+    pub(crate) fn move_to(&mut self, lane: Lane) -> io::Result<()> {
+        let tcp = self.0.take().ok_or_else(moved_out)?;
+        self.0 = Some(crate::runtime::adopt(lane, tcp)?);
+        Ok(())
+    }
+
+    fn tcp(&mut self) -> io::Result<Pin<&mut TcpStream>> {
+        self.0.as_mut().map(Pin::new).ok_or_else(moved_out)
+    }
+}
+
+/// The error of a socket whose move to another reactor failed half-way.
+fn moved_out() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotConnected,
+        "the socket was lost moving to another thread",
+    )
+}
+
+impl tokio::io::AsyncRead for Socket {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.get_mut().tcp()?.poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Socket {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().tcp()?.poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().tcp()?.poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().tcp()?.poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().tcp()?.poll_shutdown(cx)
+    }
+}
+
 /// A connection's transport as hyper sees it.
 pub(crate) struct Conn {
     stream: Stream,
+    /// Where the connection's tasks run (crate::runtime).
+    lane: Lane,
     shared: Arc<ConnShared>,
     h2: bool,
     idle_timer: Option<Pin<Box<Sleep>>>,
@@ -252,6 +325,7 @@ impl Conn {
             _lease: slots.register(shared.clone()),
             shared,
             h2,
+            lane: Lane::Shared,
             idle_timer: None,
             forwarding: false,
             _close: None,
@@ -262,6 +336,17 @@ impl Conn {
     pub(crate) fn forwarding(mut self) -> Self {
         self.forwarding = true;
         self
+    }
+
+    /// Records that the connection's socket is on `lane`'s reactor, where its tasks belong.
+    pub(crate) fn on_lane(mut self, lane: Lane) -> Self {
+        self.lane = lane;
+        self
+    }
+
+    /// Where the connection's tasks run.
+    pub(crate) fn lane(&self) -> Lane {
+        self.lane
     }
 
     /// The state shared with the responses that use this connection.

@@ -16,12 +16,13 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 
-use crate::conn::{Conn, Stream, Transport};
+use crate::conn::{Conn, Socket, Stream, Transport};
 use crate::dial::{within, Deadline, Dialer, DnsOptions};
 use crate::error::{BoxError, Error, Kind, Phase};
 use crate::pool::Pool;
 use crate::proxy::{BoxIo, Hop, Proxies, Proxy, ProxyScheme};
 use crate::route::{Dial, Routes};
+use crate::runtime::Lane;
 use crate::timings::Protocol;
 
 tokio::task_local! {
@@ -112,6 +113,7 @@ impl tower_service::Service<Uri> for Connector {
                 crate::observe::failed(inner.config.observers.get(), &uri, error);
             }
             let conn = res?;
+            crate::runtime::opened(conn.lane());
             // Known to the routes, so a route change can close it while idle (`route.rs`).
             inner.config.routes.track(conn.shared());
             Ok(conn)
@@ -156,7 +158,7 @@ impl Inner {
         let deadline = timeouts.connect.map(|d| (Instant::now() + d, d));
         let observer = self.config.observers.get();
         let route = (self.config.proxies.as_deref()).and_then(|p| p.route(https, &host, port));
-        let (stream, h2, forwarding, ends) = match route {
+        let (stream, h2, forwarding, ends, lane) = match route {
             Some((proxy, hop)) => {
                 let (stream, h2) = self
                     .through_proxy(proxy, hop, (https, &host, port), deadline)
@@ -164,7 +166,7 @@ impl Inner {
                 marks.connect();
                 // The socket's ends are the proxy's business here; observers get the origin.
                 let ends = observer.as_ref().map(|_| (None, None));
-                (stream, h2, hop == Hop::Forward, ends)
+                (stream, h2, hop == Hop::Forward, ends, Lane::Shared)
             }
             None => {
                 let tcp = self.tcp(&host, port, deadline, marks).await?;
@@ -172,19 +174,30 @@ impl Inner {
                 let ends = observer
                     .as_ref()
                     .map(|_| (tcp.local_addr().ok(), tcp.peer_addr().ok()));
-                let (stream, h2) = if https {
-                    let tls =
-                        within(deadline, Phase::Tls, self.tls_handshake(&host, tcp)).await??;
+                let socket = Socket::new(tcp);
+                // An HTTP/2 connection moves to its origin's lane (crate::runtime).
+                let lane = |h2: bool| match h2 {
+                    true => crate::runtime::http2_lane_here(&host, port),
+                    false => Lane::Shared,
+                };
+                let (stream, h2, lane) = if https {
+                    let mut tls =
+                        within(deadline, Phase::Tls, self.tls_handshake(&host, socket)).await??;
                     marks.tls();
                     let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-                    (Stream::Tls(Box::new(TokioIo::new(tls))), h2)
+                    let lane = lane(h2);
+                    tls.get_mut().0.move_to(lane).map_err(lost)?;
+                    (Stream::Tls(Box::new(TokioIo::new(tls))), h2, lane)
                 } else {
-                    (Stream::Plain(TokioIo::new(tcp)), self.config.h2_only)
+                    let (mut socket, h2) = (socket, self.config.h2_only);
+                    let lane = lane(h2);
+                    socket.move_to(lane).map_err(lost)?;
+                    (Stream::Plain(TokioIo::new(socket)), h2, lane)
                 };
-                (stream, h2, false, ends)
+                (stream, h2, false, ends, lane)
             }
         };
-        let mut conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots);
+        let mut conn = Conn::new(stream, h2, self.config.keep_alive_timeout, slots).on_lane(lane);
         if forwarding {
             conn = conn.forwarding();
         }
@@ -275,6 +288,16 @@ impl Inner {
             .await
             .map_err(|e| crate::tls::handshake_error(e, host))
     }
+}
+
+/// The error of a connected socket that could not move to its connection's thread.
+fn lost(e: std::io::Error) -> Error {
+    Error::new(
+        Kind::Connect,
+        format!("could not hand the connection to its thread: {e}"),
+    )
+    .with_phase(Phase::Connect)
+    .with_source(e)
 }
 
 /// Connections through a proxy (the `proxy` option).

@@ -10,8 +10,19 @@
 //! spawns the task on itself. While tasks are running, workers are awake or about to be and
 //! the wake-up would cost more than it saves (a write and a read per batch: 1-2 µs more CPU
 //! per request at 64 in flight), so tasks are spawned directly.
+//!
+//! HTTP/2 runs on lanes of its own: single-threaded runtimes, each on one thread, started on
+//! first use. An HTTP/2 connection's tasks (hyper's connection task, its dispatcher and a task
+//! per stream) and the tasks of the requests and body reads that use it all wake each other
+//! many times per response; on the shared runtime each wake-up could land on the other worker
+//! and wake it, on a lane they run one after another on one thread. An origin's connection and
+//! its requests meet on the same lane because both choose it from the origin
+//! ([`Engine::http2_lane`]). HTTP/1.1 stays on the shared runtime, where a connection serves
+//! one request at a time and the work spreads over all workers.
 
+use std::cell::Cell;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -21,10 +32,37 @@ pub use futures_util::future::AbortHandle;
 use parking_lot::Mutex;
 #[cfg(unix)]
 use tokio::io::Interest;
-use tokio::runtime::{EnterGuard, Runtime};
+use tokio::net::TcpStream;
+use tokio::runtime::{EnterGuard, Handle, Runtime};
 
 /// Environment variable that sets the number of worker threads.
 pub const WORKER_THREADS_ENV: &str = "HYPERHTTP_WORKER_THREADS";
+
+/// Environment variable that sets the number of HTTP/2 lanes; 0 runs HTTP/2 on the shared
+/// runtime with everything else.
+pub const HTTP2_LANES_ENV: &str = "HYPERHTTP_HTTP2_LANES";
+
+/// Where a task runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lane {
+    /// The shared multi-threaded runtime.
+    #[default]
+    Shared,
+    /// HTTP/2 lane `n` (see the module documentation).
+    Http2(usize),
+}
+
+tokio::task_local! {
+    /// The lane of the connection the current request has just opened, set by the connector:
+    /// hyper spawns that connection's tasks right after, from inside the request's future.
+    static OPENED: Cell<Option<Lane>>;
+}
+
+thread_local! {
+    /// The lane this thread runs (`None` off the engine's threads, as on the runtimes of the
+    /// engine's own tests, where tasks and sockets stay where they are made).
+    static THREAD_LANE: Cell<Option<Lane>> = const { Cell::new(None) };
+}
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
 
@@ -35,6 +73,9 @@ pub struct Engine {
     running: Arc<AtomicUsize>,
     /// `None` where there are no Unix sockets: tasks are then spawned directly.
     intake: Option<Arc<Intake>>,
+    /// How many HTTP/2 lanes there are, and their runtimes once the first is needed.
+    http2_lanes: usize,
+    http2: OnceLock<Vec<Handle>>,
 }
 
 /// Counts a task as running until dropped (when it ends or is aborted).
@@ -75,9 +116,14 @@ pub fn shared(worker_threads: Option<usize>) -> &'static Engine {
             })
             .filter(|n| *n > 0)
             .unwrap_or_else(default_worker_threads);
+        let http2_lanes = std::env::var(HTTP2_LANES_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| threads.div_ceil(2));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
             .thread_name("hyperhttp-worker")
+            .on_thread_start(|| THREAD_LANE.set(Some(Lane::Shared)))
             .enable_all()
             .build()
             .expect("the tokio runtime can be created");
@@ -86,17 +132,26 @@ pub fn shared(worker_threads: Option<usize>) -> &'static Engine {
             runtime,
             running: Arc::new(AtomicUsize::new(0)),
             intake,
+            http2_lanes,
+            http2: OnceLock::new(),
         }
     })
 }
 
 impl Engine {
-    /// Runs `future` on the runtime; the handle cancels it (dropping the future) at any point.
-    pub fn spawn<F>(&self, future: F) -> AbortHandle
+    /// Runs `future` on `lane`; the handle cancels it (dropping the future) at any point.
+    pub fn spawn<F>(&self, lane: Lane, future: F) -> AbortHandle
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let (future, handle) = abortable(future);
+        if let Lane::Http2(n) = lane {
+            drop(self.http2_handle(n).spawn(async move {
+                // `Err` only says the task was aborted; there is nothing to report.
+                let _ = future.await;
+            }));
+            return handle;
+        }
         // One task may still be running: the previous request's, which delivered its response
         // and is about to end as the next request is spawned.
         let idle = self.running.fetch_add(1, Ordering::AcqRel) < 2;
@@ -113,10 +168,113 @@ impl Engine {
         handle
     }
 
+    /// The lane for HTTP/2 connections to `host` and `port` (the scheme's default when the
+    /// URL names none) and for the requests that use them: the same origin always gets the
+    /// same lane. [`Lane::Shared`] when there are no lanes.
+    pub fn http2_lane(&self, host: &str, port: u16) -> Lane {
+        if self.http2_lanes == 0 {
+            return Lane::Shared;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .hash(&mut hasher);
+        port.hash(&mut hasher);
+        // The remainder is below the lane count, a usize.
+        Lane::Http2((hasher.finish() % self.http2_lanes as u64) as usize)
+    }
+
+    /// Lane `n`'s runtime, starting the lanes' threads on first use.
+    fn http2_handle(&self, n: usize) -> &Handle {
+        let lanes = self.http2.get_or_init(|| {
+            (0..self.http2_lanes.max(1))
+                .map(|n| {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("an HTTP/2 lane's runtime can be created");
+                    let handle = runtime.handle().clone();
+                    std::thread::Builder::new()
+                        .name("hyperhttp-http2".into())
+                        .spawn(move || {
+                            THREAD_LANE.set(Some(Lane::Http2(n)));
+                            runtime.block_on(std::future::pending::<()>());
+                        })
+                        .expect("an HTTP/2 lane's thread can be started");
+                    handle
+                })
+                .collect()
+        });
+        &lanes[n % lanes.len()]
+    }
+
     /// Enters the runtime on this thread, for code that must be called inside one (building
     /// a client).
     pub fn enter(&self) -> EnterGuard<'_> {
         self.runtime.enter()
+    }
+}
+
+/// Runs `future` with room for the lane of the connection it opens ([`opened`]), so that the
+/// connection's tasks start on that lane ([`LaneExecutor`]).
+pub(crate) fn opening<F: Future>(future: F) -> impl Future<Output = F::Output> {
+    OPENED.scope(Cell::new(None), future)
+}
+
+/// The lane for an HTTP/2 connection to `host` and `port` opened on this thread: its origin's
+/// ([`Engine::http2_lane`]) on the engine's threads, [`Lane::Shared`] elsewhere.
+pub(crate) fn http2_lane_here(host: &str, port: u16) -> Lane {
+    match THREAD_LANE.get() {
+        Some(_) => shared(None).http2_lane(host, port),
+        None => Lane::Shared,
+    }
+}
+
+/// Moves a connected socket to `lane`'s reactor, so that its readiness wakes the thread that
+/// runs its connection, unless this thread already runs `lane` (or is not the engine's).
+pub(crate) fn adopt(lane: Lane, tcp: TcpStream) -> std::io::Result<TcpStream> {
+    match THREAD_LANE.get() {
+        Some(here) if here != lane => {
+            let engine = shared(None);
+            let tcp = tcp.into_std()?;
+            let _inside = match lane {
+                Lane::Http2(n) => engine.http2_handle(n).enter(),
+                Lane::Shared => engine.runtime.enter(),
+            };
+            TcpStream::from_std(tcp)
+        }
+        _ => Ok(tcp),
+    }
+}
+
+/// Records, inside [`opening`], that the request has opened a connection that runs on `lane`.
+pub(crate) fn opened(lane: Lane) {
+    let _ = OPENED.try_with(|opened| opened.set(Some(lane)));
+}
+
+/// hyper's executor: a connection's tasks start on the lane its opener recorded ([`opened`]);
+/// every other task (an HTTP/2 connection's stream tasks, spawned from its dispatcher) starts on
+/// the runtime it is spawned from, as with hyper-util's `TokioExecutor`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LaneExecutor;
+
+impl<F> hyper::rt::Executor<F> for LaneExecutor
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn execute(&self, future: F) {
+        let lane = OPENED.try_with(Cell::get).ok().flatten();
+        match (lane, THREAD_LANE.get()) {
+            (Some(lane), Some(here)) if lane != here => {
+                let engine = shared(None);
+                match lane {
+                    Lane::Http2(n) => drop(engine.http2_handle(n).spawn(future)),
+                    Lane::Shared => drop(engine.runtime.spawn(future)),
+                }
+            }
+            _ => drop(tokio::spawn(future)),
+        }
     }
 }
 

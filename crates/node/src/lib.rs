@@ -27,6 +27,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{HeaderValue, SET_COOKIE};
 use http::HeaderMap;
+use hyperhttp_core::runtime::Lane;
 use hyperhttp_core::{
     BeforeRetry, Body, BodyStream, Client, Error, Request, RequestBody, Response, Retry,
     RetryCause, RetryDecision, RetryFuture, CHUNK_MAX, INLINE_MAX,
@@ -66,6 +67,8 @@ pub fn engine_clock() -> f64 {
 struct Slot {
     /// The task currently working for this id (the request, or a body read).
     task: Option<hyperhttp_core::runtime::AbortHandle>,
+    /// Where the request's tasks run: its body reads follow it there.
+    lane: Lane,
     /// The response body between reads.
     body: Option<Body>,
     /// An error met while reading ahead, delivered on the next read.
@@ -262,6 +265,7 @@ impl NativeClient {
                 }
             };
         let client = client.clone();
+        slot.lane = client.lane(&req.url);
         let task_shared = shared.clone();
         let hook = options
             .as_ref()
@@ -284,7 +288,7 @@ impl NativeClient {
         // Boxed: tokio copies a task's whole future when it stores it and again when the task
         // ends; a pointer is cheaper to copy than the request's few KB of state.
         let task = Box::pin(run(client, req, hook, jar, id, task_shared));
-        slot.task = Some(hyperhttp_core::runtime::shared(None).spawn(task));
+        slot.task = Some(hyperhttp_core::runtime::shared(None).spawn(slot.lane, task));
         slots.insert(id, slot);
         Ok(())
     }
@@ -323,7 +327,7 @@ impl NativeClient {
             }
         }
         let task_shared = shared.clone();
-        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
+        let handle = hyperhttp_core::runtime::shared(None).spawn(slot.lane, async move {
             let res = body.chunk(CHUNK_MAX).await;
             deliver_chunk(&task_shared, id, body, res);
         });
@@ -350,7 +354,7 @@ impl NativeClient {
             buffer.extend_from_slice(&prefix);
         }
         let task_shared = shared.clone();
-        let handle = hyperhttp_core::runtime::shared(None).spawn(async move {
+        let handle = hyperhttp_core::runtime::shared(None).spawn(slot.lane, async move {
             let res = body.read_to_end(buffer).await;
             deliver_whole(&task_shared, id, res);
         });
