@@ -103,7 +103,8 @@ struct Intake {
 /// engine whatever they ask for.
 ///
 /// ```no_run
-/// let task = hyperhttp_core::runtime::shared(None).spawn(async {});
+/// use hyperhttp_core::runtime::Lane;
+/// let task = hyperhttp_core::runtime::shared(None).spawn(Lane::Shared, async {});
 /// task.abort();
 /// ```
 pub fn shared(worker_threads: Option<usize>) -> &'static Engine {
