@@ -325,7 +325,7 @@ impl Conn {
             _lease: slots.register(shared.clone()),
             shared,
             h2,
-            lane: Lane::Shared,
+            lane: crate::runtime::here(),
             idle_timer: None,
             forwarding: false,
             _close: None,
@@ -338,7 +338,8 @@ impl Conn {
         self
     }
 
-    /// Records that the connection's socket is on `lane`'s reactor, where its tasks belong.
+    /// Records that the connection's socket is on `lane`'s reactor, where its tasks belong (by
+    /// default the lane of the thread that opened it).
     pub(crate) fn on_lane(mut self, lane: Lane) -> Self {
         self.lane = lane;
         self

@@ -166,7 +166,13 @@ impl Inner {
                 marks.connect();
                 // The socket's ends are the proxy's business here; observers get the origin.
                 let ends = observer.as_ref().map(|_| (None, None));
-                (stream, h2, hop == Hop::Forward, ends, Lane::Shared)
+                (
+                    stream,
+                    h2,
+                    hop == Hop::Forward,
+                    ends,
+                    crate::runtime::here(),
+                )
             }
             None => {
                 let tcp = self.tcp(&host, port, deadline, marks).await?;

@@ -231,6 +231,12 @@ pub(crate) fn http2_lane_here(host: &str, port: u16) -> Lane {
     }
 }
 
+/// The lane of this thread: where a socket opened here is registered. [`Lane::Shared`] off the
+/// engine's threads.
+pub(crate) fn here() -> Lane {
+    THREAD_LANE.get().unwrap_or_default()
+}
+
 /// Moves a connected socket to `lane`'s reactor, so that its readiness wakes the thread that
 /// runs its connection, unless this thread already runs `lane` (or is not the engine's).
 pub(crate) fn adopt(lane: Lane, tcp: TcpStream) -> std::io::Result<TcpStream> {
