@@ -73,9 +73,7 @@ impl ProtocolGate {
         while answer.changed().await.is_ok() {}
         None
     }
-}
 
-impl ProtocolGate {
     /// True while `origin` is known to speak HTTP/2 on a live connection.
     pub(crate) fn speaks_h2(&self, origin: &str) -> bool {
         matches!(self.origins.lock().get(origin), Some(Known::H2(conn)) if conn.strong_count() > 0)

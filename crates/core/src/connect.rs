@@ -182,7 +182,7 @@ impl Inner {
                     .map(|_| (tcp.local_addr().ok(), tcp.peer_addr().ok()));
                 let socket = Socket::new(tcp);
                 // An HTTP/2 connection moves to its origin's lane (crate::runtime).
-                let lane = |h2: bool| match h2 {
+                let lane_for = |h2: bool| match h2 {
                     true => crate::runtime::http2_lane_here(&host, port),
                     false => Lane::Shared,
                 };
@@ -191,12 +191,12 @@ impl Inner {
                         within(deadline, Phase::Tls, self.tls_handshake(&host, socket)).await??;
                     marks.tls();
                     let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-                    let lane = lane(h2);
+                    let lane = lane_for(h2);
                     tls.get_mut().0.move_to(lane).map_err(lost)?;
                     (Stream::Tls(Box::new(TokioIo::new(tls))), h2, lane)
                 } else {
                     let (mut socket, h2) = (socket, self.config.h2_only);
-                    let lane = lane(h2);
+                    let lane = lane_for(h2);
                     socket.move_to(lane).map_err(lost)?;
                     (Stream::Plain(TokioIo::new(socket)), h2, lane)
                 };
