@@ -231,12 +231,12 @@ export interface ClientOptions {
    */
   userAgent?: string
   /**
-   * Threads of the engine (1 to 1024). The engine runs on one runtime per process, shared by
-   * every client and every Node worker thread: it is started by the first client the process
+   * Worker threads of the engine (1 to 1024). The engine is one per process, shared by every
+   * client and every Node worker thread: it is started by the first client the process
    * creates (the one behind the global `fetch` included), and only that client's value
    * counts; later clients' values are ignored. Default: `HYPERHTTP_WORKER_THREADS`, else the
-   * number of CPUs. On 2 CPUs, `1` is faster for HTTP/2 and can be slower for HTTP/1.1 with
-   * large bodies (figures in the README's Known gaps).
+   * number of CPUs. HTTP/2 connections run on threads of their own besides these, one per two
+   * worker threads (`HYPERHTTP_HTTP2_LANES` sets the number; see the README's How it works).
    *
    * @example
    * ```ts

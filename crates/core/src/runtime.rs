@@ -352,10 +352,11 @@ impl Intake {
 }
 
 /// One engine thread per processor. One fewer (leaving a processor to the JavaScript thread)
-/// was tried on 2 processors: it gains for HTTP/2 (+2 to +17 % against nginx at 64 in flight,
-/// where two engine threads spend a tenth of the client's time waking each other) but costs
-/// HTTP/1.1 (9-14 % fewer requests per second at 200 B on one machine, 13-15 % at 1 MiB
-/// against nginx on another), so the default keeps the thread.
+/// was tried on 2 processors: it gained for HTTP/2 (+2 to +17 % against nginx at 64 in flight,
+/// where two engine threads spent a tenth of the client's time waking each other; HTTP/2 now
+/// has lanes of its own, which take that gain) but cost HTTP/1.1 (9-14 % fewer requests per
+/// second at 200 B on one machine, 13-15 % at 1 MiB against nginx on another), so the default
+/// keeps the thread.
 pub fn default_worker_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
