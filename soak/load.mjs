@@ -327,9 +327,12 @@ function openFds() {
   })
 }
 
-// Warm-up: the engine's runtime and its descriptors exist from here on, sockets do not.
+// Warm-up: the engine's runtimes and their descriptors exist from here on, sockets do not.
+// The HTTP/2 request starts the engine's HTTP/2 lanes, which live as long as the process, as
+// the shared runtime does (README, How it works).
 const warm = new Client(clientOptions)
 await (await warm.get(`${origins.h1}/files/200`)).bytes()
+await (await warm.get(`${origins.h2}/files/200`)).bytes()
 await warm.close()
 const fdBaseline = openFds()
 
