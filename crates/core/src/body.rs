@@ -222,7 +222,13 @@ impl Body {
 
     /// Waits for the next piece, as it arrived (no copy). `None` means the body has ended.
     /// The wait is bounded as for [`Body::chunk`].
+    ///
+    /// Each piece spends a unit of the task's tokio budget, so a reader that finds piece after
+    /// piece ready (a large body already received, or one that decodes to much more than
+    /// arrived) lets the runtime's other tasks run in between instead of holding its thread
+    /// until the body ends.
     pub async fn piece(&mut self) -> Result<Option<Bytes>, Error> {
+        tokio::task::coop::consume_budget().await;
         match self.wait_limit() {
             Some((limit, phase, ms)) => {
                 tokio::time::timeout(limit, std::future::poll_fn(|cx| self.poll_piece(cx)))
