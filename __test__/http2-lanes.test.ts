@@ -123,3 +123,60 @@ it.runIf(process.platform === 'linux')(
     })
   },
 )
+
+// Two origins and two lanes: each origin gets a lane of its own (origins are given lanes in
+// turn; by a hash of the origin alone they would share one about half the time). Each lane
+// thread's wake-ups are counted while one origin at a time is busy.
+const TWO_ORIGINS = `
+import { readdirSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http2'
+const { Client } = await import(${JSON.stringify(packageEntryUrl)})
+const body = Buffer.alloc(64 * 1024, 'x')
+const servers = [createServer((_req, res) => res.end(body)), createServer((_req, res) => res.end(body))]
+for (const server of servers) await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+const client = new Client({ http2PriorKnowledge: true })
+const lanes = () => {
+  const wakeUps = {}
+  for (const t of readdirSync('/proc/self/task')) {
+    const status = readFileSync('/proc/self/task/' + t + '/status', 'utf8')
+    if (/^Name:\\s*(.*)$/m.exec(status)[1] !== ${JSON.stringify(LANE)}) continue
+    wakeUps[t] = Number(/^voluntary_ctxt_switches:\\s*(\\d+)$/m.exec(status)[1])
+  }
+  return wakeUps
+}
+const busy = async (server) => {
+  const url = 'http://127.0.0.1:' + server.address().port + '/'
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let i = 0; i < 16; i++) await (await client.get(url)).arrayBuffer()
+  }))
+}
+for (const server of servers) await busy(server) // both connections open
+const grew = []
+for (const server of servers) {
+  const before = lanes()
+  await busy(server)
+  const after = lanes()
+  grew.push(Object.keys(after).sort().map((t) => after[t] - (before[t] ?? 0)))
+}
+await client.close()
+for (const server of servers) server.close()
+console.log(JSON.stringify(grew))
+`
+
+it.runIf(process.platform === 'linux')(
+  'with two lanes, two HTTP/2 origins run on different lanes',
+  async () => {
+    const result = await runNodeScript(TWO_ORIGINS, { HYPERHTTP_HTTP2_LANES: '2' })
+    expect(result.stderr).toBe('')
+    // Per origin, each lane thread's wake-ups while only that origin was busy (128 bodies):
+    // here the busy origin's lane woke 107-174 times and the other 0 times.
+    const [first, second] = JSON.parse(result.stdout) as number[][]
+    expect(first).toHaveLength(2)
+    const busiest = (grew: number[]) => grew.indexOf(Math.max(...grew))
+    expect(busiest(first ?? [])).not.toBe(busiest(second ?? []))
+    for (const grew of [first ?? [], second ?? []]) {
+      expect(Math.max(...grew)).toBeGreaterThan(32)
+      expect(Math.min(...grew)).toBeLessThan(16)
+    }
+  },
+)

@@ -17,10 +17,12 @@
 //! many times per response; on the shared runtime each wake-up could land on the other worker
 //! and wake it, on a lane they run one after another on one thread. An origin's connection and
 //! its requests meet on the same lane because both choose it from the origin
-//! ([`Engine::http2_lane`]). HTTP/1.1 stays on the shared runtime, where a connection serves
+//! ([`Engine::http2_lane`]): origins are given lanes in turn as they are first seen, so the
+//! first origins a program talks HTTP/2 to each get a lane of their own. HTTP/1.1 stays on the shared runtime, where a connection serves
 //! one request at a time and the work spreads over all workers.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::pin::Pin;
@@ -76,6 +78,21 @@ pub struct Engine {
     /// How many HTTP/2 lanes there are, and their runtimes once the first is needed.
     http2_lanes: usize,
     http2: OnceLock<Vec<Handle>>,
+    /// The lane each origin was given, when there is more than one lane.
+    http2_origins: Mutex<LaneTable>,
+}
+
+/// The most origins [`Engine::http2_lane`] remembers; an origin first seen after that gets the
+/// lane its hash picks, so a program that visits many origins (a crawler) does not grow the
+/// table without bound.
+const LANE_TABLE_MAX: usize = 4096;
+
+/// The lanes given to origins so far, keyed by a hash of (host, port), and the lane the next
+/// new origin gets.
+#[derive(Default)]
+struct LaneTable {
+    lanes: HashMap<u64, usize>,
+    next: usize,
 }
 
 /// Counts a task as running until dropped (when it ends or is aborted).
@@ -135,6 +152,7 @@ pub fn shared(worker_threads: Option<usize>) -> &'static Engine {
             intake,
             http2_lanes,
             http2: OnceLock::new(),
+            http2_origins: Mutex::default(),
         }
     })
 }
@@ -171,18 +189,34 @@ impl Engine {
 
     /// The lane for HTTP/2 connections to `host` and `port` (the scheme's default when the
     /// URL names none) and for the requests that use them: the same origin always gets the
-    /// same lane. [`Lane::Shared`] when there are no lanes.
+    /// same lane. New origins get the lanes in turn, so with `n` lanes the first `n` origins
+    /// each have one of their own; after [`LANE_TABLE_MAX`] origins, a new one gets the lane
+    /// its hash picks.
+    /// [`Lane::Shared`] when there are no lanes.
     pub fn http2_lane(&self, host: &str, port: u16) -> Lane {
-        if self.http2_lanes == 0 {
-            return Lane::Shared;
+        match self.http2_lanes {
+            0 => return Lane::Shared,
+            1 => return Lane::Http2(0),
+            _ => {}
         }
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         host.trim_start_matches('[')
             .trim_end_matches(']')
             .hash(&mut hasher);
         port.hash(&mut hasher);
-        // The remainder is below the lane count, a usize.
-        Lane::Http2((hasher.finish() % self.http2_lanes as u64) as usize)
+        let key = hasher.finish();
+        let mut table = self.http2_origins.lock();
+        if let Some(&n) = table.lanes.get(&key) {
+            return Lane::Http2(n);
+        }
+        if table.lanes.len() >= LANE_TABLE_MAX {
+            // The remainder is below the lane count, a usize.
+            return Lane::Http2((key % self.http2_lanes as u64) as usize);
+        }
+        let n = table.next;
+        table.next = (n + 1) % self.http2_lanes;
+        table.lanes.insert(key, n);
+        Lane::Http2(n)
     }
 
     /// Lane `n`'s runtime, starting the lanes' threads on first use.
