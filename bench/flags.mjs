@@ -1,7 +1,7 @@
 // Command-line flags of the bench tools: node's parseArgs, except that a misspelt or misused
 // flag is refused in one sentence naming the valid ones (exit code 2, no stack trace) and
 // `--help` lists them; `refuse` ends a tool the same way for a bad value, and `count`,
-// `positive`, `bytes` and `matching` read the values every tool takes the same way.
+// `positive`, `bytes`, `oneOf` and `matching` read the values every tool takes the same way.
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -56,6 +56,13 @@ export function bytes(tool, name, text) {
     refuse(tool, `${label(name)} takes bytes, or a number with k or m (10k, 1m), not "${text}"`)
   const unit = { k: 1024, kib: 1024, m: 1048576, mib: 1048576 }[match[2]?.toLowerCase()] ?? 1
   return Number(match[1]) * unit
+}
+
+// The value `text` of `--name`, which must be one of `choices`.
+export function oneOf(tool, name, text, choices) {
+  if (!choices.includes(text))
+    refuse(tool, `${label(name)} is one of ${choices.join(', ')}, not "${text}"`)
+  return text
 }
 
 // The names among `names` that contain `filter` (`--filter`); none is refused, naming them

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { onCpus } from './spawn-server.mjs'
+import { makeCertificate } from './certificate.mjs'
+import { onCpus, startRustServer } from './spawn-server.mjs'
 
 export const NGINX_HINT = 'apt-get install nginx-light (Debian/Ubuntu) or your OS package of nginx'
 
@@ -142,6 +143,27 @@ export async function startNginx({ binary, protocol, sizes, tls, cpus }) {
     remove()
     throw error
   }
+}
+
+// The servers `startServerNamed` starts.
+export const SERVER_NAMES = ['hyper', 'nginx']
+
+// The micro-benchmarks' `--server hyper|nginx`: crates/bench-server (`hyper`) or nginx with
+// one worker (`nginx`, from the OS) serving a body of `size` bytes over `protocol`, in its own
+// process, with a certificate made for this run when there is TLS: { server: { stop }, url,
+// tls, label } (`label` names the server for a report). Throws, naming what to install, when
+// nginx is asked for and missing.
+export async function startServerNamed(name, protocol, size) {
+  if (name === 'hyper') {
+    const started = await startRustServer(protocol, size)
+    return { ...started, label: 'crates/bench-server' }
+  }
+  const binary = nginxBinary()
+  if (!binary) throw new Error(`nginx is not installed: ${NGINX_HINT}`)
+  const tls = protocol === 'h1' ? undefined : makeCertificate()
+  const server = await startNginx({ binary, protocol, sizes: [size], tls })
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
+  return { server, url, tls, label: `nginx ${nginxVersion(binary)}, 1 worker` }
 }
 
 export function freePort() {

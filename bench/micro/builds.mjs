@@ -8,7 +8,8 @@
 // is user + system of the whole process (engine threads included).
 //
 //   node bench/micro/builds.mjs --build DIR[@VAR=VALUE...] [--build ...] [--protocol h1|tls|h2]
-//                               [--size 200] [--concurrency 64] [--requests 20000] [--rounds 6]
+//                               [--server hyper|nginx] [--size 200] [--concurrency 64]
+//                               [--requests 20000] [--rounds 6]
 //
 // (`--url URL [--ca PEM]` is how it runs one repetition in a child process.)
 import { execFileSync } from 'node:child_process'
@@ -16,15 +17,16 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
-import { bytes, count, parseFlags, refuse } from '../flags.mjs'
+import { bytes, count, oneOf, parseFlags, refuse } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
-import { startRustServer } from '../spawn-server.mjs'
+import { SERVER_NAMES, startServerNamed } from '../nginx.mjs'
 import { load } from './cpu-load.mjs'
 
 const TOOL = 'bench/micro/builds.mjs'
 const flags = parseFlags(TOOL, {
   build: { type: 'string', multiple: true, default: [] },
   protocol: { type: 'string', default: 'h1' },
+  server: { type: 'string', default: 'hyper' },
   size: { type: 'string', default: '200' },
   concurrency: { type: 'string', default: '64' },
   requests: { type: 'string', default: '20000' },
@@ -34,6 +36,7 @@ const flags = parseFlags(TOOL, {
   ca: { type: 'string' },
 })
 const { protocol } = flags
+const serverName = oneOf(TOOL, 'server', flags.server, SERVER_NAMES)
 const size = bytes(TOOL, 'size', flags.size)
 const concurrency = count(TOOL, 'concurrency', flags.concurrency)
 const requests = count(TOOL, 'requests', flags.requests)
@@ -71,7 +74,7 @@ if (flags.url) {
   }
   const envs = new Map(builds.map((b) => [b, buildEnv(b)]))
   const loadAtStart = os.loadavg()[0]
-  const { server, url, tls } = await startRustServer(protocol, size)
+  const { server, url, tls, label } = await startServerNamed(serverName, protocol, size)
   const self = fileURLToPath(import.meta.url)
   const samples = new Map(builds.map((b) => [b, []]))
   try {
@@ -92,7 +95,7 @@ if (flags.url) {
     `## Builds against each other: Client get, ${size} B, ${protocol}, concurrency ${concurrency}`,
     '',
     `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
-    `- ${rounds} rounds of ${requests} requests per build, each in a fresh process, alternating (order flipped each round), median shown; server: crates/bench-server in its own process`,
+    `- ${rounds} rounds of ${requests} requests per build, each in a fresh process, alternating (order flipped each round), median shown; server: ${label} in its own process`,
     '',
     '| build | req/s each round | req/s | CPU µs/req | vs first |',
     '|---|---|--:|--:|--:|',

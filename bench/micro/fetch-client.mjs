@@ -7,24 +7,26 @@
 // (engine threads included); "JS thread" is the JavaScript thread alone. HYPERHTTP_BENCH_BUILD
 // measures another build, as with compare.mjs.
 //
-//   node bench/micro/fetch-client.mjs [--protocol h1|tls|h2] [--size 200] [--concurrency 64]
-//                                     [--requests 3000] [--rounds 10]
+//   node bench/micro/fetch-client.mjs [--protocol h1|tls|h2] [--server hyper|nginx] [--size 200]
+//                                     [--concurrency 64] [--requests 3000] [--rounds 10]
 import os from 'node:os'
 import { CLIENTS, typedHeaders } from '../clients.mjs'
-import { bytes, count, parseFlags } from '../flags.mjs'
+import { bytes, count, oneOf, parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
-import { startRustServer } from '../spawn-server.mjs'
+import { SERVER_NAMES, startServerNamed } from '../nginx.mjs'
 import { load as measure } from './cpu-load.mjs'
 
 const TOOL = 'bench/micro/fetch-client.mjs'
 const flags = parseFlags(TOOL, {
   protocol: { type: 'string', default: 'h1' },
+  server: { type: 'string', default: 'hyper' },
   size: { type: 'string', default: '200' },
   concurrency: { type: 'string', default: '64' },
   requests: { type: 'string', default: '3000' },
   rounds: { type: 'string', default: '10' },
 })
 const { protocol } = flags
+const serverName = oneOf(TOOL, 'server', flags.server, SERVER_NAMES)
 const size = bytes(TOOL, 'size', flags.size)
 const concurrency = count(TOOL, 'concurrency', flags.concurrency)
 const requests = count(TOOL, 'requests', flags.requests)
@@ -32,7 +34,7 @@ const rounds = count(TOOL, 'rounds', flags.rounds)
 const WAYS = { Client: 'hyperhttp-request', fetch: 'hyperhttp-fetch' }
 
 const loadAtStart = os.loadavg()[0]
-const { server, url, tls } = await startRustServer(protocol, size)
+const { server, url, tls, label } = await startServerNamed(serverName, protocol, size)
 const clients = {}
 for (const [way, name] of Object.entries(WAYS)) {
   clients[way] = await CLIENTS[name]({
@@ -56,7 +58,7 @@ const lines = [
   `## client.fetch against the Client (get), ${size} B, ${protocol}, concurrency ${concurrency}`,
   '',
   `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
-  `- ${rounds} rounds of ${requests} requests per way, alternating (order flipped each round), median shown; server: crates/bench-server in its own process`,
+  `- ${rounds} rounds of ${requests} requests per way, alternating (order flipped each round), median shown; server: ${label} in its own process`,
   '',
   '| way | CPU µs/req | JS thread µs/req | req/s |',
   '|---|--:|--:|--:|',
