@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { afterEach, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
 import { caPem } from './helpers/certificates.js'
 import { runNodeScript } from './helpers/child-process.js'
 import { packageEntryUrl } from './helpers/package.js'
+import { squidMissing, startSquid, useProxy } from './helpers/proxies.js'
 import {
   closeAll,
   type SecureTestServer,
@@ -78,20 +79,50 @@ it.runIf(process.platform === 'linux').each([
       ? await startH2cServer(handler)
       : await startSecureServer(handler)
     await using client = new Client({ tls: { ca: caPem() }, http2PriorKnowledge: priorKnowledge })
-    // The first request learns that the origin speaks HTTP/2 and opens the connection.
-    await readBodies(client, `${server.url}/`, 1)
-    const before = wakeUps()
-    await readBodies(client, `${server.url}/`, 64)
-    const after = wakeUps()
-    const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0)
+    const grew = await wakeUpsReading(client, `${server.url}/`)
     expect(server.sessions()).toBe(1)
     // Here the lane woke 50-90 times for 64 bodies of 256 KiB and the workers 0-1 times. With
     // the socket left on the reactor of the worker that opened it (tried), the workers woke
     // 60-100 times: each readiness of the socket woke a worker, which then woke the lane.
-    expect(grew(LANE)).toBeGreaterThan(16)
-    expect(grew(WORKER)).toBeLessThan(16)
+    expect(grew.lane).toBeGreaterThan(16)
+    expect(grew.workers).toBeLessThan(16)
   },
 )
+
+describe.skipIf(process.platform !== 'linux' || squidMissing() !== null)(
+  'through a CONNECT proxy (squid)',
+  () => {
+    const squid = useProxy(() => startSquid())
+
+    it('an HTTP/2 connection runs on its lane too, with its socket', async () => {
+      const server = await startSecureServer((_req, res) => res.end(BODY))
+      await using client = new Client({ tls: { ca: caPem() }, proxy: squid().url })
+      const grew = await wakeUpsReading(client, `${server.url}/`)
+      expect(server.sessions()).toBe(1)
+      // Here the lane woke 52-77 times and the workers 0 times. When a proxied connection
+      // stayed on the worker that opened it (before this test), the workers woke 376-707 times
+      // and the lane 86-123: each readiness of the socket woke a worker, which woke the lane.
+      expect(grew.lane).toBeGreaterThan(16)
+      expect(grew.workers).toBeLessThan(16)
+    })
+  },
+)
+
+/**
+ * Wake-ups of the lanes and of the workers while `client` reads 64 bodies from `url`, after a
+ * first request that learns whether the origin speaks HTTP/2 and opens the connection.
+ */
+async function wakeUpsReading(
+  client: Client,
+  url: string,
+): Promise<{ lane: number; workers: number }> {
+  await readBodies(client, url, 1)
+  const before = wakeUps()
+  await readBodies(client, url, 64)
+  const after = wakeUps()
+  const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0)
+  return { lane: grew(LANE), workers: grew(WORKER) }
+}
 
 // The engine reads the variable once, when it starts: a fresh process.
 const WITHOUT_LANES = `

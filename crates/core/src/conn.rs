@@ -232,9 +232,10 @@ pub(crate) enum Stream {
     Boxed(Box<dyn Transport>),
 }
 
-/// A direct TCP connection's socket, which can move to another runtime's reactor once it is
-/// connected: an HTTP/2 connection runs on its origin's lane (crate::runtime), and over TLS
-/// only ALPN tells, after the handshake on the runtime of the request that opened it.
+/// A TCP connection's socket (to the origin, or to a proxy under the tunnel's layers), which
+/// can move to another runtime's reactor once it is connected: an HTTP/2 connection runs on
+/// its origin's lane (crate::runtime), and over TLS only ALPN tells, after the handshake on
+/// the runtime of the request that opened it.
 pub(crate) struct Socket(Option<TcpStream>);
 
 impl Socket {

@@ -160,19 +160,13 @@ impl Inner {
         let route = (self.config.proxies.as_deref()).and_then(|p| p.route(https, &host, port));
         let (stream, h2, forwarding, ends, lane) = match route {
             Some((proxy, hop)) => {
-                let (stream, h2) = self
+                let (stream, h2, lane) = self
                     .through_proxy(proxy, hop, (https, &host, port), deadline)
                     .await?;
                 marks.connect();
                 // The socket's ends are the proxy's business here; observers get the origin.
                 let ends = observer.as_ref().map(|_| (None, None));
-                (
-                    stream,
-                    h2,
-                    hop == Hop::Forward,
-                    ends,
-                    crate::runtime::here(),
-                )
+                (stream, h2, hop == Hop::Forward, ends, lane)
             }
             None => {
                 let tcp = self.tcp(&host, port, deadline, marks).await?;
@@ -181,11 +175,7 @@ impl Inner {
                     .as_ref()
                     .map(|_| (tcp.local_addr().ok(), tcp.peer_addr().ok()));
                 let socket = Socket::new(tcp);
-                // An HTTP/2 connection moves to its origin's lane (crate::runtime).
-                let lane_for = |h2: bool| match h2 {
-                    true => crate::runtime::http2_lane_here(&host, port),
-                    false => Lane::Shared,
-                };
+                let lane_for = |h2: bool| lane_for(h2, &host, port);
                 let (stream, h2, lane) = if https {
                     let mut tls =
                         within(deadline, Phase::Tls, self.tls_handshake(&host, socket)).await??;
@@ -296,6 +286,15 @@ impl Inner {
     }
 }
 
+/// Where a connection to `host:port` runs once it is known whether it speaks HTTP/2: an
+/// HTTP/2 connection on its origin's lane, HTTP/1.1 on the shared runtime (crate::runtime).
+fn lane_for(h2: bool, host: &str, port: u16) -> Lane {
+    match h2 {
+        true => crate::runtime::http2_lane_here(host, port),
+        false => Lane::Shared,
+    }
+}
+
 /// The error of a connected socket that could not move to its connection's thread.
 fn lost(e: std::io::Error) -> Error {
     Error::new(
@@ -317,7 +316,7 @@ impl Inner {
         hop: Hop,
         (https, host, port): (bool, &str, u16),
         deadline: Option<(Instant, Duration)>,
-    ) -> Result<(Stream, bool), Error> {
+    ) -> Result<(Stream, bool, Lane), Error> {
         // Where this side resolves the target (`socks5:`) or the URL holds a literal, the lookup
         // hook, the DNS cache and the address filter apply as for a direct connection, before
         // anything reaches the proxy. Names the proxy resolves itself never reach them.
@@ -331,7 +330,7 @@ impl Inner {
             }
         }
         let tcp = self.dialer.tcp(&proxy.host, proxy.port, deadline).await;
-        let tcp = tcp.map_err(|e| proxy.explain(e))?;
+        let tcp = Socket::new(tcp.map_err(|e| proxy.explain(e))?);
         let io: BoxIo = match proxy.scheme {
             ProxyScheme::Https => {
                 // Built by the client whenever a proxy is `https:`.
@@ -353,18 +352,28 @@ impl Inner {
             }
             _ => Box::new(tcp),
         };
+        // The socket under the layers moves as a direct connection's does.
         if hop == Hop::Forward {
-            return Ok((Stream::Boxed(Box::new(TokioIo::new(io))), false));
-        }
-        let tunnel = within(deadline, Phase::Connect, proxy.tunnel(io, &target, port)).await??;
-        if !https {
+            let mut io = io;
+            io.move_to(Lane::Shared).map_err(lost)?;
             return Ok((
-                Stream::Boxed(Box::new(TokioIo::new(tunnel))),
-                self.config.h2_only,
+                Stream::Boxed(Box::new(TokioIo::new(io))),
+                false,
+                Lane::Shared,
             ));
         }
-        let tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
+        let mut tunnel =
+            within(deadline, Phase::Connect, proxy.tunnel(io, &target, port)).await??;
+        if !https {
+            let h2 = self.config.h2_only;
+            let lane = lane_for(h2, host, port);
+            tunnel.move_to(lane).map_err(lost)?;
+            return Ok((Stream::Boxed(Box::new(TokioIo::new(tunnel))), h2, lane));
+        }
+        let mut tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
         let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-        Ok((Stream::Boxed(Box::new(TokioIo::new(tls))), h2))
+        let lane = lane_for(h2, host, port);
+        tls.get_mut().0.move_to(lane).map_err(lost)?;
+        Ok((Stream::Boxed(Box::new(TokioIo::new(tls))), h2, lane))
     }
 }

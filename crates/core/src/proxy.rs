@@ -7,6 +7,7 @@
 //! exchanges, and owning them gives each failure its own error (kind, message, reply code)
 //! under the connection's own timeout, with no new dependency.
 
+use std::io;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -17,7 +18,9 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWrite
 use url::Url;
 
 use crate::config::TlsOptions;
+use crate::conn::Socket;
 use crate::error::{Error, Kind, Phase};
+use crate::runtime::Lane;
 
 /// The proxies of a client. An explicit proxy sets `http` and `https` to the same URL; the
 /// environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`) is read by the caller
@@ -67,10 +70,38 @@ pub(crate) fn tls_config(origin: &TlsOptions) -> Result<Arc<rustls::ClientConfig
 const MAX_CONNECT_HEAD: usize = 64 * 1024;
 
 /// A proxied connection's stream: TCP, TLS to the proxy, a tunnel, or TLS inside a tunnel.
-pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {
+    /// Moves the socket under every layer to `lane`'s reactor, as for a direct connection
+    /// (an HTTP/2 connection runs on its origin's lane, [`crate::runtime`]).
+    fn move_to(&mut self, lane: Lane) -> io::Result<()>;
+}
+
 /// A boxed [`Io`]; only proxied connections pay for the indirection.
 pub(crate) type BoxIo = Box<dyn Io>;
+
+impl Io for Socket {
+    fn move_to(&mut self, lane: Lane) -> io::Result<()> {
+        Socket::move_to(self, lane)
+    }
+}
+
+impl<S: Io> Io for tokio_rustls::client::TlsStream<S> {
+    fn move_to(&mut self, lane: Lane) -> io::Result<()> {
+        self.get_mut().0.move_to(lane)
+    }
+}
+
+impl<S: Io> Io for BufReader<S> {
+    fn move_to(&mut self, lane: Lane) -> io::Result<()> {
+        self.get_mut().move_to(lane)
+    }
+}
+
+impl Io for BoxIo {
+    fn move_to(&mut self, lane: Lane) -> io::Result<()> {
+        (**self).move_to(lane)
+    }
+}
 
 /// How a proxy is spoken to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
