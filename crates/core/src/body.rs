@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use crate::conn::InFlight;
 use crate::error::{BoxError, Error, Kind, Phase};
 use crate::request::BodyStream;
+use crate::runtime::Lane;
 
 /// The request body as hyper sees it.
 pub(crate) enum ReqBody {
@@ -193,6 +194,17 @@ impl Body {
     /// keep reads of such a body off latency-sensitive threads).
     pub fn is_decoded(&self) -> bool {
         matches!(self.source, Source::Decoded { .. })
+    }
+
+    /// Where reads of this body should run, for a request that ran on `lane`
+    /// ([`crate::runtime`]): a body being decoded on the shared runtime, whose workers decode
+    /// several bodies at once, so that decoding never holds the thread of an HTTP/2 lane,
+    /// which every connection on that lane needs for its I/O; any other body on `lane`.
+    pub fn read_lane(&self, lane: Lane) -> Lane {
+        match self.is_decoded() {
+            true => Lane::Shared,
+            false => lane,
+        }
     }
 
     /// True once every byte has been read.

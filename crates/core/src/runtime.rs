@@ -18,8 +18,11 @@
 //! and wake it, on a lane they run one after another on one thread. An origin's connection and
 //! its requests meet on the same lane because both choose it from the origin
 //! ([`Engine::http2_lane`]): origins are given lanes in turn as they are first seen, so the
-//! first origins a program talks HTTP/2 to each get a lane of their own. HTTP/1.1 stays on the shared runtime, where a connection serves
-//! one request at a time and the work spreads over all workers.
+//! first origins a program talks HTTP/2 to each get a lane of their own. A compressed body is
+//! decoded on the shared runtime instead ([`crate::Body::read_lane`]): decoding is work for
+//! the workers, not for a lane's thread, which its connections need for their I/O. HTTP/1.1
+//! stays on the shared runtime, where a connection serves one request at a time and the work
+//! spreads over all workers.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -190,9 +193,8 @@ impl Engine {
     /// The lane for HTTP/2 connections to `host` and `port` (the scheme's default when the
     /// URL names none) and for the requests that use them: the same origin always gets the
     /// same lane. New origins get the lanes in turn, so with `n` lanes the first `n` origins
-    /// each have one of their own; after [`LANE_TABLE_MAX`] origins, a new one gets the lane
-    /// its hash picks.
-    /// [`Lane::Shared`] when there are no lanes.
+    /// each have one of their own; after 4,096 origins (`LANE_TABLE_MAX`), a new one gets the
+    /// lane its hash picks. [`Lane::Shared`] when there are no lanes.
     pub fn http2_lane(&self, host: &str, port: u16) -> Lane {
         match self.http2_lanes {
             0 => return Lane::Shared,

@@ -327,7 +327,8 @@ impl NativeClient {
             }
         }
         let task_shared = shared.clone();
-        let handle = hyperhttp_core::runtime::shared(None).spawn(slot.lane, async move {
+        let lane = body.read_lane(slot.lane);
+        let handle = hyperhttp_core::runtime::shared(None).spawn(lane, async move {
             let res = body.chunk(CHUNK_MAX).await;
             deliver_chunk(&task_shared, id, body, res);
         });
@@ -354,7 +355,8 @@ impl NativeClient {
             buffer.extend_from_slice(&prefix);
         }
         let task_shared = shared.clone();
-        let handle = hyperhttp_core::runtime::shared(None).spawn(slot.lane, async move {
+        let lane = body.read_lane(slot.lane);
+        let handle = hyperhttp_core::runtime::shared(None).spawn(lane, async move {
             let res = body.read_to_end(buffer).await;
             deliver_whole(&task_shared, id, res);
         });
