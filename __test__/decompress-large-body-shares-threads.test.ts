@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { afterEach, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
 import { runNodeScript } from './helpers/child-process.js'
 import { encode } from './helpers/compression.js'
 import { packageEntryUrl } from './helpers/package.js'
 import { closeAll, startH2cServer } from './helpers/servers.js'
+import { byThreadName } from './helpers/threads.js'
 
 afterEach(closeAll)
 
@@ -16,24 +16,6 @@ afterEach(closeAll)
 const MiB = 1024 * 1024
 const DECODED = 128 * MiB
 const gzipped = encode('gzip', Buffer.alloc(DECODED))
-
-/** Processor time so far of this process's threads, in clock ticks, by name (Linux only). */
-function ticksByThread(): Map<string, number> {
-  const byName = new Map<string, number>()
-  for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-    } catch {
-      continue // the thread ended meanwhile
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const ticks = Number(fields[11]) + Number(fields[12]) // utime + stime
-    byName.set(name, (byName.get(name) ?? 0) + ticks)
-  }
-  return byName
-}
 
 it.runIf(process.platform === 'linux')(
   'HTTP/2: a large body is decoded on the worker threads, not on its lane, and a small request on the same connection is answered meanwhile',
@@ -48,7 +30,7 @@ it.runIf(process.platform === 'linux')(
     })
     await using client = new Client({ http2PriorKnowledge: true, maxDecodedBodySize: 2 * DECODED })
     const large = await client.get(`${server.url}/large`)
-    const before = ticksByThread()
+    const before = byThreadName('cpu ticks')
     let decoded = false
     const whole = large.arrayBuffer().then((bytes) => {
       decoded = true
@@ -58,7 +40,7 @@ it.runIf(process.platform === 'linux')(
     expect(await small.text()).toBe('small')
     expect(decoded).toBe(false)
     expect(Buffer.from(await whole).equals(Buffer.alloc(DECODED))).toBe(true)
-    const after = ticksByThread()
+    const after = byThreadName('cpu ticks')
     const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0)
     // Here the workers spent 6 ticks (10 ms each) decoding and the lane 0. Before, the lane
     // decoded it, and the small request (and every other HTTP/2 connection on the lane)

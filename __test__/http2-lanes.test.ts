@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
 import { caPem } from './helpers/certificates.js'
@@ -12,6 +11,7 @@ import {
   startHttpsServer,
   startSecureServer,
 } from './helpers/servers.js'
+import { byThreadName } from './helpers/threads.js'
 
 afterEach(closeAll)
 
@@ -24,23 +24,6 @@ afterEach(closeAll)
 
 const LANE = 'hyperhttp-http2'
 const WORKER = 'hyperhttp-worke'
-
-/** Voluntary context switches (wake-ups after waiting) of this process's threads, by name. */
-function wakeUps(): Map<string, number> {
-  const byName = new Map<string, number>()
-  for (const tid of readdirSync('/proc/self/task')) {
-    let status: string
-    try {
-      status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8')
-    } catch {
-      continue // the thread ended meanwhile
-    }
-    const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? ''
-    const switches = Number(/^voluntary_ctxt_switches:\s*(\d+)$/m.exec(status)?.[1] ?? 0)
-    byName.set(name, (byName.get(name) ?? 0) + switches)
-  }
-  return byName
-}
 
 const BODY = Buffer.alloc(256 * 1024, 'abcdefghijklmnopqrstuvwxyz')
 
@@ -64,7 +47,7 @@ it.runIf(process.platform === 'linux')(
     const server = await startHttpsServer((_req, res) => res.end(BODY))
     await using client = new Client({ tls: { ca: caPem() } })
     await readBodies(client, `${server.url}/`, 20)
-    expect(wakeUps().has(LANE)).toBe(false)
+    expect(byThreadName('wake-ups').has(LANE)).toBe(false)
   },
 )
 
@@ -117,9 +100,9 @@ async function wakeUpsReading(
   url: string,
 ): Promise<{ lane: number; workers: number }> {
   await readBodies(client, url, 1)
-  const before = wakeUps()
+  const before = byThreadName('wake-ups')
   await readBodies(client, url, 64)
-  const after = wakeUps()
+  const after = byThreadName('wake-ups')
   const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0)
   return { lane: grew(LANE), workers: grew(WORKER) }
 }
