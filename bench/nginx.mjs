@@ -8,7 +8,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { makeCertificate } from './certificate.mjs'
-import { onCpus, startRustServer } from './spawn-server.mjs'
+import { onCpus, protocolProblem, startRustServer } from './spawn-server.mjs'
 
 export const NGINX_HINT = 'apt-get install nginx-light (Debian/Ubuntu) or your OS package of nginx'
 
@@ -158,6 +158,8 @@ export async function startServerNamed(name, protocol, size) {
     const started = await startRustServer(protocol, size)
     return { ...started, label: 'crates/bench-server' }
   }
+  const problem = protocolProblem(protocol)
+  if (problem) throw new Error(problem)
   const binary = nginxBinary()
   if (!binary) throw new Error(`nginx is not installed: ${NGINX_HINT}`)
   const tls = protocol === 'h1' ? undefined : makeCertificate()
