@@ -175,18 +175,17 @@ impl Inner {
                     .as_ref()
                     .map(|_| (tcp.local_addr().ok(), tcp.peer_addr().ok()));
                 let socket = Socket::new(tcp);
-                let lane_for = |h2: bool| lane_for(h2, &host, port);
                 let (stream, h2, lane) = if https {
                     let mut tls =
                         within(deadline, Phase::Tls, self.tls_handshake(&host, socket)).await??;
                     marks.tls();
                     let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-                    let lane = lane_for(h2);
+                    let lane = lane_for(h2, &host, port);
                     tls.get_mut().0.move_to(lane).map_err(lost)?;
                     (Stream::Tls(Box::new(TokioIo::new(tls))), h2, lane)
                 } else {
                     let (mut socket, h2) = (socket, self.config.h2_only);
-                    let lane = lane_for(h2);
+                    let lane = lane_for(h2, &host, port);
                     socket.move_to(lane).map_err(lost)?;
                     (Stream::Plain(TokioIo::new(socket)), h2, lane)
                 };
