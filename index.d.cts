@@ -122,6 +122,7 @@ export interface NativeClientOptions {
   httpsOnly?: boolean
   userAgent?: string
   workerThreads?: number
+  http2Lanes?: number
   maxRetries?: number
   retryMethods?: Array<string>
   retryStatuses?: Array<number>

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { Client } from '../dist/esm/index.js'
+import { Client, InvalidArgumentError } from '../dist/esm/index.js'
 import { caPem } from './helpers/certificates.js'
 import { runNodeScript } from './helpers/child-process.js'
 import { packageEntryUrl } from './helpers/package.js'
@@ -107,14 +107,15 @@ async function wakeUpsReading(
   return { lane: grew(LANE), workers: grew(WORKER) }
 }
 
-// The engine reads the variable once, when it starts: a fresh process.
-const WITHOUT_LANES = `
+// The engine reads the variable and the option once, when it starts: a fresh process.
+// `options` is the client's options as JavaScript source.
+const withoutLanes = (options: string) => `
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http2'
 const { Client } = await import(${JSON.stringify(packageEntryUrl)})
 const server = createServer((_req, res) => res.end('over ' + _req.httpVersion))
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-const client = new Client({ http2PriorKnowledge: true })
+const client = new Client(${options})
 const texts = []
 for (let i = 0; i < 3; i++)
   texts.push(await (await client.get('http://127.0.0.1:' + server.address().port + '/')).text())
@@ -126,29 +127,34 @@ server.close()
 console.log(JSON.stringify({ texts, lanes: names.filter((n) => n === ${JSON.stringify(LANE)}).length }))
 `
 
-it.runIf(process.platform === 'linux')(
-  'HYPERHTTP_HTTP2_LANES=0 runs HTTP/2 on the worker threads',
-  async () => {
-    const result = await runNodeScript(WITHOUT_LANES, { HYPERHTTP_HTTP2_LANES: '0' })
-    expect(result.stderr).toBe('')
-    expect(JSON.parse(result.stdout)).toEqual({
-      texts: ['over 2.0', 'over 2.0', 'over 2.0'],
-      lanes: 0,
-    })
-  },
-)
+it.runIf(process.platform === 'linux').each([
+  ['HYPERHTTP_HTTP2_LANES=0', '0', '{ http2PriorKnowledge: true }'],
+  ['http2Lanes: 0', undefined, '{ http2PriorKnowledge: true, http2Lanes: 0 }'],
+  [
+    'http2Lanes: 0 over HYPERHTTP_HTTP2_LANES=2',
+    '2',
+    '{ http2PriorKnowledge: true, http2Lanes: 0 }',
+  ],
+])('%s runs HTTP/2 on the worker threads', async (_how, variable, options) => {
+  const result = await runNodeScript(withoutLanes(options), { HYPERHTTP_HTTP2_LANES: variable })
+  expect(result.stderr).toBe('')
+  expect(JSON.parse(result.stdout)).toEqual({
+    texts: ['over 2.0', 'over 2.0', 'over 2.0'],
+    lanes: 0,
+  })
+})
 
 // Two origins and two lanes: each origin gets a lane of its own (origins are given lanes in
 // turn; by a hash of the origin alone they would share one about half the time). Each lane
-// thread's wake-ups are counted while one origin at a time is busy.
-const TWO_ORIGINS = `
+// thread's wake-ups are counted while one origin at a time is busy. `options` as above.
+const twoOrigins = (options: string) => `
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http2'
 const { Client } = await import(${JSON.stringify(packageEntryUrl)})
 const body = Buffer.alloc(64 * 1024, 'x')
 const servers = [createServer((_req, res) => res.end(body)), createServer((_req, res) => res.end(body))]
 for (const server of servers) await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-const client = new Client({ http2PriorKnowledge: true })
+const client = new Client(${options})
 const lanes = () => {
   const wakeUps = {}
   for (const t of readdirSync('/proc/self/task')) {
@@ -177,10 +183,17 @@ for (const server of servers) server.close()
 console.log(JSON.stringify(grew))
 `
 
-it.runIf(process.platform === 'linux')(
-  'with two lanes, two HTTP/2 origins run on different lanes',
-  async () => {
-    const result = await runNodeScript(TWO_ORIGINS, { HYPERHTTP_HTTP2_LANES: '2' })
+it.runIf(process.platform === 'linux').each([
+  ['HYPERHTTP_HTTP2_LANES=2', '2', '{ http2PriorKnowledge: true }'],
+  [
+    'http2Lanes: 2 over HYPERHTTP_HTTP2_LANES=0',
+    '0',
+    '{ http2PriorKnowledge: true, http2Lanes: 2 }',
+  ],
+])(
+  'with two lanes (%s), two HTTP/2 origins run on different lanes',
+  async (_how, variable, options) => {
+    const result = await runNodeScript(twoOrigins(options), { HYPERHTTP_HTTP2_LANES: variable })
     expect(result.stderr).toBe('')
     // Per origin, each lane thread's wake-ups while only that origin was busy (128 bodies):
     // here the busy origin's lane woke 107-174 times and the other 0 times.
@@ -194,3 +207,10 @@ it.runIf(process.platform === 'linux')(
     }
   },
 )
+
+it.each([-1, 1.5, 1025, '2'])('refuses http2Lanes %j with InvalidArgumentError', (value) => {
+  expect(() => new Client({ http2Lanes: value as number })).toThrow(InvalidArgumentError)
+  expect(() => new Client({ http2Lanes: value as number })).toThrow(
+    /^http2Lanes must be an integer from 0 to 1024/,
+  )
+})

@@ -45,6 +45,7 @@ export interface NativeClientOptions {
   httpsOnly?: boolean
   userAgent?: string
   workerThreads?: number
+  http2Lanes?: number
   maxRetries?: number
   retryMethods?: string[]
   retryStatuses?: number[]

@@ -59,6 +59,7 @@ const CLIENT_OPTIONS = new Set([
   'httpsOnly',
   'userAgent',
   'workerThreads',
+  'http2Lanes',
   'retry',
   'rateLimit',
   'circuitBreaker',
@@ -175,7 +176,9 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.maxRedirects !== undefined) native.maxRedirects = count(o.maxRedirects, 'maxRedirects', 0)
   if (o.httpsOnly !== undefined) native.httpsOnly = bool(o.httpsOnly, 'httpsOnly')
   if (o.userAgent !== undefined) native.userAgent = userAgent(o.userAgent)
-  if (o.workerThreads !== undefined) native.workerThreads = workerThreads(o.workerThreads)
+  if (o.workerThreads !== undefined)
+    native.workerThreads = threadCount(o.workerThreads, 'workerThreads', 1)
+  if (o.http2Lanes !== undefined) native.http2Lanes = threadCount(o.http2Lanes, 'http2Lanes', 0)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
   Object.assign(native, proxyOptions(o.proxy))
@@ -613,9 +616,14 @@ function userAgent(value: unknown): string {
   return value
 }
 
-function workerThreads(value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_WORKER_THREADS) {
-    throw invalid('workerThreads', `an integer from 1 to ${MAX_WORKER_THREADS}`, value)
+/** A number of engine threads from `min` to {@link MAX_WORKER_THREADS}. */
+function threadCount(value: unknown, name: string, min: number): number {
+  if (
+    !Number.isInteger(value) ||
+    (value as number) < min ||
+    (value as number) > MAX_WORKER_THREADS
+  ) {
+    throw invalid(name, `an integer from ${min} to ${MAX_WORKER_THREADS}`, value)
   }
   return value as number
 }

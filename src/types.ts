@@ -235,8 +235,8 @@ export interface ClientOptions {
    * client and every Node worker thread: it is started by the first client the process
    * creates (the one behind the global `fetch` included), and only that client's value
    * counts; later clients' values are ignored. Default: `HYPERHTTP_WORKER_THREADS`, else the
-   * number of CPUs. HTTP/2 connections run on threads of their own besides these, one per two
-   * worker threads (`HYPERHTTP_HTTP2_LANES` sets the number; see the README's How it works).
+   * number of CPUs. HTTP/2 connections run on threads of their own besides these
+   * ({@link ClientOptions.http2Lanes}).
    *
    * @example
    * ```ts
@@ -244,6 +244,21 @@ export interface ClientOptions {
    * ```
    */
   workerThreads?: number
+  /**
+   * HTTP/2 lanes (0 to 1024): threads of their own that run HTTP/2 connections with their
+   * requests and body reads, each origin on one lane (origins get lanes in turn as they are
+   * first seen). 0 runs HTTP/2 on the worker threads with everything else. Like
+   * {@link ClientOptions.workerThreads}, this sets up the process's one engine: only the first
+   * client's value counts. Default: `HYPERHTTP_HTTP2_LANES`, else one per two worker threads.
+   * More lanes let a program that talks HTTP/2 to several busy origins spread them over more
+   * processors; see the README's How it works.
+   *
+   * @example
+   * ```ts
+   * new Client({ http2Lanes: 4 })
+   * ```
+   */
+  http2Lanes?: number
   /**
    * Retry policy, run by the engine (waits never wake JavaScript). Default: idempotent
    * requests retried twice with decorrelated jitter; `false` disables retries.

@@ -267,7 +267,7 @@ impl Client {
         match url.host_str() {
             Some(host) if h2 => {
                 let port = url.port_or_known_default().unwrap_or_default();
-                crate::runtime::shared(None).http2_lane(host, port)
+                crate::runtime::shared().http2_lane(host, port)
             }
             _ => Lane::Shared,
         }

@@ -118,31 +118,47 @@ struct Intake {
     bell: std::os::unix::net::UnixStream,
 }
 
-/// The shared engine, created on first use with `worker_threads` threads (or the value of
-/// `HYPERHTTP_WORKER_THREADS`, or [`default_worker_threads`]). Later calls return the same
-/// engine whatever they ask for.
+/// How many threads the engine runs, as asked by whoever starts it ([`start`]). A field left
+/// `None` takes its environment variable's value, else its default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Threads {
+    /// Worker threads of the shared runtime: `HYPERHTTP_WORKER_THREADS`, else
+    /// [`default_worker_threads`]. 0 counts as not set.
+    pub workers: Option<usize>,
+    /// HTTP/2 lanes (see the module documentation); 0 runs HTTP/2 on the shared runtime:
+    /// `HYPERHTTP_HTTP2_LANES`, else one per two worker threads.
+    pub http2_lanes: Option<usize>,
+}
+
+/// The shared engine, started on first use with the default [`Threads`] (or with the ones
+/// given to [`start`] by whoever started it first).
 ///
 /// ```no_run
 /// use hyperhttp_core::runtime::Lane;
-/// let task = hyperhttp_core::runtime::shared(None).spawn(Lane::Shared, async {});
+/// let task = hyperhttp_core::runtime::shared().spawn(Lane::Shared, async {});
 /// task.abort();
 /// ```
-pub fn shared(worker_threads: Option<usize>) -> &'static Engine {
+pub fn shared() -> &'static Engine {
+    start(Threads::default())
+}
+
+/// The shared engine, started with `threads` if this is its first use. Later calls return the
+/// same engine whatever they ask for.
+pub fn start(threads: Threads) -> &'static Engine {
     ENGINE.get_or_init(|| {
-        let threads = worker_threads
-            .or_else(|| {
-                std::env::var(WORKER_THREADS_ENV)
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-            })
+        let from_env =
+            |name: &str| -> Option<usize> { std::env::var(name).ok().and_then(|v| v.parse().ok()) };
+        let workers = threads
+            .workers
             .filter(|n| *n > 0)
+            .or_else(|| from_env(WORKER_THREADS_ENV).filter(|n| *n > 0))
             .unwrap_or_else(default_worker_threads);
-        let http2_lanes = std::env::var(HTTP2_LANES_ENV)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| threads.div_ceil(2));
+        let http2_lanes = threads
+            .http2_lanes
+            .or_else(|| from_env(HTTP2_LANES_ENV))
+            .unwrap_or_else(|| workers.div_ceil(2));
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads)
+            .worker_threads(workers)
             .thread_name("hyperhttp-worker")
             .on_thread_start(|| THREAD_LANE.set(Some(Lane::Shared)))
             .enable_all()
@@ -262,7 +278,7 @@ pub(crate) fn opening<F: Future>(future: F) -> impl Future<Output = F::Output> {
 /// ([`Engine::http2_lane`]) on the engine's threads, [`Lane::Shared`] elsewhere.
 pub(crate) fn http2_lane_here(host: &str, port: u16) -> Lane {
     match THREAD_LANE.get() {
-        Some(_) => shared(None).http2_lane(host, port),
+        Some(_) => shared().http2_lane(host, port),
         None => Lane::Shared,
     }
 }
@@ -278,7 +294,7 @@ pub(crate) fn here() -> Lane {
 pub(crate) fn adopt(lane: Lane, tcp: TcpStream) -> std::io::Result<TcpStream> {
     match THREAD_LANE.get() {
         Some(here) if here != lane => {
-            let engine = shared(None);
+            let engine = shared();
             let tcp = tcp.into_std()?;
             let _inside = match lane {
                 Lane::Http2(n) => engine.http2_handle(n).enter(),
@@ -310,7 +326,7 @@ where
         let lane = OPENED.try_with(Cell::get).ok().flatten();
         match (lane, THREAD_LANE.get()) {
             (Some(lane), Some(here)) if lane != here => {
-                let engine = shared(None);
+                let engine = shared();
                 match lane {
                     Lane::Http2(n) => drop(engine.http2_handle(n).spawn(future)),
                     Lane::Shared => drop(engine.runtime.spawn(future)),

@@ -180,7 +180,10 @@ impl NativeClient {
         on_events: Unknown,
     ) -> napi::Result<Self> {
         let options = options.unwrap_or_default();
-        let runtime = hyperhttp_core::runtime::shared(options.worker_threads.map(|n| n as usize));
+        let runtime = hyperhttp_core::runtime::start(hyperhttp_core::runtime::Threads {
+            workers: options.worker_threads.map(|n| n as usize),
+            http2_lanes: options.http2_lanes.map(|n| n as usize),
+        });
         let sink = Sink::new(env.raw(), on_events.raw())?;
         let questions = dns::Questions::new(sink.clone());
         let (lookup, filter) = (options.lookup, options.address_filter);
@@ -288,7 +291,7 @@ impl NativeClient {
         // Boxed: tokio copies a task's whole future when it stores it and again when the task
         // ends; a pointer is cheaper to copy than the request's few KB of state.
         let task = Box::pin(run(client, req, hook, jar, id, task_shared));
-        slot.task = Some(hyperhttp_core::runtime::shared(None).spawn(slot.lane, task));
+        slot.task = Some(hyperhttp_core::runtime::shared().spawn(slot.lane, task));
         slots.insert(id, slot);
         Ok(())
     }
@@ -328,7 +331,7 @@ impl NativeClient {
         }
         let task_shared = shared.clone();
         let lane = body.read_lane(slot.lane);
-        let handle = hyperhttp_core::runtime::shared(None).spawn(lane, async move {
+        let handle = hyperhttp_core::runtime::shared().spawn(lane, async move {
             let res = body.chunk(CHUNK_MAX).await;
             deliver_chunk(&task_shared, id, body, res);
         });
@@ -356,7 +359,7 @@ impl NativeClient {
         }
         let task_shared = shared.clone();
         let lane = body.read_lane(slot.lane);
-        let handle = hyperhttp_core::runtime::shared(None).spawn(lane, async move {
+        let handle = hyperhttp_core::runtime::shared().spawn(lane, async move {
             let res = body.read_to_end(buffer).await;
             deliver_whole(&task_shared, id, res);
         });

@@ -46,6 +46,7 @@ pub struct NativeClientOptions {
     pub https_only: Option<bool>,
     pub user_agent: Option<String>,
     pub worker_threads: Option<u32>,
+    pub http2_lanes: Option<u32>,
     pub max_retries: Option<u32>,
     pub retry_methods: Option<Vec<String>>,
     pub retry_statuses: Option<Vec<u32>>,
