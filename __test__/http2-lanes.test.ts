@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createSecureServer } from 'node:http2'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Client, InvalidArgumentError } from '../dist/esm/index.js'
-import { caPem } from './helpers/certificates.js'
+import { caPem, serverIdentity } from './helpers/certificates.js'
 import { runNodeScript } from './helpers/child-process.js'
 import { packageEntryUrl } from './helpers/package.js'
 import { squidMissing, startSquid, useProxy } from './helpers/proxies.js'
@@ -88,6 +92,33 @@ describe.skipIf(process.platform !== 'linux' || squidMissing() !== null)(
       expect(grew.lane).toBeGreaterThan(16)
       expect(grew.workers).toBeLessThan(16)
     })
+  },
+)
+
+it.runIf(process.platform === 'linux')(
+  'over TLS on a Unix socket, an HTTP/2 connection chosen through ALPN runs on its lane too',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyperhttp-lanes-'))
+    const server = createSecureServer(serverIdentity('exampleTest'), (_req, res) => res.end(BODY))
+    let sessions = 0
+    server.on('session', () => {
+      sessions += 1
+    })
+    const path = join(dir, 'h2.sock')
+    await new Promise<void>((resolve) => server.listen(path, resolve))
+    try {
+      await using client = new Client({ socketPath: path, tls: { ca: caPem() } })
+      const grew = await wakeUpsReading(client, 'https://example.test/')
+      expect(sessions).toBe(1)
+      // Here the lane woke 134-196 times and the workers 0-1. Before the socket moved to the
+      // lane (the connection stayed on the worker that opened it while its requests ran on
+      // the lane), the workers woke 355-405 times: each response crossed threads.
+      expect(grew.lane).toBeGreaterThan(16)
+      expect(grew.workers).toBeLessThan(16)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+      rmSync(dir, { recursive: true, force: true })
+    }
   },
 )
 

@@ -232,25 +232,27 @@ pub(crate) enum Stream {
     Boxed(Box<dyn Transport>),
 }
 
-/// A TCP connection's socket (to the origin, or to a proxy under the tunnel's layers), which
-/// can move to another runtime's reactor once it is connected: an HTTP/2 connection runs on
-/// its origin's lane (crate::runtime), and over TLS only ALPN tells, after the handshake on
-/// the runtime of the request that opened it.
-pub(crate) struct Socket(Option<TcpStream>);
+/// A connection's socket: TCP (to the origin, or to a proxy under the tunnel's layers), or a
+/// Unix domain socket (`socketPath`). It can move to another runtime's reactor once it is
+/// connected: an HTTP/2 connection runs on its origin's lane (crate::runtime), and over TLS
+/// only ALPN tells, after the handshake on the runtime of the request that opened it.
+pub(crate) struct Socket<S = TcpStream>(Option<S>);
 
-impl Socket {
-    pub(crate) fn new(tcp: TcpStream) -> Self {
-        Socket(Some(tcp))
+impl<S: crate::runtime::Movable> Socket<S> {
+    pub(crate) fn new(stream: S) -> Self {
+        Socket(Some(stream))
     }
 
     /// Moves the socket to `lane`'s reactor ([`crate::runtime::adopt`]).
     pub(crate) fn move_to(&mut self, lane: Lane) -> io::Result<()> {
-        let tcp = self.0.take().ok_or_else(moved_out)?;
-        self.0 = Some(crate::runtime::adopt(lane, tcp)?);
+        let stream = self.0.take().ok_or_else(moved_out)?;
+        self.0 = Some(crate::runtime::adopt(lane, stream)?);
         Ok(())
     }
+}
 
-    fn tcp(&mut self) -> io::Result<Pin<&mut TcpStream>> {
+impl<S: Unpin> Socket<S> {
+    fn stream(&mut self) -> io::Result<Pin<&mut S>> {
         self.0.as_mut().map(Pin::new).ok_or_else(moved_out)
     }
 }
@@ -263,23 +265,23 @@ fn moved_out() -> io::Error {
     )
 }
 
-impl tokio::io::AsyncRead for Socket {
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Socket<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        self.get_mut().tcp()?.poll_read(cx, buf)
+        self.get_mut().stream()?.poll_read(cx, buf)
     }
 }
 
-impl tokio::io::AsyncWrite for Socket {
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Socket<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().tcp()?.poll_write(cx, buf)
+        self.get_mut().stream()?.poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -287,19 +289,19 @@ impl tokio::io::AsyncWrite for Socket {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().tcp()?.poll_write_vectored(cx, bufs)
+        self.get_mut().stream()?.poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
-        true
+        self.0.as_ref().is_some_and(S::is_write_vectored)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().tcp()?.poll_flush(cx)
+        self.get_mut().stream()?.poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().tcp()?.poll_shutdown(cx)
+        self.get_mut().stream()?.poll_shutdown(cx)
     }
 }
 

@@ -148,7 +148,7 @@ impl Inner {
         let key = (timeouts.pool_key.take()).unwrap_or_else(|| dial.pool_key(https, &host, port));
         if let Dial::Socket { path, tls } = dial {
             return self
-                .connect_local(&host, &path, &key, tls, timeouts, marks)
+                .connect_local((&host, port), &path, &key, tls, timeouts, marks)
                 .await;
         }
 
@@ -225,11 +225,12 @@ impl Inner {
         self.dialer.connect(host, &addresses, port, deadline).await
     }
 
-    /// A connection over the local socket at `path`: all origins share its slots (`key`, one
-    /// per socket), and `tls` puts TLS for `host` over it.
+    /// A connection over the local socket at `path` for the origin at `host` and `port`: all
+    /// origins share its slots (`key`, one per socket), and `tls` puts TLS for `host` over it.
+    /// An HTTP/2 connection moves to the origin's lane, as a TCP one does.
     async fn connect_local(
         &self,
-        host: &str,
+        (host, port): (&str, u16),
         path: &str,
         key: &str,
         tls: bool,
@@ -250,20 +251,26 @@ impl Inner {
                 .with_source(e)
             })?;
         marks.connect();
-        let (stream, h2): (Box<dyn Transport>, bool) = if tls {
-            let tls = within(deadline, Phase::Tls, self.tls_handshake(host, socket)).await??;
+        let (stream, h2, lane): (Box<dyn Transport>, bool, Lane) = if tls {
+            let mut tls = within(deadline, Phase::Tls, self.tls_handshake(host, socket)).await??;
             marks.tls();
             let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
-            (Box::new(TokioIo::new(tls)), h2)
+            let lane = lane_for(h2, host, port);
+            let lane = crate::local::move_to(tls.get_mut().0, lane).map_err(lost)?;
+            (Box::new(TokioIo::new(tls)), h2, lane)
         } else {
-            (Box::new(TokioIo::new(socket)), self.config.h2_only)
+            let (mut socket, h2) = (socket, self.config.h2_only);
+            let lane =
+                crate::local::move_to(&mut socket, lane_for(h2, host, port)).map_err(lost)?;
+            (Box::new(TokioIo::new(socket)), h2, lane)
         };
         let conn = Conn::new(
             Stream::Boxed(stream),
             h2,
             self.config.keep_alive_timeout,
             slots,
-        );
+        )
+        .on_lane(lane);
         marks.opened(conn.shared(), None);
         Ok(conn)
     }

@@ -3,6 +3,8 @@
 
 use std::io;
 
+use crate::runtime::Lane;
+
 /// The pool's key for the connections over the local socket at `path`, shared by every origin
 /// dialled over it: `unix:/tmp/app.sock`, or `npipe:\\.\pipe\app` on Windows.
 pub(crate) fn pool_key(path: &str) -> String {
@@ -10,9 +12,9 @@ pub(crate) fn pool_key(path: &str) -> String {
     format!("{SCHEME}{path}")
 }
 
-/// The stream of an open local socket.
+/// The stream of an open local socket, which can move to another runtime's reactor.
 #[cfg(unix)]
-pub(crate) type LocalStream = tokio::net::UnixStream;
+pub(crate) type LocalStream = crate::conn::Socket<tokio::net::UnixStream>;
 
 /// The stream of an open local socket.
 #[cfg(windows)]
@@ -21,7 +23,24 @@ pub(crate) type LocalStream = tokio::net::windows::named_pipe::NamedPipeClient;
 /// Connects to the Unix domain socket at `path`.
 #[cfg(unix)]
 pub(crate) async fn open(path: &str) -> io::Result<LocalStream> {
-    tokio::net::UnixStream::connect(path).await
+    Ok(crate::conn::Socket::new(
+        tokio::net::UnixStream::connect(path).await?,
+    ))
+}
+
+/// Moves an open local socket to `lane`'s reactor ([`crate::runtime::adopt`]); returns the
+/// lane its connection runs on.
+#[cfg(unix)]
+pub(crate) fn move_to(stream: &mut LocalStream, lane: Lane) -> io::Result<Lane> {
+    stream.move_to(lane)?;
+    Ok(lane)
+}
+
+/// A named pipe cannot move to another runtime's reactor: its connection runs where it was
+/// opened.
+#[cfg(windows)]
+pub(crate) fn move_to(_stream: &mut LocalStream, _lane: Lane) -> io::Result<Lane> {
+    Ok(crate::runtime::here())
 }
 
 /// Connects to the named pipe `path` (`\\.\pipe\name`). A pipe whose instances are all busy

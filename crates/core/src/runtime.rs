@@ -289,20 +289,38 @@ pub(crate) fn here() -> Lane {
     THREAD_LANE.get().unwrap_or_default()
 }
 
+/// A connected socket that can be registered with another runtime's reactor.
+pub(crate) trait Movable: Sized {
+    /// This socket, registered with the reactor of the runtime entered on this thread.
+    fn reregister(self) -> std::io::Result<Self>;
+}
+
+impl Movable for TcpStream {
+    fn reregister(self) -> std::io::Result<Self> {
+        TcpStream::from_std(self.into_std()?)
+    }
+}
+
+#[cfg(unix)]
+impl Movable for tokio::net::UnixStream {
+    fn reregister(self) -> std::io::Result<Self> {
+        tokio::net::UnixStream::from_std(self.into_std()?)
+    }
+}
+
 /// Moves a connected socket to `lane`'s reactor, so that its readiness wakes the thread that
 /// runs its connection, unless this thread already runs `lane` (or is not the engine's).
-pub(crate) fn adopt(lane: Lane, tcp: TcpStream) -> std::io::Result<TcpStream> {
+pub(crate) fn adopt<S: Movable>(lane: Lane, socket: S) -> std::io::Result<S> {
     match THREAD_LANE.get() {
         Some(here) if here != lane => {
             let engine = shared();
-            let tcp = tcp.into_std()?;
             let _inside = match lane {
                 Lane::Http2(n) => engine.http2_handle(n).enter(),
                 Lane::Shared => engine.runtime.enter(),
             };
-            TcpStream::from_std(tcp)
+            socket.reregister()
         }
-        _ => Ok(tcp),
+        _ => Ok(socket),
     }
 }
 
