@@ -179,7 +179,7 @@ impl Inner {
                     let mut tls =
                         within(deadline, Phase::Tls, self.tls_handshake(&host, socket)).await??;
                     marks.tls();
-                    let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+                    let h2 = self.speaks_h2(&tls);
                     let lane = lane_for(h2, &host, port);
                     tls.get_mut().0.move_to(lane).map_err(lost)?;
                     (Stream::Tls(Box::new(TokioIo::new(tls))), h2, lane)
@@ -254,7 +254,7 @@ impl Inner {
         let (stream, h2, lane): (Box<dyn Transport>, bool, Lane) = if tls {
             let mut tls = within(deadline, Phase::Tls, self.tls_handshake(host, socket)).await??;
             marks.tls();
-            let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            let h2 = self.speaks_h2(&tls);
             let lane = lane_for(h2, host, port);
             let lane = crate::local::move_to(tls.get_mut().0, lane).map_err(lost)?;
             (Box::new(TokioIo::new(tls)), h2, lane)
@@ -273,6 +273,12 @@ impl Inner {
         .on_lane(lane);
         marks.opened(conn.shared(), None);
         Ok(conn)
+    }
+
+    /// True when a connection over `tls` speaks HTTP/2: this client speaks nothing else, or
+    /// ALPN chose it.
+    fn speaks_h2<S>(&self, tls: &tokio_rustls::client::TlsStream<S>) -> bool {
+        self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2")
     }
 
     async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
@@ -377,7 +383,7 @@ impl Inner {
             return Ok((Stream::Boxed(Box::new(TokioIo::new(tunnel))), h2, lane));
         }
         let mut tls = within(deadline, Phase::Tls, self.tls_handshake(host, tunnel)).await??;
-        let h2 = self.config.h2_only || tls.get_ref().1.alpn_protocol() == Some(b"h2");
+        let h2 = self.speaks_h2(&tls);
         let lane = lane_for(h2, host, port);
         tls.get_mut().0.move_to(lane).map_err(lost)?;
         Ok((Stream::Boxed(Box::new(TokioIo::new(tls))), h2, lane))
