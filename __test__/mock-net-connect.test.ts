@@ -37,7 +37,8 @@ it('enableNetConnect(host) lets that host reach the network; mocked origins stay
 
 it('enableNetConnect() lets every unmocked host through, and a host:port only that port', async () => {
   const real = await startHttpServer((_req, res) => res.end('real'))
-  const client = agent().client()
+  // A total timeout well under the test's: a request that hangs fails with the phase it hung in.
+  const client = agent().client({ timeout: { total: 10_000 } })
   agent().enableNetConnect(`localhost:${new URL(real.url).port}`)
   expect(await rejectionOf(client.get(real.url))).toBeInstanceOf(MockNotMatchedError)
   agent().enableNetConnect(new URL(real.url).host)
