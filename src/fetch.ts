@@ -27,7 +27,14 @@ let shared: Client | undefined
 export function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
   const reason = undiciDispatcherReason(init)
   if (reason !== undefined) return platformFetch(reason, input, init) as Promise<Response>
-  return sharedClient().fetch(input, init)
+  let client: Client
+  try {
+    client = sharedClient()
+  } catch (error) {
+    // A bad environment (HYPERHTTP_WORKER_THREADS, a proxy variable): fetch rejects, never throws.
+    return Promise.reject(error)
+  }
+  return client.fetch(input, init)
 }
 
 /** The client behind {@link fetch} (and `hyperhttp/register`), created on first use. */

@@ -141,6 +141,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (options === undefined) {
     const native: NativeClientOptions = {}
     setTls(native, undefined)
+    setThreads(native, undefined, undefined)
     return {
       native,
       baseUrl: null,
@@ -176,9 +177,7 @@ export function normalizeClientOptions(options: unknown): ClientConfig {
   if (o.maxRedirects !== undefined) native.maxRedirects = count(o.maxRedirects, 'maxRedirects', 0)
   if (o.httpsOnly !== undefined) native.httpsOnly = bool(o.httpsOnly, 'httpsOnly')
   if (o.userAgent !== undefined) native.userAgent = userAgent(o.userAgent)
-  if (o.workerThreads !== undefined)
-    native.workerThreads = threadCount(o.workerThreads, 'workerThreads', 1)
-  if (o.http2Lanes !== undefined) native.http2Lanes = threadCount(o.http2Lanes, 'http2Lanes', 0)
+  setThreads(native, o.workerThreads, o.http2Lanes)
   setRetry(native, o.retry)
   setRateLimit(native, o.rateLimit)
   Object.assign(native, proxyOptions(o.proxy))
@@ -614,6 +613,31 @@ function userAgent(value: unknown): string {
     throw invalid('userAgent', 'a non-empty string of visible ASCII characters', value)
   }
   return value
+}
+
+/** `workerThreads` and `http2Lanes`, each else its environment variable. */
+function setThreads(native: NativeClientOptions, workerThreads: unknown, http2Lanes: unknown) {
+  const workers = threadOption(workerThreads, 'workerThreads', 'HYPERHTTP_WORKER_THREADS', 1)
+  if (workers !== undefined) native.workerThreads = workers
+  const lanes = threadOption(http2Lanes, 'http2Lanes', 'HYPERHTTP_HTTP2_LANES', 0)
+  if (lanes !== undefined) native.http2Lanes = lanes
+}
+
+/**
+ * Engine threads from the option, else from the environment variable `variable` (decimal
+ * digits; empty counts as not set), else `undefined` (the engine's default). A bad variable is
+ * refused like a bad option, by its name: a typo must not quietly run on the default.
+ */
+function threadOption(
+  value: unknown,
+  name: string,
+  variable: string,
+  min: number,
+): number | undefined {
+  if (value !== undefined) return threadCount(value, name, min)
+  const text = process.env[variable]
+  if (text === undefined || text === '') return undefined
+  return threadCount(/^\d{1,7}$/.test(text) ? Number(text) : text, variable, min)
 }
 
 /** A number of engine threads from `min` to {@link MAX_WORKER_THREADS}. */

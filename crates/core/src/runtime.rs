@@ -40,13 +40,6 @@ use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::runtime::{EnterGuard, Handle, Runtime};
 
-/// Environment variable that sets the number of worker threads.
-pub const WORKER_THREADS_ENV: &str = "HYPERHTTP_WORKER_THREADS";
-
-/// Environment variable that sets the number of HTTP/2 lanes; 0 runs HTTP/2 on the shared
-/// runtime with everything else.
-pub const HTTP2_LANES_ENV: &str = "HYPERHTTP_HTTP2_LANES";
-
 /// Where a task runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lane {
@@ -118,15 +111,16 @@ struct Intake {
     bell: std::os::unix::net::UnixStream,
 }
 
-/// How many threads the engine runs, as asked by whoever starts it ([`start`]). A field left
-/// `None` takes its environment variable's value, else its default.
+/// How many threads the engine runs, as asked by whoever starts it ([`start`]); a field left
+/// `None` takes its default. (The Node package takes them from its client options, else from
+/// `HYPERHTTP_WORKER_THREADS` and `HYPERHTTP_HTTP2_LANES`, and bounds them.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Threads {
-    /// Worker threads of the shared runtime: `HYPERHTTP_WORKER_THREADS`, else
-    /// [`default_worker_threads`]. 0 counts as not set.
+    /// Worker threads of the shared runtime, else [`default_worker_threads`]. 0 counts as not
+    /// set.
     pub workers: Option<usize>,
-    /// HTTP/2 lanes (see the module documentation); 0 runs HTTP/2 on the shared runtime:
-    /// `HYPERHTTP_HTTP2_LANES`, else one per two worker threads.
+    /// HTTP/2 lanes (see the module documentation), else one per two worker threads; 0 runs
+    /// HTTP/2 on the shared runtime.
     pub http2_lanes: Option<usize>,
 }
 
@@ -146,17 +140,11 @@ pub fn shared() -> &'static Engine {
 /// same engine whatever they ask for.
 pub fn start(threads: Threads) -> &'static Engine {
     ENGINE.get_or_init(|| {
-        let from_env =
-            |name: &str| -> Option<usize> { std::env::var(name).ok().and_then(|v| v.parse().ok()) };
         let workers = threads
             .workers
             .filter(|n| *n > 0)
-            .or_else(|| from_env(WORKER_THREADS_ENV).filter(|n| *n > 0))
             .unwrap_or_else(default_worker_threads);
-        let http2_lanes = threads
-            .http2_lanes
-            .or_else(|| from_env(HTTP2_LANES_ENV))
-            .unwrap_or_else(|| workers.div_ceil(2));
+        let http2_lanes = threads.http2_lanes.unwrap_or_else(|| workers.div_ceil(2));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
             .thread_name("hyperhttp-worker")
