@@ -612,22 +612,35 @@ impl Client {
                 }
             };
             let started = Instant::now();
+            // The pool handed over a connection that was already discarded (closing): see
+            // `ORPHAN_GRACE`.
+            let mut dying = conn.as_ref().is_some_and(|c| c.conn().is_discarded());
             loop {
-                let Some((left, phase, ms)) = head_wait(
+                let wait = head_wait(
                     conn.as_ref().map(InFlight::conn),
                     started,
                     upload.as_ref(),
                     settings.read_timeout,
                     settings.write_timeout,
-                ) else {
+                );
+                if let Some((left, phase, ms)) = wait {
+                    if left.is_zero() {
+                        marks.settle(conn.as_ref().map(InFlight::conn), false);
+                        return Err(SendFailure::fresh(Error::timeout(phase, ms)));
+                    }
+                } else if !dying {
                     let res = fut.await;
                     marks.settle(conn.as_ref().map(InFlight::conn), res.is_ok());
                     return finish(res, conn, &capture);
-                };
-                if left.is_zero() {
-                    marks.settle(conn.as_ref().map(InFlight::conn), false);
-                    return Err(SendFailure::fresh(Error::timeout(phase, ms)));
                 }
+                let left = wait.map_or(Duration::MAX, |(left, ..)| left);
+                // A timer only when it is needed: select! builds every branch's future.
+                let grace = async {
+                    match dying {
+                        true => tokio::time::sleep(ORPHAN_GRACE).await,
+                        false => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     biased;
                     res = &mut fut => {
@@ -635,10 +648,41 @@ impl Client {
                         return finish(res, conn, &capture);
                     }
                     _ = tokio::time::sleep(left) => {}
+                    () = grace, if dying => {
+                        // hyper-util resends a request its connection closed before taking
+                        // it; the capture then names the new connection, which is alive.
+                        let current = capture.connection_metadata().as_ref().and_then(conn_shared);
+                        if current.is_some_and(|c| c.is_discarded()) {
+                            marks.settle(conn.as_ref().map(InFlight::conn), false);
+                            discard_connection(&capture, None);
+                            return Err(SendFailure { error: orphaned(), reused: true });
+                        }
+                        dying = false;
+                    }
                 }
             }
         }
     }
+}
+
+/// How long a request handed a connection that was already discarded (closing) may wait for
+/// hyper to answer it. hyper answers such a request at once when the connection's task ends,
+/// normally with an error that hyper-util's pool resends on another connection; but when the
+/// request reached the connection's queue in the instant the task shut down, hyper 1.x never
+/// answers it (a race of its HTTP/1 dispatcher with tokio's channel, hyperium/hyper#4122) and it
+/// would wait for the read timeout. Past this grace the request is taken back and fails as on
+/// a stale pooled connection: resent at once when its method is idempotent. (A connection
+/// refuses writes once discarded, so such a request was almost surely never sent; but the
+/// discard may have come just after hyper wrote it, so a POST is not resent.)
+const ORPHAN_GRACE: Duration = Duration::from_millis(100);
+
+/// The error of a request taken back under [`ORPHAN_GRACE`].
+fn orphaned() -> Error {
+    Error::new(
+        Kind::ConnectionClosed,
+        "the pool handed over a connection as it closed, and no answer came on it",
+    )
+    .with_phase(Phase::Headers)
 }
 
 /// `Accept-Encoding` when bodies are decoded, and the client's `User-Agent`, unless the

@@ -145,6 +145,11 @@ impl ConnShared {
         }
     }
 
+    /// True once the connection has been discarded: it carries no more bytes and is closing.
+    pub(crate) fn is_discarded(&self) -> bool {
+        self.discarded.load(Ordering::Acquire)
+    }
+
     /// True when a request has already used this connection.
     pub(crate) fn used_before(&self) -> bool {
         self.uses.load(Ordering::Acquire) > 0
@@ -400,8 +405,10 @@ impl Read for Conn {
             Stream::Boxed(s) => Pin::new(&mut **s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
-        // server had closed it, so an expired connection is never handed out again.
+        // server had closed it, so an expired connection is never handed out again; discarded,
+        // it sends nothing to a request the pool handed it in that instant.
         if res.is_pending() && this.poll_expired(cx) {
+            this.shared.discarded.store(true, Ordering::Release);
             return Poll::Ready(Ok(()));
         }
         res

@@ -4,11 +4,12 @@
 
 mod common;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use common::{client, fetch, get, http, raw, read_head, reply, within};
-use hyperhttp_core::{Config, Kind, Phase};
+use hyperhttp_core::{Config, Kind, MockRoutes, Phase};
 use tokio::io::AsyncWriteExt;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -207,4 +208,56 @@ async fn get_is_retried_once_when_a_reused_connection_closes_before_answering() 
 
     assert_eq!(res.expect("retried on a fresh connection").body, "ok");
     assert_eq!(server.accepted(), 2);
+}
+
+/// A request that the pool hands a connection as it closes, and that nothing on that connection
+/// answers, is taken back after a short grace and sent on a new connection, long before the read
+/// timeout. In the wild that is hyper 1.x dropping a request queued in the instant an HTTP/1
+/// connection's task shuts down (hyperium/hyper#4122: after a route change, about 1 request in
+/// 13,000 waited for the read timeout); here the closed connection's task is made to never run
+/// again, which leaves the request just as unanswered.
+#[test]
+fn a_request_handed_a_closing_connection_that_never_answers_is_sent_again() {
+    let main = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = main.block_on(http(|_| async { reply(200, &[], "ok") }));
+    let mut config = Config::default();
+    config.timeouts.read = Some(Duration::from_secs(5));
+    let client = client(config);
+
+    // The first connection's tasks run on `frozen`, driven only while it serves this request.
+    let frozen = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    frozen.block_on(async {
+        assert_eq!(
+            fetch(&client, get(&server.url("/"))).await.unwrap().body,
+            "ok"
+        );
+        // Lets the connection go back to the idle pool.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    });
+    assert_eq!(client.stats().total.idle, 1);
+
+    // A route change closes idle connections: this one is discarded, but its task never runs
+    // again to close it, so the pool still hands it out.
+    let routes = Arc::new(MockRoutes::new("/no/http.sock", "/no/https.sock"));
+    routes.set_net_connect(true, Vec::new());
+    client.set_mock_routes(Some(routes));
+
+    let started = Instant::now();
+    let res = main.block_on(fetch(&client, get(&server.url("/"))));
+    assert_eq!(res.unwrap().body, "ok");
+    // The alternative is the 5 s read timeout, then an error.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.accepted(), 2);
+    drop(frozen);
 }
