@@ -7,8 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { makeCertificate } from './certificate.mjs'
-import { onCpus, protocolProblem, startRustServer } from './spawn-server.mjs'
+import { onCpus, startBodyServer, startRustServer } from './spawn-server.mjs'
 
 export const NGINX_HINT = 'apt-get install nginx-light (Debian/Ubuntu) or your OS package of nginx'
 
@@ -158,14 +157,12 @@ export async function startServerNamed(name, protocol, size) {
     const started = await startRustServer(protocol, size)
     return { ...started, label: 'crates/bench-server' }
   }
-  const problem = protocolProblem(protocol)
-  if (problem) throw new Error(problem)
   const binary = nginxBinary()
   if (!binary) throw new Error(`nginx is not installed: ${NGINX_HINT}`)
-  const tls = protocol === 'h1' ? undefined : makeCertificate()
-  const server = await startNginx({ binary, protocol, sizes: [size], tls })
-  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
-  return { server, url, tls, label: `nginx ${nginxVersion(binary)}, 1 worker` }
+  const started = await startBodyServer(protocol, size, (tls) =>
+    startNginx({ binary, protocol, sizes: [size], tls }),
+  )
+  return { ...started, label: `nginx ${nginxVersion(binary)}, 1 worker` }
 }
 
 export function freePort() {

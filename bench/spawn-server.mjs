@@ -81,15 +81,23 @@ export function serverArgs(protocol, tls) {
   return [protocol === 'h2' ? '--h2' : '--tls', '--cert', tls.certPath, '--key', tls.keyPath]
 }
 
-// The hyper server (`rustServer()`) speaking `protocol` (see `serverArgs`), with a
-// certificate made for this run: the server, its URL for a body of `size` bytes, and the
-// certificate (`ca` for the clients), if any. Throws the `protocolProblem` before starting
-// anything.
-export async function startRustServer(protocol, size) {
+// The hyper server (`rustServer()`) speaking `protocol` (see `serverArgs`): as
+// `startBodyServer`.
+export function startRustServer(protocol, size) {
+  return startBodyServer(protocol, size, (tls) =>
+    startServer(serverArgs(protocol, tls), rustServer()),
+  )
+}
+
+// A server that `start(tls)` starts speaking `protocol`, with a certificate made for this run
+// unless the protocol is h1: the server ({ port, stop }), its URL for a body of `size` bytes,
+// and the certificate (`ca` for the clients), if any. Throws the `protocolProblem` before
+// starting anything.
+export async function startBodyServer(protocol, size, start) {
   const problem = protocolProblem(protocol)
   if (problem) throw new Error(problem)
   const tls = protocol === 'h1' ? undefined : makeCertificate()
-  const server = await startServer(serverArgs(protocol, tls), rustServer())
+  const server = await start(tls)
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/bytes/${size}`
   return { server, url, tls }
 }
