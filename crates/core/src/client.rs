@@ -665,15 +665,17 @@ impl Client {
     }
 }
 
-/// How long a request handed a connection that was already discarded (closing) may wait for
-/// hyper to answer it. hyper answers such a request at once when the connection's task ends,
-/// normally with an error that hyper-util's pool resends on another connection; but when the
-/// request reached the connection's queue in the instant the task shut down, hyper 1.x never
-/// answers it (a race of its HTTP/1 dispatcher with tokio's channel, hyperium/hyper#4122) and it
-/// would wait for the read timeout. Past this grace the request is taken back and fails as on
-/// a stale pooled connection: resent at once when its method is idempotent. (A connection
-/// refuses writes once discarded, so such a request was almost surely never sent; but the
-/// discard may have come just after hyper wrote it, so a POST is not resent.)
+/// How long a request handed a connection that was already discarded (closed by the engine
+/// while idle: a `MockAgent` route change) may wait for hyper to answer it. hyper answers such
+/// a request at once when the connection's task ends, normally with an error on which
+/// hyper-util's pool sends it on another connection (a local or loopback one, for a route
+/// change, opened well within this grace); but when the request reached the connection's queue
+/// in the instant the task shut down, hyper 1.x never answers it (a race of its HTTP/1
+/// dispatcher with tokio's channel, hyperium/hyper#4122) and it would wait for the read
+/// timeout. Past this grace the request is taken back and fails as on a stale pooled
+/// connection: resent at once when its method is idempotent. (A connection refuses writes once
+/// discarded, so such a request was almost surely never sent; but the discard may have come
+/// just after hyper wrote it, so a POST is not resent.)
 const ORPHAN_GRACE: Duration = Duration::from_millis(100);
 
 /// The error of a request taken back under [`ORPHAN_GRACE`].

@@ -405,10 +405,8 @@ impl Read for Conn {
             Stream::Boxed(s) => Pin::new(&mut **s).poll_read(cx, buf),
         };
         // Reading EOF makes hyper drop the connection from its pool, exactly as if the
-        // server had closed it, so an expired connection is never handed out again; discarded,
-        // it sends nothing to a request the pool handed it in that instant.
+        // server had closed it, so an expired connection is never handed out again.
         if res.is_pending() && this.poll_expired(cx) {
-            this.shared.discarded.store(true, Ordering::Release);
             return Poll::Ready(Ok(()));
         }
         res
