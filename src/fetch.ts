@@ -31,7 +31,7 @@ export function fetch(input: string | URL | Request, init?: FetchInit): Promise<
   try {
     client = sharedClient()
   } catch (error) {
-    // A bad environment (HYPERHTTP_WORKER_THREADS, a proxy variable): fetch rejects, never throws.
+    // A bad HYPERHTTP_WORKER_THREADS or HYPERHTTP_HTTP2_LANES: fetch rejects, never throws.
     return Promise.reject(error)
   }
   return client.fetch(input, init)
