@@ -634,13 +634,8 @@ impl Client {
                     return finish(res, conn, &capture);
                 }
                 let left = wait.map_or(Duration::MAX, |(left, ..)| left);
-                // A timer only when it is needed: select! builds every branch's future.
-                let grace = async {
-                    match dying {
-                        true => tokio::time::sleep(ORPHAN_GRACE).await,
-                        false => std::future::pending().await,
-                    }
-                };
+                // select! builds every branch's future: the timer only starts when polled.
+                let grace = async { tokio::time::sleep(ORPHAN_GRACE).await };
                 tokio::select! {
                     biased;
                     res = &mut fut => {
