@@ -1,20 +1,12 @@
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { Client, InvalidArgumentError } from '../dist/esm/index.js'
 import { runNodeScript } from './helpers/child-process.js'
+import { restoreEnvAfterEach } from './helpers/env.js'
 import { packageEntryUrl } from './helpers/package.js'
 
 // The variables are read whenever a client's options are checked (the engine itself is
 // started by the first client only), so this process can try them on `new Client()`.
-const saved = {
-  HYPERHTTP_WORKER_THREADS: process.env.HYPERHTTP_WORKER_THREADS,
-  HYPERHTTP_HTTP2_LANES: process.env.HYPERHTTP_HTTP2_LANES,
-}
-afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name]
-    else process.env[name] = value
-  }
-})
+restoreEnvAfterEach(['HYPERHTTP_WORKER_THREADS', 'HYPERHTTP_HTTP2_LANES'])
 
 it.each(['four', '0', '-1', '1.5', '1025', '99999999', ' 2'])(
   'refuses HYPERHTTP_WORKER_THREADS=%j by its name, as it refuses the option',

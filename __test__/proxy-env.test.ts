@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Client } from '../dist/esm/index.js'
+import { restoreEnvAfterEach } from './helpers/env.js'
 import { squidMissing, startSquid, useProxy } from './helpers/proxies.js'
 import { closedPort, startHttpServer } from './helpers/servers.js'
 
@@ -17,13 +18,7 @@ const NAMES = [
 // proxy: 'env' reads the proxy variables when the client is created.
 describe.skipIf(squidMissing() !== null)("proxy: 'env'", () => {
   const squid = useProxy(() => startSquid())
-  const saved = new Map(NAMES.map((n) => [n, process.env[n]]))
-  afterEach(() => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name]
-      else process.env[name] = value
-    }
-  })
+  restoreEnvAfterEach(NAMES)
 
   async function via(client: Client, url: string): Promise<string | null> {
     const res = await client.get(url)
