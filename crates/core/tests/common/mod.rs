@@ -2,7 +2,7 @@
 //! server speaking HTTP/1.1 and HTTP/2, plain or TLS, that records every request; a raw TCP
 //! server that plays a script), certificates made on the fly, and client shortcuts.
 
-// Every test file compiles this module and uses only part of it.
+// Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
 use std::convert::Infallible;

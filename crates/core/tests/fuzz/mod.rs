@@ -1,7 +1,7 @@
 //! What the property-based test files share: the seeded configuration and generators of
 //! hostile text.
 
-// Every test file compiles this module and uses only part of it.
+// The tests use only part of it.
 #![allow(dead_code)]
 
 use proptest::prelude::*;

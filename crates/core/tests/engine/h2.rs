@@ -1,7 +1,7 @@
 //! HTTP/2: negotiated by ALPN over TLS and multiplexed on one connection, or spoken by prior
 //! knowledge over plain TCP (h2c).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! an IPv4 listener whose backlog is full (connects to it never complete) and an IPv6 server
 //! on `::1` with the same port.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,7 @@
 //! recovery after a dropped body, and idle expiry by the client's own limit or by the server's
 //! `Keep-Alive` hint.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! connection retirement by age and by request count (no request fails for it), and
 //! statistics under a known load.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

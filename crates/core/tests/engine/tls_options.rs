@@ -1,7 +1,7 @@
 //! TLS options beyond trust: a self-signed server certificate named in `tls.ca`, the SNI name,
 //! protocol versions and public key pins.
 
-mod common;
+use crate::common;
 
 use common::{
     client, config_trusting, fetch, get, https, reply, self_signed, self_signed_ca, server_tls,

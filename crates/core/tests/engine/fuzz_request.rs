@@ -5,7 +5,7 @@
 //! Seeded: `PROPTEST_RNG_SEED` overrides the fixed seed, `PROPTEST_CASES` the number of cases
 //! (see the README, "Testing").
 
-mod fuzz;
+use crate::fuzz;
 
 use fuzz::{config, nasty_string};
 use hyperhttp_core::{Kind, Request, RequestBody, RequestOptions};

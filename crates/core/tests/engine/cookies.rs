@@ -2,7 +2,7 @@
 //! across origins, `Secure`, expiry, public suffixes, a request's own `Cookie` header, and a
 //! jar brought by the caller.
 
-mod common;
+use crate::common;
 
 use std::sync::Mutex;
 

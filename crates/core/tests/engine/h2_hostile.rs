@@ -2,7 +2,7 @@
 //! settles with a typed error (or a correct response) within its timeout, and the same client
 //! then works against a healthy server.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -374,8 +374,11 @@ async fn goaway_with_last_stream_zero_resends_in_flight_requests_on_a_new_connec
             tokio::spawn(async move { fetch(&client, get(&url)).await })
         })
         .collect();
-    for request in requests {
-        let res = request.await.unwrap().unwrap();
+    for (i, request) in requests.into_iter().enumerate() {
+        let res = request
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("request {i}: {e:?} ({} connections)", server.accepted()));
         assert_eq!(res.body, "second connection");
     }
     assert!(server.accepted() >= 2);

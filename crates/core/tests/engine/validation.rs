@@ -1,7 +1,7 @@
 //! Requests that could smuggle bytes onto the wire (CR, LF or NUL in the method, URL or a
 //! header), or that name another scheme, are refused before any connection is made.
 
-mod common;
+use crate::common;
 
 use common::{http, reply, Server};
 use hyperhttp_core::{Kind, Request, RequestBody, RequestOptions};

@@ -1,7 +1,7 @@
 //! Each phase fails on its own: headers, body, total, connect and DNS, with its own kind and
 //! phase. Only loopback addresses are contacted.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Servers that break HTTP/1.1 on the wire: every case ends in a typed error (or, for interim
 //! responses, the final one), never a hang.
 
-mod common;
+use crate::common;
 
 use common::{answer_then_close, client, fetch, get, raw, read_head, Fetched};
 use hyperhttp_core::{Config, Kind};

@@ -1,7 +1,7 @@
 //! Request timings and connection events: marks taken in the engine, ordered, and placed where
 //! a server that delays on purpose puts its delays.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

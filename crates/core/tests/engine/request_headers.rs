@@ -2,7 +2,7 @@
 //! wire), credentials in the URL become Basic authorization, and a Range request asks for the
 //! identity encoding.
 
-mod common;
+use crate::common;
 
 use common::{client, fetch, get, http, reply, request, Server};
 use hyperhttp_core::{Config, Kind, Request, RequestBody, RequestOptions, ACCEPT_ENCODING};

@@ -1,7 +1,7 @@
 //! Streamed request bodies: pulled chunk by chunk through `on_need` and delivered whole, with
 //! a declared Content-Length held to the bytes actually streamed.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! A request's declared Content-Length: held to a body of known length before anything is
 //! sent, and `0` declared for a body-less POST, PUT or PATCH.
 
-mod common;
+use crate::common;
 
 use common::{client, fetch, http, reply, request, Server};
 use hyperhttp_core::{Config, Kind, Request, RequestBody, RequestOptions};

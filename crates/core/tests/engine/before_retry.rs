@@ -2,7 +2,7 @@
 //! the attempts a request reports when the total timeout ends it. Only loopback addresses are
 //! contacted.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

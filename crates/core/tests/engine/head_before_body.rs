@@ -1,7 +1,7 @@
 //! The head is never held back for its body: `take_ready` hands over only the bytes already
 //! received, so a small body that trickles in after its head is read (and timed) as a body.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Certificate verification: each way a certificate can be wrong is rejected by default with
 //! its own kind; an extra CA or the explicit opt-out lets the request through.
 
-mod common;
+use crate::common;
 
 use common::{
     client, config_trusting, fetch, get, https, reply, self_signed, server_tls, Ca, Identity,

@@ -1,7 +1,7 @@
 //! Retries timed in the engine, the retry budget, and the per-origin rate limiter, asserted on
 //! what the server saw. Only loopback addresses are contacted.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -6,8 +6,8 @@
 //! Seeded: `PROPTEST_RNG_SEED` overrides the fixed seed, `PROPTEST_CASES` the number of cases
 //! (see the README, "Testing").
 
-mod common;
-mod fuzz;
+use crate::common;
+use crate::fuzz;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};

@@ -3,7 +3,7 @@
 //! pipe branch is built for Windows but not tested here.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Redirects: following, the limit, the manual and error modes, refused schemes, method and
 //! body rewriting, and credentials that never cross origins.
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use common::{

@@ -1,7 +1,7 @@
 //! What follows a gzip member, decoded as Node's `fetch` (zlib) does: another member is
 //! decoded, zero bytes end the body, anything else is a decode error.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

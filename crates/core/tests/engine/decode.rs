@@ -1,7 +1,7 @@
 //! Response decoding: each supported coding, stacked codings, the coding limit, the decoded
 //! size cap, corrupt input, and decompression turned off.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

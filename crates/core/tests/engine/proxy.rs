@@ -3,7 +3,7 @@
 //! type carries the target for `socks5:` (resolved here) and `socks5h:` (a name for the proxy).
 //! The scripted proxy below checks every byte and then pipes to a real origin.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
