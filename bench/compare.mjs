@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline'
 import { makeCertificate } from './certificate.mjs'
 import { ALL_CLIENTS, CLIENTS, DEFAULT_CLIENTS, hyperhttpBuild } from './clients.mjs'
 import { compareRuns, loadRun, perRepetition, saveRun } from './db.mjs'
-import { bytes, count, parseFlags, positive, refuse } from './flags.mjs'
+import { bytes, count, nonNegative, parseFlags, positive, refuse } from './flags.mjs'
 import {
   haveTool,
   INSTALL_HINT,
@@ -68,6 +68,7 @@ const OPTIONS = {
   reps: { type: 'string', default: env.HYPERHTTP_BENCH_REPS ?? '3' },
   order: { type: 'string', default: env.HYPERHTTP_BENCH_ORDER ?? 'client' },
   warmup: { type: 'string', default: env.HYPERHTTP_BENCH_WARMUP },
+  'warmup-seconds': { type: 'string', default: env.HYPERHTTP_BENCH_WARMUP_SECONDS ?? '5' },
   clients: {
     type: 'string',
     default: env.HYPERHTTP_BENCH_CLIENTS ?? DEFAULT_CLIENTS.join(','),
@@ -160,16 +161,18 @@ if (!['rounds', 'client'].includes(flags.order)) fail('--order must be rounds or
 // --order rounds: a cell's repetitions are taken in rounds, each round one repetition of the
 // limit and of every client (in a fresh process), the clients' order rotated round by round; a
 // slow moment of the machine then falls on one repetition of several clients, which the median
-// drops, instead of on every repetition of one client, which it keeps. A fresh process is
-// colder than a second repetition (a JIT that has seen fewer calls): after the usual warm-up
-// alone, undici took twice the CPU per request at 200 B here, so in rounds each process also
-// warms up for one repetition's worth of requests first, and the run takes about twice as long.
+// drops, instead of on every repetition of one client, which it keeps.
 const rounds = flags.order === 'rounds' ? reps : 1
 const repsPerProcess = reps / rounds
 const warmupFor = (concurrency) =>
   flags.warmup === undefined
-    ? Math.max(4 * concurrency, Math.ceil(requests / 4)) + (rounds > 1 ? requests : 0)
+    ? Math.max(4 * concurrency, Math.ceil(requests / 4))
     : count(TOOL, 'warmup', flags.warmup)
+// --warmup-seconds: every process also warms up for at least this long. A JIT keeps speeding a
+// client up long after a few thousand requests: undici `request` took 50-64 µs of CPU per
+// request at 200 B after 2,000-8,000 requests and 19-23 µs after 80,000 (about 2 s at 64 in
+// flight, 4-5 s one at a time), hyperhttp 28-36 and 28.
+const warmupS = nonNegative(TOOL, 'warmup-seconds', flags['warmup-seconds'])
 const timeoutMs = count(TOOL, 'timeout', flags.timeout) * 1000
 const clients = (flags.clients.trim() === 'all' ? ALL_CLIENTS : flags.clients.split(',')).map(
   (name) => name.trim(),
@@ -469,6 +472,7 @@ function runClient({ client, url, origin, workload, protocol, concurrency }, lab
     durationS,
     concurrency,
     warmup: warmupFor(concurrency),
+    warmupS,
     reps: repsPerProcess,
     protocol,
     ca,
@@ -574,7 +578,7 @@ function report(results) {
     target
       ? `- Target: ${workloads[0].method} ${target.url.href} (--url; no local server), ${workloads[0].expect === null ? `any body length (the probe got ${workloads[0].size} bytes)` : `every body must be ${workloads[0].size} bytes`}`
       : `- Server: ${serverKind} in its own process on 127.0.0.1${pinned}`,
-    `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? `max(4 × concurrency, requests / 4)${rounds > 1 ? ' + requests' : ''}` : flags.warmup} requests, ${reps} repetitions, median shown; ${
+    `- ${perRepetition(requests, durationS)} per repetition after a warm-up of ${flags.warmup === undefined ? 'max(4 × concurrency, requests / 4)' : flags.warmup} requests${warmupS > 0 ? ` and at least ${warmupS} s` : ''}, ${reps} repetitions, median shown; ${
       rounds > 1
         ? `taken in rounds: each round one repetition of ${Object.values(limitTools).some(Boolean) ? 'the limit and ' : ''}every client, each client in a process of its own after its own warm-up, the order of the clients rotated round by round`
         : 'each (client, workload) runs in its own process'

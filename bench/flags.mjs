@@ -49,6 +49,14 @@ export function positive(tool, name, text) {
   return value
 }
 
+// The value `text` of `--name` as a number of at least 0 (seconds that may be none).
+export function nonNegative(tool, name, text) {
+  const value = Number(text)
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0)
+    refuse(tool, `${label(name)} must be a number of at least 0, not "${text}"`)
+  return value
+}
+
 // The value `text` of `--name` as a body size in bytes: 200, 10k (KiB) or 1m (MiB).
 export function bytes(tool, name, text) {
   const match = /^\s*(\d+)\s*(k|kib|m|mib)?\s*$/i.exec(text)

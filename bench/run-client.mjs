@@ -1,7 +1,7 @@
 // One client, one workload, in a process of its own so that CPU time and peak RSS are
 // this client's alone. Spawned by compare.mjs (IPC channel) with a JSON config in argv[2]:
 // { client, url, origin, method, size, body? | bodyFile?, contentType, requests, durationS?,
-//   concurrency, warmup, reps, protocol, ca? }.
+//   concurrency, warmup, warmupS, reps, protocol, ca? }.
 // Each request is `method url` with the body (a string, or the bytes of bodyFile) if any;
 // a 2xx status and a body of exactly `size` bytes (any length when size is null) count as
 // success. A repetition is `requests` requests, or as many as `durationS` seconds allow.
@@ -38,7 +38,7 @@ const call =
     : () => client.send(config.method, config.url, body)
 
 send({ type: 'phase', phase: 'warm-up' })
-await load(config.warmup)
+await load(config.warmup, config.warmupS)
 
 const reps = []
 for (let rep = 1; rep <= config.reps; rep++) {
@@ -49,9 +49,9 @@ const maxRssMb = process.resourceUsage().maxRSS / 1024
 await client.close()
 send({ type: 'result', reps, maxRssMb })
 
-// Runs `total` requests (Infinity: until `durationS` has passed), `concurrency` at a time;
-// every body is read and its length checked.
-async function load(total) {
+// Runs `total` requests (Infinity: until `durationS` has passed), and more until `minS` seconds
+// have passed, `concurrency` at a time; every body is read and its length checked.
+async function load(total, minS = 0) {
   const timed = !Number.isFinite(total)
   // Sized for the count, or grown as needed for a timed repetition.
   let latencies = new Float64Array(timed ? 65536 : total)
@@ -63,9 +63,10 @@ async function load(total) {
   }
   let next = 0
   let deadline = Number.POSITIVE_INFINITY
+  let minimum = 0
 
   async function worker() {
-    while (next < total && performance.now() < deadline) {
+    while ((next < total || performance.now() < minimum) && performance.now() < deadline) {
       const i = next++
       if (i >= latencies.length) {
         const grown = new Float64Array(latencies.length * 2)
@@ -92,7 +93,9 @@ async function load(total) {
   const cpuStart = process.cpuUsage()
   const start = performance.now()
   if (timed) deadline = start + config.durationS * 1000
-  await Promise.all(Array.from({ length: Math.min(config.concurrency, total) }, worker))
+  minimum = start + minS * 1000
+  const workers = minS > 0 ? config.concurrency : Math.min(config.concurrency, total)
+  await Promise.all(Array.from({ length: workers }, worker))
   const elapsedMs = performance.now() - start
   const cpu = process.cpuUsage(cpuStart)
 

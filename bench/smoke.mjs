@@ -25,7 +25,18 @@ const clients = (
 ).split(',')
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hyperhttp-bench-smoke-'))
 const tiny = [
-  ...['--clients', clients.join(','), '--reps', '1', '--concurrency', '8', '--warmup', '50'],
+  ...[
+    '--clients',
+    clients.join(','),
+    '--reps',
+    '1',
+    '--concurrency',
+    '8',
+    '--warmup',
+    '50',
+    '--warmup-seconds',
+    '0',
+  ],
   ...['--timeout', '60', '--limit', 'off'],
 ]
 const problems = []

@@ -3,7 +3,7 @@ bench/run-client.mjs for the aiohttp and httpx rows, under the same contract.
 
 Started by bench/compare.mjs as `python run_client.py '<config JSON>'` with the config that
 run-client.mjs gets ({client, url, method, size, requests, durationS?, concurrency, warmup,
-reps, protocol, ca?, body? | bodyFile?, contentType}). It writes one JSON message per line
+warmupS, reps, protocol, ca?, body? | bodyFile?, contentType}). It writes one JSON message per line
 on stdout: {"type": "phase"} while it runs, then {"type": "result"} (or {"type": "skip"}).
 
 Requests are kept `concurrency` in flight with an asyncio semaphore; each body is read in
@@ -97,8 +97,9 @@ def request_body(config):
     return None
 
 
-async def load(request, config, method, body, headers, total=None, duration_s=None):
-    """`total` requests (or as many as fit in `duration_s`), `concurrency` at a time."""
+async def load(request, config, method, body, headers, total=None, duration_s=None, min_s=0):
+    """`total` requests (or as many as fit in `duration_s`), and more until `min_s` seconds
+    have passed, `concurrency` at a time."""
     expected = config.get("size")
     outcome = {"errors": 0, "shortBodies": 0, "badStatus": 0, "firstError": None}
     latencies = []
@@ -128,9 +129,12 @@ async def load(request, config, method, body, headers, total=None, duration_s=No
     cpu_start = usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     deadline = None if duration_s is None else start + duration_s
+    minimum = start + min_s
     tasks = set()
     started = 0
-    while (total is None or started < total) and (deadline is None or time.perf_counter() < deadline):
+    while (total is None or started < total or time.perf_counter() < minimum) and (
+        deadline is None or time.perf_counter() < deadline
+    ):
         await semaphore.acquire()
         if deadline is not None and time.perf_counter() >= deadline:
             semaphore.release()
@@ -180,7 +184,9 @@ async def main():
     headers = {"content-type": config["contentType"]} if body is not None else {}
 
     send({"type": "phase", "phase": "warm-up"})
-    await load(request, config, method, body, headers, total=config["warmup"])
+    await load(
+        request, config, method, body, headers, total=config["warmup"], min_s=config["warmupS"]
+    )
     reps = []
     for rep in range(1, config["reps"] + 1):
         send({"type": "phase", "phase": f"rep {rep}/{config['reps']}"})
