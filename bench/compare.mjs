@@ -168,10 +168,8 @@ const warmupFor = (concurrency) =>
   flags.warmup === undefined
     ? Math.max(4 * concurrency, Math.ceil(requests / 4))
     : count(TOOL, 'warmup', flags.warmup)
-// --warmup-seconds: every process also warms up for at least this long. A JIT keeps speeding a
-// client up long after a few thousand requests: undici `request` took 50-64 µs of CPU per
-// request at 200 B after 2,000-8,000 requests and 19-23 µs after 80,000 (about 2 s at 64 in
-// flight, 4-5 s one at a time), hyperhttp 28-36 and 28.
+// --warmup-seconds: every process also warms up for at least this long, as V8 keeps speeding a
+// JavaScript client up for tens of thousands of requests (bench/README.md, "Warm-up").
 const warmupS = nonNegative(TOOL, 'warmup-seconds', flags['warmup-seconds'])
 const timeoutMs = count(TOOL, 'timeout', flags.timeout) * 1000
 const clients = (flags.clients.trim() === 'all' ? ALL_CLIENTS : flags.clients.split(',')).map(
