@@ -154,6 +154,10 @@ const requests = count(TOOL, 'requests', flags.requests)
 // --duration: each repetition runs for that many seconds instead of `requests` requests.
 const durationS =
   flags.duration === undefined ? undefined : positive(TOOL, 'duration', flags.duration)
+// A repetition of a fixed request count that ends within this many ms is short enough for one
+// slow moment of the machine to move its cell (bench/README.md, "Repetition length"); the
+// report says how many rows had such repetitions, and what times them longer.
+const SHORT_REPETITION_MS = 250
 const concurrencies = flags.concurrency.split(',').map((c) => count(TOOL, 'concurrency', c))
 const reps = count(TOOL, 'reps', flags.reps)
 if (!['rounds', 'client'].includes(flags.order)) fail('--order must be rounds or client')
@@ -649,6 +653,7 @@ function report(results) {
       )
     }
   }
+  lines.push(...shortRepetitions(results))
   const skipped = new Map()
   for (const r of results.filter((row) => row.skip)) {
     const key = `${r.client}: ${r.skip}`
@@ -660,6 +665,22 @@ function report(results) {
     for (const [key, where] of skipped) lines.push(`- ${key} (${[...where].join(', ')})`)
   }
   return `${lines.join('\n')}\n`
+}
+
+// The report's note on repetitions shorter than SHORT_REPETITION_MS (see there).
+function shortRepetitions(results) {
+  if (durationS !== undefined) return []
+  const short = results
+    .filter((r) => !r.limit && !r.skip && !r.failure && r.reqPerSec > 0)
+    .map((r) => ({ r, ms: (requests * 1000) / r.reqPerSec }))
+    .filter(({ ms }) => ms < SHORT_REPETITION_MS)
+    .sort((a, b) => a.ms - b.ms)
+  if (short.length === 0) return []
+  const { r, ms } = short[0]
+  return [
+    '',
+    `Short repetitions: in ${short.length} row${short.length === 1 ? '' : 's'} a repetition of ${requests} requests lasted under ${SHORT_REPETITION_MS} ms (the shortest ${ms.toFixed(0)} ms: ${r.client} ${r.workload} ${r.protocol} c${r.concurrency}), so those cells move with the machine from moment to moment; --duration 2 times each repetition over 2 s.`,
+  ]
 }
 
 function collectVersions() {
