@@ -24,7 +24,7 @@ import { CLIENTS, typedHeaders } from '../clients.mjs'
 import { bytes, count, nonNegative, oneOf, parseFlags, refuse } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { SERVER_NAMES, startServerNamed } from '../nginx.mjs'
-import { load } from './cpu-load.mjs'
+import { load, machineLine } from './cpu-load.mjs'
 
 const TOOL = 'bench/micro/builds.mjs'
 const flags = parseFlags(TOOL, {
@@ -115,7 +115,7 @@ if (flags.url) {
   const lines = [
     `## Builds against each other: ${rows.join(', ')}, ${size} B, ${protocol}, concurrency ${concurrency}`,
     '',
-    `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
+    machineLine(loadAtStart),
     `- ${rounds} rounds of ${requests} requests per build, each in a fresh process after a warm-up of at least ${warmupSeconds} s, alternating (order flipped each round), median shown; server: ${label} in its own process`,
     '',
     '| build | req/s each round | req/s | CPU µs/req | JS thread µs/req | vs first |',

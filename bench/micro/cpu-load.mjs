@@ -2,6 +2,7 @@
 // `concurrency` in flight, each answered by `get(url)` with [status, body length] and checked.
 // CPU time is user + system of the whole process (engine threads included); `js` is the
 // JavaScript thread alone (process.threadCpuUsage).
+import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 
 export async function load(get, url, size, requests, concurrency) {
@@ -27,4 +28,10 @@ export async function load(get, url, size, requests, concurrency) {
     js: (jsUsed.user + jsUsed.system) / requests,
     rate: (requests * 1000) / wall,
   }
+}
+
+// The machine line of an alternating micro-benchmark's report: Node, processors, and the load
+// average at its start (`os.loadavg()[0]` read then) and now.
+export function machineLine(loadAtStart) {
+  return `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`
 }

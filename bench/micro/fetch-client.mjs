@@ -14,7 +14,7 @@ import { CLIENTS, typedHeaders } from '../clients.mjs'
 import { bytes, count, oneOf, parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { SERVER_NAMES, startServerNamed } from '../nginx.mjs'
-import { load as measure } from './cpu-load.mjs'
+import { machineLine, load as measure } from './cpu-load.mjs'
 
 const TOOL = 'bench/micro/fetch-client.mjs'
 const flags = parseFlags(TOOL, {
@@ -57,7 +57,7 @@ server.stop()
 const lines = [
   `## client.fetch against the Client (get), ${size} B, ${protocol}, concurrency ${concurrency}`,
   '',
-  `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
+  machineLine(loadAtStart),
   `- ${rounds} rounds of ${requests} requests per way, alternating (order flipped each round), median shown; server: ${label} in its own process`,
   '',
   '| way | CPU µs/req | JS thread µs/req | req/s |',

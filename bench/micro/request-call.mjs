@@ -15,7 +15,7 @@ import { hyperhttpBuild } from '../clients.mjs'
 import { count, parseFlags } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServerNamed } from '../nginx.mjs'
-import { load } from './cpu-load.mjs'
+import { load, machineLine } from './cpu-load.mjs'
 
 const TOOL = 'bench/micro/request-call.mjs'
 const flags = parseFlags(TOOL, {
@@ -97,7 +97,7 @@ idle.close()
 const lines = [
   `## The binding's request call, GET ${SIZE} B, h1, concurrency ${concurrency}`,
   '',
-  `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
+  machineLine(loadAtStart),
   `- ${rounds} rounds of ${requests} requests per way, alternating (order flipped each round), median shown; server: ${label} in its own process`,
   '',
   '| request headers | ns per request call |',

@@ -14,7 +14,7 @@ import os from 'node:os'
 import { bytes, count, parseFlags, refuse } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { startServer } from '../spawn-server.mjs'
-import { load as measure } from './cpu-load.mjs'
+import { machineLine, load as measure } from './cpu-load.mjs'
 import { NativeDriver } from './native-driver.mjs'
 
 const MIB = 1024 * 1024
@@ -64,7 +64,7 @@ server.stop()
 const lines = [
   '## A whole body into one Buffer: read(id) + Buffer.concat against readAll(id)',
   '',
-  `- Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
+  machineLine(loadAtStart),
   `- ${concurrency} requests in flight, ${rounds} rounds per way (alternating), median shown; server: bench/server.mjs in its own process`,
   '',
   '| body | way | CPU µs/req | JS thread µs/req | req/s |',
