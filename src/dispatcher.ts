@@ -13,6 +13,7 @@ import {
   RequestBodyError,
 } from './errors.js'
 import { headerValue } from './headers.js'
+import { LiveTable } from './live-table.js'
 import {
   EVENT_CHUNK,
   EVENT_CONNECTION,
@@ -40,7 +41,6 @@ import { RequestTimings } from './timings.js'
 import type { CookieJar, ProgressCallback } from './types.js'
 import { withoutCredentials } from './url.js'
 
-const MAX_ID = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
 /** The HEAD event's HTTP version for HTTP/2, which has no reason phrase. */
 const HTTP_2 = 20
@@ -168,9 +168,8 @@ class Upload {
  */
 export class Dispatcher {
   readonly #native: NativeClient
-  readonly #live = new Map<number, Exchange>()
+  readonly #live = new LiveTable<Exchange>()
   readonly #unread: FinalizationRegistry<Exchange>
-  #lastId = 0
   #waiting = 0
   #closed = false
   /** Publish on the undici-compatible diagnostics channels too. */
@@ -227,7 +226,7 @@ export class Dispatcher {
       body.stream?.cancel(error).catch(ignore)
       return Promise.reject(publicError(error, fetchMode, true))
     }
-    const id = this.#nextId()
+    const id = this.#live.nextId()
     const exchange = new Exchange(this, id, method, url, signal, fetchMode)
     const { promise, resolve, reject } = Promise.withResolvers<Response>()
     exchange.resolve = resolve
@@ -248,7 +247,7 @@ export class Dispatcher {
       exchange.onRetry = onRetry
     }
     if (this.#cookieJar !== null) native = { ...native, cookies: true }
-    this.#live.set(id, exchange)
+    this.#live.add(exchange)
     if (this.#live.size === 1) busy.add(this)
     this.#expect(exchange)
     this.#connections.sync()
@@ -661,7 +660,7 @@ export class Dispatcher {
     exchange.done = true
     exchange.trace?.finish()
     this.#settle(exchange)
-    this.#live.delete(exchange.id)
+    this.#live.delete(exchange)
     if (this.#live.size === 0) busy.delete(this)
     exchange.signal?.removeEventListener('abort', exchange)
     if (exchange.streaming) this.#unread.unregister(exchange)
@@ -690,17 +689,6 @@ export class Dispatcher {
     } catch {
       // cancel is documented as always safe; a throw means there was nothing to cancel.
     }
-  }
-
-  /** Ids count up and wrap; on wrap, ids still live are skipped. */
-  #nextId(): number {
-    let id = this.#lastId + 1
-    if (id > MAX_ID) {
-      id = 1
-      while (this.#live.has(id)) id++
-    }
-    this.#lastId = id
-    return id
   }
 }
 
