@@ -4,7 +4,8 @@ export const MAX_ID = 0x7fffffff
 /**
  * The live exchanges of a dispatcher by id: an array indexed by the id's low bits, which hands
  * out the ids itself so that two live ones never share a slot, and stays at least half empty.
- * It does not shrink: it keeps two slots (16 bytes) per request of the most ever in flight.
+ * It does not shrink: it keeps two to four slots (16-32 bytes) per request of the most ever in
+ * flight at once.
  *
  * Why not a `Map`: at tens of thousands of requests a second, a `Map` that every request enters
  * and leaves kept V8 in a loop of major collections, with each young-generation collection
