@@ -69,7 +69,8 @@ const pauses = new Map()
 const observer = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     const kind = entry.detail?.kind ?? 0
-    pauses.set(kind, [...(pauses.get(kind) ?? []), entry.duration])
+    if (!pauses.has(kind)) pauses.set(kind, [])
+    pauses.get(kind).push(entry.duration)
   }
 })
 observer.observe({ entryTypes: ['gc'] })
