@@ -348,7 +348,11 @@ export function hyperhttpBuild() {
   return process.env.HYPERHTTP_BENCH_BUILD || undefined
 }
 
-async function hyperhttpClient({ connections, protocol, ca }) {
+/**
+ * The `Client` every `hyperhttp-*` row uses (of `hyperhttpBuild()`'s build when one is set),
+ * for tools that need its responses themselves (their `timings`), not the row's call.
+ */
+export async function hyperhttpClient({ connections, protocol, ca }) {
   const build = hyperhttpBuild()
   const entry = build
     ? pathToFileURL(path.join(build, 'dist/esm/index.js')).href
