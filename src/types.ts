@@ -235,7 +235,8 @@ export interface ClientOptions {
    * client and every Node worker thread: it is started by the first client the process
    * creates (the one behind the global `fetch` included), and only that client's value
    * counts; later clients' values are ignored. Default: `HYPERHTTP_WORKER_THREADS`, else the
-   * number of CPUs. HTTP/2 connections run on threads of their own besides these
+   * number of CPUs less one (at least 1), leaving a processor to the JavaScript thread.
+   * HTTP/2 connections run on threads of their own besides these
    * ({@link ClientOptions.http2Lanes}).
    *
    * @example

@@ -409,14 +409,34 @@ impl Intake {
     }
 }
 
-/// One engine thread per processor. One fewer (leaving a processor to the JavaScript thread)
-/// was tried on 2 processors: it gained for HTTP/2 (+2 to +17 % against nginx at 64 in flight,
-/// where two engine threads spent a tenth of the client's time waking each other; HTTP/2 now
-/// has lanes of its own, which take that gain) but cost HTTP/1.1 (9-14 % fewer requests per
-/// second at 200 B on one machine, 13-15 % at 1 MiB against nginx on another), so the default
-/// keeps the thread. Re-measured in December 2026 after the facade's live-exchange change, one
-/// thread on 2 processors was level or ahead in every cell timed (1.40x at HTTP/1.1 1 MiB
-/// against nginx) with a shorter p99 over TLS: see the README's Known gaps before changing this.
+/// One engine thread per processor but one, which is left to the JavaScript thread (at least
+/// one engine thread): see [`workers_for_processors`].
 pub fn default_worker_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    workers_for_processors(std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// The engine threads [`default_worker_threads`] starts on `processors` processors: one fewer,
+/// at least one. The JavaScript thread is busy whenever the engine is (it starts every request
+/// and takes every response), so a worker per processor made three busy threads share two
+/// processors. Measured on 2 processors in December 2026 (README, Known gaps), one worker
+/// against two was level or ahead in requests per second in every cell timed (1.40x at
+/// HTTP/1.1 1 MiB against nginx) with a shorter p99 over TLS. (Earlier rounds, before HTTP/2
+/// had lanes of its own and before the facade's live-exchange table, had found one fewer
+/// thread 9-15 % slower over HTTP/1.1.)
+pub fn workers_for_processors(processors: usize) -> usize {
+    processors.saturating_sub(1).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::workers_for_processors;
+
+    #[test]
+    fn the_default_leaves_a_processor_to_javascript_but_keeps_one_worker() {
+        assert_eq!(workers_for_processors(0), 1);
+        assert_eq!(workers_for_processors(1), 1);
+        assert_eq!(workers_for_processors(2), 1);
+        assert_eq!(workers_for_processors(4), 3);
+        assert_eq!(workers_for_processors(64), 63);
+    }
 }
