@@ -37,12 +37,10 @@ import { NGINX_HINT, nginxBinary, nginxVersion, startNginx } from './nginx.mjs'
 import { PYTHON_CLIENTS, PYTHON_RUNNER, pythonEnv, pythonVersions } from './python.mjs'
 import { PROTOCOLS, protocolProblem, rustServer, serverArgs, startServer } from './spawn-server.mjs'
 import { renderSvg } from './svg.mjs'
+import { JSON_TYPE, postWorkload } from './workload.mjs'
 
 const here = import.meta.dirname
 const env = process.env
-const POST_SIZE = 10240
-const POST_WORKLOAD = 'POST 10 KiB JSON'
-const JSON_TYPE = 'application/json'
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 // Settings of the hyperhttp engine taken from the environment (HYPERHTTP_* other than
 // HYPERHTTP_BENCH_*, such as HYPERHTTP_WORKER_THREADS): the client processes inherit them, so
@@ -756,25 +754,9 @@ function idleDescription() {
 // A workload: the request (method, path, body as a string or a file, content type) and the
 // body length every answer must have (`expect`, null: any; `size` is what the row records).
 function parseWorkload(text) {
-  if (text.trim().toLowerCase() === 'post') {
-    return {
-      name: POST_WORKLOAD,
-      size: POST_SIZE,
-      expect: POST_SIZE,
-      post: true,
-      method: 'POST',
-      path: '/echo',
-      body: jsonBody(POST_SIZE),
-      contentType: JSON_TYPE,
-    }
-  }
+  if (text.trim().toLowerCase() === 'post') return postWorkload()
   const size = bytes(TOOL, 'sizes', text)
   return { name: formatSize(size), size, expect: size, method: 'GET', path: `/bytes/${size}` }
-}
-
-// {"data":"xxx…"} of exactly `size` bytes, the POST echo row's body.
-function jsonBody(size) {
-  return JSON.stringify({ data: 'x'.repeat(Math.max(0, size - 11)) })
 }
 
 // --url and the options that only go with it: the URL, the protocols it allows (its scheme

@@ -1,9 +1,11 @@
 // Two (or more) builds of hyperhttp against each other: the `Client`'s `client.get(url)` +
 // arrayBuffer() (compare.mjs's hyperhttp-request row; `--clients` names other hyperhttp rows,
 // e.g. `hyperhttp-request,hyperhttp-fetch` to weigh `fetch` against the `Client`) at
-// `concurrency` in flight against crates/bench-server, each repetition in a fresh process of
-// its own, warmed up for at least `--warmup-seconds` (as compare.mjs's clients are), the
-// builds (and rows) alternating repetition by repetition with the order flipped each round. A
+// `concurrency` in flight against crates/bench-server (`--size post`: compare.mjs's POST 10
+// KiB JSON row, `client.post` to the server's echo route, instead), each repetition in a
+// fresh process of its own, warmed up for at least `--warmup-seconds` (as compare.mjs's
+// clients are), the builds (and rows) alternating repetition by repetition with the order
+// flipped each round. A
 // change to the engine is settled here when a full `npm run bench` is too noisy: a slow
 // minute of the machine falls on neighbouring repetitions of both builds. A build is a
 // package root with `dist/` and the addon (a checkout after `npm run build`, or a copy of
@@ -11,7 +13,7 @@
 // included).
 //
 //   node bench/micro/builds.mjs --build DIR[@VAR=VALUE...] [--build ...] [--protocol h1|tls|h2]
-//                               [--server hyper|nginx] [--size 200] [--concurrency 64]
+//                               [--server hyper|nginx] [--size 200|post] [--concurrency 64]
 //                               [--requests 20000] [--rounds 6] [--warmup-seconds 5]
 //                               [--clients hyperhttp-request]
 //
@@ -24,6 +26,7 @@ import { CLIENTS, typedHeaders } from '../clients.mjs'
 import { bytes, count, nonNegative, oneOf, parseFlags, refuse } from '../flags.mjs'
 import { medianOf } from '../limit.mjs'
 import { SERVER_NAMES, startServerNamed } from '../nginx.mjs'
+import { JSON_TYPE, postWorkload } from '../workload.mjs'
 import { load, machineLine } from './cpu-load.mjs'
 
 const TOOL = 'bench/micro/builds.mjs'
@@ -44,7 +47,10 @@ const flags = parseFlags(TOOL, {
 })
 const { protocol } = flags
 const serverName = oneOf(TOOL, 'server', flags.server, SERVER_NAMES)
-const size = bytes(TOOL, 'size', flags.size)
+const post = flags.size.trim().toLowerCase() === 'post' ? postWorkload() : undefined
+const size = post ? post.size : bytes(TOOL, 'size', flags.size)
+if (post && serverName !== 'hyper')
+  refuse(TOOL, 'nginx serves no POST echo: --size post needs --server hyper')
 const concurrency = count(TOOL, 'concurrency', flags.concurrency)
 const requests = count(TOOL, 'requests', flags.requests)
 const rounds = count(TOOL, 'rounds', flags.rounds)
@@ -59,9 +65,11 @@ if (flags.url) {
     connections: concurrency,
     protocol,
     ca: flags.ca,
-    typed: typedHeaders('application/json'),
+    typed: typedHeaders(JSON_TYPE),
   })
-  const get = (target) => client.get(target)
+  const get = post
+    ? (target) => client.send(post.method, target, post.body)
+    : (target) => client.get(target)
   // Both a request count and a time: JavaScript keeps getting faster for seconds (see "Warm-up"
   // in bench/README.md).
   const warmUntil = performance.now() + warmupSeconds * 1000
@@ -94,7 +102,9 @@ if (flags.url) {
     rows.map((row) => ({ build, row, name: rows.length === 1 ? build : `${build} ${row}` })),
   )
   const loadAtStart = os.loadavg()[0]
-  const { server, url, tls, label } = await startServerNamed(serverName, protocol, size)
+  const started = await startServerNamed(serverName, protocol, size)
+  const { server, tls, label } = started
+  const url = post ? new URL(post.path, started.url).href : started.url
   const self = fileURLToPath(import.meta.url)
   const samples = new Map(entries.map((e) => [e.name, []]))
   try {
@@ -113,7 +123,7 @@ if (flags.url) {
     server.stop()
   }
   const lines = [
-    `## Builds against each other: ${rows.join(', ')}, ${size} B, ${protocol}, concurrency ${concurrency}`,
+    `## Builds against each other: ${rows.join(', ')}, ${post ? post.name : `${size} B`}, ${protocol}, concurrency ${concurrency}`,
     '',
     machineLine(loadAtStart),
     `- ${rounds} rounds of ${requests} requests per build, each in a fresh process after a warm-up of at least ${warmupSeconds} s, alternating (order flipped each round), median shown; server: ${label} in its own process`,

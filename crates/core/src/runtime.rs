@@ -421,7 +421,8 @@ pub fn default_worker_threads() -> usize {
 /// are processors (three on two). Measured on 2 processors in December 2026 (README, Known
 /// gaps), one worker against two was level or ahead in requests per second in every cell
 /// timed before the change (1.40x at HTTP/1.1 1 MiB against nginx) with a shorter p99 over
-/// TLS; after it, HTTP/2 200 B measured 0.93x-0.97x, not yet explained. (Earlier rounds,
+/// TLS; HTTP/2 does not use these workers once its connection is open (it runs on a lane),
+/// and measured level after the change within the spread between processes. (Earlier rounds,
 /// before HTTP/2 had lanes of its own and before the facade's live-exchange table, had found
 /// one fewer thread 9-15 % slower over HTTP/1.1.)
 pub fn workers_for_processors(processors: usize) -> usize {
