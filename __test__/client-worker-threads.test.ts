@@ -46,6 +46,40 @@ it.runIf(process.platform === 'linux')(
   },
 )
 
+// The package starts no thread beyond the engine's (napi-rs's `async` feature used to start a
+// tokio runtime of its own, a thread per CPU, that nothing used); the first client's request
+// starts the engine's workers, and only them (no HTTP/2 here, so no lane).
+const LOAD_CHILD = `
+import { readdirSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+const names = () =>
+  readdirSync('/proc/self/task').map((t) => readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim())
+const ours = (list) => list.filter((name) => name.startsWith('tokio') || name.startsWith('hyperhttp'))
+const { Client } = await import(${JSON.stringify(packageEntryUrl)})
+const afterImport = ours(names())
+const server = createServer((_req, res) => res.end('ok'))
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+const client = new Client({ workerThreads: 2 })
+const text = await (await client.get('http://127.0.0.1:' + server.address().port + '/')).text()
+const afterRequest = ours(names()).sort()
+await client.close()
+server.close()
+console.log(JSON.stringify({ afterImport, text, afterRequest }))
+`
+
+it.runIf(process.platform === 'linux')(
+  'loading the package starts no thread; a request starts only the engine workers asked for',
+  async () => {
+    const result = await runNodeScript(LOAD_CHILD, { HYPERHTTP_WORKER_THREADS: undefined })
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toEqual({
+      afterImport: [],
+      text: 'ok',
+      afterRequest: ['hyperhttp-worke', 'hyperhttp-worke'],
+    })
+  },
+)
+
 it('a client with workerThreads sends requests', async () => {
   const server = await startRecordingServer()
   await using client = new Client({ workerThreads: 2 })
