@@ -5,12 +5,11 @@
 // KiB JSON row, `client.post` to the server's echo route, instead), each repetition in a
 // fresh process of its own, warmed up for at least `--warmup-seconds` (as compare.mjs's
 // clients are), the builds (and rows) alternating repetition by repetition with the order
-// flipped each round. A
-// change to the engine is settled here when a full `npm run bench` is too noisy: a slow
-// minute of the machine falls on neighbouring repetitions of both builds. A build is a
-// package root with `dist/` and the addon (a checkout after `npm run build`, or a copy of
-// one); `.` is this checkout. CPU time is user + system of the whole process (engine threads
-// included).
+// flipped each round. A change to the engine is settled here when a full `npm run bench` is
+// too noisy: a slow minute of the machine falls on neighbouring repetitions of both builds
+// (its own spread is in bench/README.md). A build is a package root with `dist/` and the
+// addon (a checkout after `npm run build`, or a copy of one); `.` is this checkout. CPU time
+// is user + system of the whole process (engine threads included).
 //
 //   node bench/micro/builds.mjs --build DIR[@VAR=VALUE...] [--build ...] [--protocol h1|tls|h2]
 //                               [--server hyper|nginx] [--size 200|post] [--concurrency 64]
