@@ -13,10 +13,7 @@ export async function load(get, url, size, requests, concurrency) {
   async function worker() {
     while (next < requests) {
       next++
-      const [status, length] = await get(url)
-      if (status !== 200 || length !== size) {
-        throw new Error(`status ${status}, body ${length} of ${size} bytes`)
-      }
+      expectAnswer(await get(url), size)
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
@@ -27,6 +24,13 @@ export async function load(get, url, size, requests, concurrency) {
     cpu: (used.user + used.system) / requests,
     js: (jsUsed.user + jsUsed.system) / requests,
     rate: (requests * 1000) / wall,
+  }
+}
+
+// Throws unless a client row's answer, [status, body length], is 200 with `size` bytes.
+export function expectAnswer([status, length], size) {
+  if (status !== 200 || length !== size) {
+    throw new Error(`status ${status}, body ${length} of ${size} bytes`)
   }
 }
 

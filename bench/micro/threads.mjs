@@ -21,7 +21,7 @@ import { CLIENTS, typedHeaders } from '../clients.mjs'
 import { bytes, count, nonNegative, oneOf, parseFlags, positive, refuse } from '../flags.mjs'
 import { startServerNamed } from '../nginx.mjs'
 import { JSON_TYPE, postWorkload } from '../workload.mjs'
-import { machineLine } from './cpu-load.mjs'
+import { expectAnswer, machineLine } from './cpu-load.mjs'
 
 const TOOL = 'bench/micro/threads.mjs'
 const flags = parseFlags(TOOL, {
@@ -58,10 +58,7 @@ if (flags.url) {
   let stopped = false
   const worker = async () => {
     while (!stopped) {
-      const [status, length] = await send()
-      if (status !== 200 || length !== size) {
-        throw new Error(`status ${status}, body ${length} of ${size} bytes`)
-      }
+      expectAnswer(await send(), size)
       done++
     }
   }
