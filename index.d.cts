@@ -16,10 +16,18 @@ export declare class NativeClient {
   /** Builds a client; `on_events` receives batches of event records. */
   constructor(options: NativeClientOptions | undefined | null, onEvents: unknown)
   /**
+   * Parses a header list once (a client's default headers) for requests to send without
+   * it crossing again: returns the number that names it in `request`'s `defaults`. Throws
+   * `ERR_INVALID_ARG` for a field a request could not send either, or over 32 fields.
+   */
+  headerSet(headers: Array<string>): number
+  /**
    * Starts request `id`. Every outcome, including invalid arguments, arrives as an event;
    * only a closed client throws (`ERR_CLIENT_CLOSED`), since its events can no longer arrive.
+   * `defaults` names a `headerSet` (0 or absent for none) whose fields the request sends
+   * after `headers`, those whose bit is set in `mask` (bit `i` for field `i`).
    */
-  request(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
+  request(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null, defaults?: number | undefined | null, mask?: number | undefined | null): void
   /**
    * Pulls the next chunk of response body `id`. Bytes the engine already holds (of a body
    * that needs no decoding) are returned at once, an empty buffer meaning the end; otherwise

@@ -3,7 +3,7 @@ import type { CircuitBreakers } from './breaker-manager.js'
 import { Dispatcher } from './dispatcher.js'
 import { invalid } from './errors.js'
 import { fetchWith } from './fetch-semantics.js'
-import { requestHeaders } from './headers.js'
+import { type HeaderParts, requestHeaderParts } from './headers.js'
 import { hookHeaders, mergeHooks, sendWithHooks } from './hooks.js'
 import { registerDispatcher } from './mock-access.js'
 import { type ClientConfig, normalizeClientOptions, normalizeHooks } from './options.js'
@@ -279,6 +279,10 @@ export class Client {
 }
 
 /** A `Client` method's headers: the client's defaults, then the request's own. */
-function clientHeaders(config: ClientConfig, init: unknown, contentType: string | null): string[] {
-  return requestHeaders(config.headers, init, contentType)
+function clientHeaders(
+  config: ClientConfig,
+  init: unknown,
+  contentType: string | null,
+): HeaderParts {
+  return requestHeaderParts(config.headers, init, contentType)
 }

@@ -249,6 +249,26 @@ export class RequestTrace {
   }
 }
 
+/** Whether a request sent now is traced: some channel it publishes on has a subscriber. */
+export function traced(undici: boolean): boolean {
+  return (
+    create.hasSubscribers ||
+    headers.hasSubscribers ||
+    error.hasSubscribers ||
+    end.hasSubscribers ||
+    (undici && bridgedSubscribers())
+  )
+}
+
+function bridgedSubscribers(): boolean {
+  return (
+    undiciCreate.hasSubscribers ||
+    undiciHeaders.hasSubscribers ||
+    undiciTrailers.hasSubscribers ||
+    undiciError.hasSubscribers
+  )
+}
+
 /**
  * Starts the diagnostics of a request about to be sent, publishing `create` (subscribers may
  * add headers: send `trace.request.headers`). `null`, allocating nothing, when no channel has
@@ -260,15 +280,8 @@ export function traceRequest(
   url: string,
   sent: string[],
 ): RequestTrace | null {
-  const own =
-    create.hasSubscribers || headers.hasSubscribers || error.hasSubscribers || end.hasSubscribers
-  const bridged =
-    undici &&
-    (undiciCreate.hasSubscribers ||
-      undiciHeaders.hasSubscribers ||
-      undiciTrailers.hasSubscribers ||
-      undiciError.hasSubscribers)
-  if (!own && !bridged) return null
+  if (!traced(undici)) return null
+  const bridged = undici && bridgedSubscribers()
   const request = new DiagnosticsRequest(method, url, sent)
   const message: RequestCreateMessage = { request }
   if (create.hasSubscribers) create.publish(message)

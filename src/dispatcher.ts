@@ -3,7 +3,7 @@ import { type ChunkSource, chunkBytes } from './body.js'
 import type { BodyAbort } from './byte-stream.js'
 import { ConnectionEvents } from './connection-diagnostics.js'
 import { hopCookies, rawHeaderValues, storeCookies } from './cookies.js'
-import { type RequestTrace, traceRequest } from './diagnostics.js'
+import { type RequestTrace, traced, traceRequest } from './diagnostics.js'
 import {
   AbortError,
   ClientClosedError,
@@ -12,7 +12,7 @@ import {
   InvalidArgumentError,
   RequestBodyError,
 } from './errors.js'
-import { headerValue } from './headers.js'
+import { expandHeaders, headerValue } from './headers.js'
 import { LiveTable } from './live-table.js'
 import {
   EVENT_CHUNK,
@@ -182,6 +182,8 @@ export class Dispatcher {
   #timingRows: Float64Array | undefined
   /** A cookie jar kept in JavaScript, asked on every hop (COOKIE events). */
   readonly #cookieJar: CookieJar | null
+  /** The engine's numbers for default header lists (see `#headerSet`), by list. */
+  readonly #headerSets = new Map<string[], number>()
 
   constructor(
     options: NativeClientOptions,
@@ -217,7 +219,7 @@ export class Dispatcher {
     fetchMode: boolean,
     onRetry: RetryHandler | null = null,
   ): Promise<Response> {
-    const { method, url, headers, body, options, signal } = request
+    const { method, url, body, options, signal } = request
     if (this.#closed || signal?.aborted) {
       const shown = withoutCredentials(url)
       const error = this.#closed
@@ -233,6 +235,16 @@ export class Dispatcher {
     exchange.reject = reject
     let native = options
     const progress = request.progress ?? null
+    // The client's default headers were parsed by the engine once; only the request's own
+    // cross, unless a progress callback or a diagnostics subscriber reads the whole list.
+    let headers = request.headers
+    let defaults = 0
+    if (request.defaults !== null) {
+      if (progress === null && !traced(this.#undiciChannels)) {
+        defaults = this.#headerSet(request.defaults)
+      }
+      if (defaults === 0) headers = expandHeaders(headers, request.defaults, request.mask)
+    }
     if (body.stream !== null) {
       native = options ?? {}
       native.streamBody = true
@@ -254,13 +266,29 @@ export class Dispatcher {
     exchange.trace = traceRequest(this.#undiciChannels, method, url, headers)
     try {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
-      this.#native.request(id, method, url, sent, body.bytes, native)
+      this.#native.request(id, method, url, sent, body.bytes, native, defaults, request.mask)
     } catch (error) {
       this.#fail(exchange, nativeError(error, exchange.url), false)
       return promise
     }
     signal?.addEventListener('abort', exchange)
     return promise
+  }
+
+  /**
+   * The engine's number for the default header list `list` (registered the first time), or 0
+   * when the engine refused it: then the list crosses with each request, whose ERROR event
+   * reports the bad field as it did before the list was registered.
+   */
+  #headerSet(list: string[]): number {
+    const known = this.#headerSets.get(list)
+    if (known !== undefined) return known
+    let set = 0
+    try {
+      set = this.#native.headerSet(list)
+    } catch {}
+    this.#headerSets.set(list, set)
+    return set
   }
 
   /** Asks the engine for the next chunk of `exchange`'s body, answered through `body`. */
@@ -598,12 +626,13 @@ export class Dispatcher {
       this.#fail(exchange, error, true)
       return
     }
+    const headers = expandHeaders(next.headers, next.defaults, next.mask)
     try {
       this.#native.retry(
         exchange.id,
         next.method,
         next.url,
-        exchange.trace === null ? next.headers : exchange.trace.retryHeaders(next.headers),
+        exchange.trace === null ? headers : exchange.trace.retryHeaders(headers),
         next.body.bytes,
         next.options,
       )

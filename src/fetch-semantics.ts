@@ -1,7 +1,14 @@
 import { asciiUpperCase } from './ascii.js'
 import { encodeBody, isStreamBody } from './body.js'
 import { InvalidArgumentError } from './errors.js'
-import { flattenHeaders, hasHeader, headerValue, requestHeaders, withoutHeader } from './headers.js'
+import {
+  flattenHeaders,
+  type HeaderParts,
+  hasHeader,
+  headerValue,
+  requestHeaderParts,
+  withoutHeader,
+} from './headers.js'
 import { fetchLocal, isLocalUrl } from './local-url.js'
 import { abortSignal, type ClientConfig, requestOverrides } from './options.js'
 import { outgoing, type Sender } from './outgoing.js'
@@ -132,7 +139,11 @@ function fetchMethod(method: unknown): string {
  * accept header, then the request's own. A `Host` header is ignored, as the platform fetch
  * ignores it (the client's other methods send it). Bad headers throw as fetch reports them.
  */
-function fetchHeaders(config: ClientConfig, init: unknown, contentType: string | null): string[] {
+function fetchHeaders(
+  config: ClientConfig,
+  init: unknown,
+  contentType: string | null,
+): HeaderParts {
   try {
     return fetchHeaderList(config, init, contentType)
   } catch (error) {
@@ -144,15 +155,16 @@ function fetchHeaderList(
   config: ClientConfig,
   init: unknown,
   contentType: string | null,
-): string[] {
+): HeaderParts {
   let defaults = fetchDefaults.get(config)
   if (defaults === undefined) {
     defaults = withoutHeader(config.headers, 'host')
     if (!hasHeader(defaults, 'accept', defaults.length)) defaults = [...defaults, 'accept', '*/*']
     fetchDefaults.set(config, defaults)
   }
-  const all = requestHeaders(defaults, stringValues(init), contentType)
-  return init === undefined || init === null ? all : withoutHeader(all, 'host')
+  const parts = requestHeaderParts(defaults, stringValues(init), contentType)
+  if (init !== undefined && init !== null) parts.own = withoutHeader(parts.own, 'host')
+  return parts
 }
 
 /**

@@ -42,33 +42,69 @@ export function lowerCaseNames(headers: string[]): string[] {
 }
 
 /**
- * The header list sent with one request: the per-request headers, then every default header
- * whose name the request did not set, then `content-type` when the body implies one and no
- * header set it. Returns `defaults` itself when there is nothing to add (it is never mutated).
+ * A request's headers with a client's default headers kept apart, so that the defaults, parsed
+ * by the engine once (`NativeClient#headerSet`), need not cross with every request: `own` (the
+ * request's headers, then `content-type` when the body implies one and neither they nor the
+ * chosen defaults set it) and, of `defaults`, the fields the request sends after `own`: bit
+ * `i` of `mask` for field `i`.
  */
+export interface HeaderParts {
+  own: string[]
+  /** Flat `[name, value, ...]`, names lower-cased; never mutated. */
+  defaults: string[] | null
+  mask: number
+}
+
+/** The most default fields a mask can choose from (one bit each); more are sent as `own`. */
+const MASK_FIELDS = 32
+
+/**
+ * The headers of one request over a client's `defaults`: the request's own headers, then
+ * every default header whose name the request did not set (whatever its case), then
+ * `content-type` when the body implies one and no header set it. See {@link HeaderParts}.
+ */
+export function requestHeaderParts(
+  defaults: string[],
+  init: unknown,
+  contentType: string | null,
+): HeaderParts {
+  const own = init === undefined || init === null ? [] : flattenHeaders(init, 'headers')
+  const given = own.length
+  const fields = defaults.length / 2
+  let mask = 0
+  let typed = hasHeader(own, 'content-type', given)
+  for (let i = 0; i < fields; i++) {
+    const name = defaults[2 * i] as string
+    if (hasHeader(own, name, given)) continue
+    if (i < MASK_FIELDS) mask |= 1 << i
+    else own.push(name, defaults[2 * i + 1] as string)
+    if (name === 'content-type') typed = true
+  }
+  if (contentType !== null && !typed) own.push('content-type', contentType)
+  return { own, defaults: mask === 0 ? null : defaults, mask: mask >>> 0 }
+}
+
+/**
+ * One flat header list: `own`, then the fields of `defaults` whose bit is set in `mask` (see
+ * {@link HeaderParts}).
+ */
+export function expandHeaders(own: string[], defaults: string[] | null, mask: number): string[] {
+  if (defaults === null) return own
+  const out = own.slice()
+  for (let i = 0; i < MASK_FIELDS && 2 * i < defaults.length; i++) {
+    if ((mask >>> i) & 1) out.push(defaults[2 * i] as string, defaults[2 * i + 1] as string)
+  }
+  return out
+}
+
+/** {@link requestHeaderParts} as one flat list. */
 export function requestHeaders(
   defaults: string[],
   init: unknown,
   contentType: string | null,
 ): string[] {
-  let out: string[]
-  if (init === undefined || init === null) {
-    if (contentType === null || hasHeader(defaults, 'content-type', defaults.length)) {
-      return defaults
-    }
-    out = defaults.slice()
-  } else {
-    out = flattenHeaders(init, 'headers')
-    const own = out.length
-    for (let i = 0; i < defaults.length; i += 2) {
-      const name = defaults[i]
-      if (!hasHeader(out, name, own)) out.push(name, defaults[i + 1])
-    }
-  }
-  if (contentType !== null && !hasHeader(out, 'content-type', out.length)) {
-    out.push('content-type', contentType)
-  }
-  return out
+  const { own, defaults: chosen, mask } = requestHeaderParts(defaults, init, contentType)
+  return expandHeaders(own, chosen, mask)
 }
 
 /** Whether `headers[0..end)` sets `lowerName`, compared case-insensitively. */

@@ -1,6 +1,6 @@
 import { asciiUpperCase } from './ascii.js'
 import { InvalidArgumentError, invalid } from './errors.js'
-import { requestHeaders } from './headers.js'
+import { type HeaderParts, requestHeaderParts, requestHeaders } from './headers.js'
 import type { ClientConfig } from './options.js'
 import { type Outgoing, outgoing } from './outgoing.js'
 import type { Pipeline } from './pipeline.js'
@@ -108,8 +108,8 @@ async function hookedOutgoing(config: ClientConfig, request: HookRequest): Promi
 }
 
 /** Hooks hold the client's defaults in `request.headers` already. */
-function ownHeaders(_context: null, init: unknown, contentType: string | null): string[] {
-  return requestHeaders([], init, contentType)
+function ownHeaders(_context: null, init: unknown, contentType: string | null): HeaderParts {
+  return requestHeaderParts([], init, contentType)
 }
 
 /** A request config returned by a beforeRequest hook, in the shape hooks see. */

@@ -120,6 +120,12 @@ export interface NativeRequestOptions {
 
 /** The binding's client (see crates/node/README.md for the event protocol). */
 export interface NativeClient {
+  /**
+   * Parses a default header list once; the number names it in `request`'s `defaults`. Throws
+   * for a field a request could not send, or over 32 fields.
+   */
+  headerSet(headers: string[]): number
+  /** `defaults` names a `headerSet` (0: none); `mask` chooses its fields (bit `i`, field `i`). */
   request(
     id: number,
     method: string,
@@ -127,6 +133,8 @@ export interface NativeClient {
     headers: string[],
     body?: Buffer | undefined | null,
     options?: NativeRequestOptions | undefined | null,
+    defaults?: number | undefined | null,
+    mask?: number | undefined | null,
   ): void
   write(id: number, chunk?: Buffer | undefined | null): void
   retry(

@@ -1,4 +1,5 @@
 import type { EncodedBody } from './body.js'
+import type { HeaderParts } from './headers.js'
 import type { NativeRequestOptions } from './native.js'
 import type { ProgressCallbacks } from './progress.js'
 import type { Response } from './response.js'
@@ -7,8 +8,11 @@ import type { Response } from './response.js'
 export interface Outgoing {
   method: string
   url: string
-  /** Flat `[name, value, ...]`. */
+  /** Flat `[name, value, ...]`: the request's own, sent before the chosen `defaults`. */
   headers: string[]
+  /** The client's default headers this request sends after `headers` (see {@link HeaderParts}). */
+  defaults: string[] | null
+  mask: number
   body: EncodedBody
   options: NativeRequestOptions | null
   signal: AbortSignal | undefined
@@ -22,10 +26,14 @@ export interface Sender {
 }
 
 /**
- * How a request path builds its header list from the headers a caller gave, once the body's
+ * How a request path builds its headers from the headers a caller gave, once the body's
  * content type is known; `context` is what it needs besides (the client's config).
  */
-export type HeaderAssembly<C> = (context: C, init: unknown, contentType: string | null) => string[]
+export type HeaderAssembly<C> = (
+  context: C,
+  init: unknown,
+  contentType: string | null,
+) => HeaderParts
 
 /**
  * The one place a request path (`Client` methods, `fetch`, hooks) turns its validated parts
@@ -44,20 +52,44 @@ export function outgoing<C>(
   progress: ProgressCallbacks | null = null,
 ): Outgoing | Promise<Outgoing> {
   if (body instanceof Promise) {
-    return body.then((ready) => ({
-      method,
-      url,
-      headers: assemble(context, headers, ready.type),
-      body: ready,
-      options,
-      signal,
-      progress,
-    }))
+    return body.then((ready) =>
+      assembled(
+        assemble(context, headers, ready.type),
+        method,
+        url,
+        ready,
+        options,
+        signal,
+        progress,
+      ),
+    )
   }
+  return assembled(
+    assemble(context, headers, body.type),
+    method,
+    url,
+    body,
+    options,
+    signal,
+    progress,
+  )
+}
+
+function assembled(
+  parts: HeaderParts,
+  method: string,
+  url: string,
+  body: EncodedBody,
+  options: NativeRequestOptions | null,
+  signal: AbortSignal | undefined,
+  progress: ProgressCallbacks | null,
+): Outgoing {
   return {
     method,
     url,
-    headers: assemble(context, headers, body.type),
+    headers: parts.own,
+    defaults: parts.defaults,
+    mask: parts.mask,
     body,
     options,
     signal,

@@ -1,9 +1,11 @@
 // What the binding's `request` call costs the JavaScript thread: the one synchronous crossing
 // that starts a request (argument conversion, the request's header map, spawning its task),
-// timed around each call while the Client runs GETs against crates/bench-server, by the
-// number of request headers: none, `accept: */*` (what fetch adds), and six of an ordinary
-// API call. The rounds alternate the three ways. The floor line is a binding method that does
-// almost nothing (`cancel` of an unknown id): what any call through napi-rs costs.
+// timed around each call while a Client runs GETs against crates/bench-server, by the
+// headers a request sends: none, `accept: */*` given per request, six of an ordinary API call
+// given per request, the same six as the Client's default headers (`headers` option, parsed by
+// the engine once since December 2026), and `client.fetch`, which adds `accept: */*` as a
+// default. The rounds alternate the ways. The floor line is a binding method that does almost
+// nothing (`cancel` of an unknown id): what any call through napi-rs costs.
 // HYPERHTTP_BENCH_BUILD measures another build, as with compare.mjs.
 //
 //   node bench/micro/request-call.mjs [--concurrency 64] [--requests 20000] [--rounds 6]
@@ -32,18 +34,14 @@ const root = hyperhttpBuild() ?? path.join(import.meta.dirname, '../..')
 const binding = createRequire(import.meta.url)(path.join(root, 'index.cjs'))
 const { Client } = await import(pathToFileURL(path.join(root, 'dist/esm/index.js')).href)
 
-// Time inside each call, by the length of its flat header list (two strings per header).
-const timed = new Map()
+// Time inside each call, summed for the way being measured.
+let timed = { calls: 0, ns: 0 }
 const request = binding.NativeClient.prototype.request
 binding.NativeClient.prototype.request = function (...args) {
   const start = process.hrtime.bigint()
   const result = request.apply(this, args)
-  const ns = Number(process.hrtime.bigint() - start)
-  const key = args[3].length / 2
-  const entry = timed.get(key) ?? { calls: 0, ns: 0 }
-  entry.calls++
-  entry.ns += ns
-  timed.set(key, entry)
+  timed.ns += Number(process.hrtime.bigint() - start)
+  timed.calls++
   return result
 }
 
@@ -55,34 +53,36 @@ const SIX = {
   'accept-language': 'en-US,en;q=0.9',
   'cache-control': 'no-cache',
 }
+const limits = { maxConnections: concurrency, maxConnectionsPerHost: concurrency }
+const client = new Client({ limits, decompress: false })
+const withDefaults = new Client({ limits, decompress: false, headers: SIX })
+const read = async (res) => [res.status, (await res.arrayBuffer()).byteLength]
 const WAYS = [
-  ['no header', undefined],
-  ['accept: */*', { headers: { accept: '*/*' } }],
-  ['six headers', { headers: SIX }],
+  ['no header', (target) => client.get(target).then(read)],
+  [
+    'accept: */* per request',
+    (target) => client.get(target, { headers: { accept: '*/*' } }).then(read),
+  ],
+  ['six headers per request', (target) => client.get(target, { headers: SIX }).then(read)],
+  ['six default headers', (target) => withDefaults.get(target).then(read)],
+  ['fetch (accept: */* by default)', (target) => client.fetch(target).then(read)],
 ]
 
 const loadAtStart = os.loadavg()[0]
 const { server, url, label } = await startServerNamed('hyper', 'h1', SIZE)
-const client = new Client({
-  limits: { maxConnections: concurrency, maxConnectionsPerHost: concurrency },
-  decompress: false,
-})
-const getWith = (options) => async (target) => {
-  const res = await client.get(target, options)
-  return [res.status, (await res.arrayBuffer()).byteLength]
-}
-for (const [, options] of WAYS) await load(getWith(options), url, SIZE, requests / 2, concurrency)
+for (const [, get] of WAYS) await load(get, url, SIZE, requests / 2, concurrency)
 const perRound = WAYS.map(() => [])
+const ways = WAYS.map((_, way) => way)
 for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? [0, 1, 2] : [2, 1, 0]
+  const order = round % 2 === 0 ? ways : ways.toReversed()
   for (const way of order) {
-    timed.clear()
-    await load(getWith(WAYS[way][1]), url, SIZE, requests, concurrency)
-    const [entry] = timed.values()
-    perRound[way].push({ ns: entry.ns / entry.calls })
+    timed = { calls: 0, ns: 0 }
+    await load(WAYS[way][1], url, SIZE, requests, concurrency)
+    perRound[way].push({ ns: timed.ns / timed.calls })
   }
 }
 await client.close()
+await withDefaults.close()
 server.stop()
 
 const idle = new binding.NativeClient({}, () => {})
@@ -100,7 +100,7 @@ const lines = [
   machineLine(loadAtStart),
   `- ${rounds} rounds of ${requests} requests per way, alternating (order flipped each round), median shown; server: ${label} in its own process`,
   '',
-  '| request headers | ns per request call |',
+  '| request | ns per request call |',
   '|---|--:|',
   ...WAYS.map(([name], way) => `| ${name} | ${medianOf(perRound[way], 'ns').toFixed(0)} |`),
   '',

@@ -63,6 +63,7 @@ mod tests {
                 "GET",
                 url,
                 &[],
+                None,
                 RequestBody::Empty,
                 RequestOptions::default(),
             )

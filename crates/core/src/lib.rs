@@ -61,7 +61,7 @@ pub use error::{BoxError, Error, Kind, Phase};
 pub use inline::{Ready, INLINE_MAX};
 pub use proxy::ProxyOptions;
 pub use ratelimit::RateLimit;
-pub use request::{BodyStream, Request, RequestBody};
+pub use request::{BodyStream, HeaderList, Request, RequestBody};
 pub use retry::{Backoff, RetryBudget, RetryPolicy};
 pub use route::{MockRoutes, MOCK_UNMATCHED_HEADER};
 pub use whole::WHOLE_RESERVE_MAX;

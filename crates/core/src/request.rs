@@ -101,37 +101,58 @@ impl Request {
         Request::with_url(method, parse_url(url)?, headers, body, options)
     }
 
-    /// [`Request::new`] with the URL already parsed and checked (see [`crate::LastUrl`]).
+    /// [`Request::new`] with the URL already parsed and checked (see [`crate::LastUrl`]), and
+    /// with `defaults`: the fields of a [`HeaderList`] parsed once (a client's default headers)
+    /// that this request sends after its own, chosen by a bit mask (bit `i` for field `i`).
+    /// Which defaults a request sends is the caller's rule; the engine only appends them, before
+    /// the rules above run, so they count as the request's headers there.
+    ///
+    /// ```
+    /// use hyperhttp_core::{HeaderList, LastUrl, Request, RequestBody, RequestOptions};
+    /// let defaults = HeaderList::parse(&["x-a".into(), "1".into(), "x-b".into(), "2".into()]).unwrap();
+    /// let url = LastUrl::default().parse("http://127.0.0.1/").unwrap();
+    /// let own = vec!["x-c".to_owned(), "3".to_owned()];
+    /// let req = Request::with_parsed_url("GET", url, &own, Some((&defaults, 0b10)), RequestBody::Empty, RequestOptions::default()).unwrap();
+    /// let names: Vec<_> = req.headers.keys().map(|n| n.as_str()).collect();
+    /// assert_eq!(names, ["x-c", "x-b"]);
+    /// ```
     pub fn with_parsed_url(
         method: &str,
+        url: Url,
+        headers: &[String],
+        defaults: Option<(&HeaderList, u32)>,
+        body: RequestBody,
+        options: RequestOptions,
+    ) -> Result<Request, Error> {
+        let method = parse_method(method)?;
+        let mut map = parse_headers(headers, defaults.map_or(0, |(list, _)| list.0.len()))?;
+        if let Some((list, mask)) = defaults {
+            for (i, (name, value)) in list.0.iter().enumerate().take(HeaderList::MAX) {
+                if mask & (1 << i) != 0 {
+                    map.append(name.clone(), value.clone());
+                }
+            }
+        }
+        Request::with_map(method, url, map, body, options)
+    }
+
+    fn with_url(
+        method: Method,
         url: Url,
         headers: &[String],
         body: RequestBody,
         options: RequestOptions,
     ) -> Result<Request, Error> {
-        Request::with_url(parse_method(method)?, url, headers, body, options)
+        Request::with_map(method, url, parse_headers(headers, 0)?, body, options)
     }
 
-    fn with_url(
+    fn with_map(
         method: Method,
         mut url: Url,
-        headers: &[String],
+        mut map: HeaderMap,
         body: RequestBody,
         options: RequestOptions,
     ) -> Result<Request, Error> {
-        if !headers.len().is_multiple_of(2) {
-            return Err(Error::invalid(
-                "headers must be a flat list of name/value pairs",
-            ));
-        }
-        let mut map = HeaderMap::with_capacity(headers.len() / 2);
-        for pair in headers.chunks_exact(2) {
-            let (name, value) = (&pair[0], &pair[1]);
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::invalid(format!("invalid header name {name:?}")))?;
-            let value = header_value(&name, value)?;
-            map.append(name, value);
-        }
         if let Some(authorization) = take_credentials(&mut url) {
             if !map.contains_key(header::AUTHORIZATION) {
                 map.insert(header::AUTHORIZATION, authorization);
@@ -152,6 +173,62 @@ impl Request {
             options,
         })
     }
+}
+
+/// Header fields parsed once, checked as a request's own are, to be sent with many requests
+/// (a client's default headers): see [`Request::with_parsed_url`]. At most the first 32 can be
+/// chosen per request.
+#[derive(Debug, Default)]
+pub struct HeaderList(Vec<(HeaderName, HeaderValue)>);
+
+impl HeaderList {
+    /// The most fields a list holds: one bit of a request's mask each.
+    pub const MAX: usize = 32;
+
+    /// Parses a flat list, `[name0, value0, name1, value1, ...]`, as a request's headers are
+    /// parsed; refuses more than [`HeaderList::MAX`] fields.
+    pub fn parse(headers: &[String]) -> Result<HeaderList, Error> {
+        if headers.len() / 2 > HeaderList::MAX {
+            return Err(Error::invalid(format!(
+                "a header list holds at most {} fields, got {}",
+                HeaderList::MAX,
+                headers.len() / 2
+            )));
+        }
+        if !headers.len().is_multiple_of(2) {
+            return Err(odd_headers());
+        }
+        let fields = headers
+            .chunks_exact(2)
+            .map(|pair| parse_field(&pair[0], &pair[1]))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(HeaderList(fields))
+    }
+}
+
+/// A flat list of names and values as a header map, with room for `more` fields.
+fn parse_headers(headers: &[String], more: usize) -> Result<HeaderMap, Error> {
+    if !headers.len().is_multiple_of(2) {
+        return Err(odd_headers());
+    }
+    let mut map = HeaderMap::with_capacity(headers.len() / 2 + more);
+    for pair in headers.chunks_exact(2) {
+        let (name, value) = parse_field(&pair[0], &pair[1])?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+fn odd_headers() -> Error {
+    Error::invalid("headers must be a flat list of name/value pairs")
+}
+
+/// One header field as it crossed from JavaScript.
+fn parse_field(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid(format!("invalid header name {name:?}")))?;
+    let value = header_value(&name, value)?;
+    Ok((name, value))
 }
 
 /// A header value as a byte string: one byte per character, as `fetch` sends it.

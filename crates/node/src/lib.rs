@@ -29,8 +29,8 @@ use http::header::{HeaderValue, SET_COOKIE};
 use http::HeaderMap;
 use hyperhttp_core::runtime::Lane;
 use hyperhttp_core::{
-    BeforeRetry, Body, BodyStream, Client, Error, Request, RequestBody, Response, Retry,
-    RetryCause, RetryDecision, RetryFuture, CHUNK_MAX, INLINE_MAX,
+    BeforeRetry, Body, BodyStream, Client, Error, HeaderList, Request, RequestBody, Response,
+    Retry, RetryCause, RetryDecision, RetryFuture, CHUNK_MAX, INLINE_MAX,
 };
 use hyperhttp_core::{CookieFuture, CookieJar};
 use napi::bindgen_prelude::{BufferSlice, Unknown};
@@ -168,6 +168,8 @@ pub struct NativeClient {
     questions: Arc<dns::Questions>,
     /// The last request URL's parse, for the next request to the same URL.
     last_url: hyperhttp_core::LastUrl,
+    /// Header lists parsed once (`headerSet`), named by their index plus one in requests.
+    header_sets: Vec<HeaderList>,
 }
 
 #[napi]
@@ -210,11 +212,30 @@ impl NativeClient {
             }),
             questions,
             last_url: hyperhttp_core::LastUrl::default(),
+            header_sets: Vec::new(),
         })
+    }
+
+    /// Parses a header list once (a client's default headers) for requests to send without
+    /// it crossing again: returns the number that names it in `request`'s `defaults`. Throws
+    /// `ERR_INVALID_ARG` for a field a request could not send either, or over 32 fields.
+    #[napi]
+    pub fn header_set(&mut self, env: &Env, headers: Vec<String>) -> napi::Result<u32> {
+        // A client registers its default lists once each; the bound only stops a runaway caller.
+        const SETS_MAX: usize = 64;
+        if self.header_sets.len() == SETS_MAX {
+            let e = Error::invalid(format!("a client holds at most {SETS_MAX} header sets"));
+            return Err(thrown::throw(env, &e));
+        }
+        let list = HeaderList::parse(&headers).map_err(|e| thrown::throw(env, &e))?;
+        self.header_sets.push(list);
+        Ok(self.header_sets.len() as u32)
     }
 
     /// Starts request `id`. Every outcome, including invalid arguments, arrives as an event;
     /// only a closed client throws (`ERR_CLIENT_CLOSED`), since its events can no longer arrive.
+    /// `defaults` names a `headerSet` (0 or absent for none) whose fields the request sends
+    /// after `headers`, those whose bit is set in `mask` (bit `i` for field `i`).
     #[napi]
     #[allow(clippy::too_many_arguments)] // the JS signature of the contract, plus `env`
     pub fn request(
@@ -226,6 +247,8 @@ impl NativeClient {
         headers: Vec<String>,
         body: Option<BufferSlice>,
         options: Option<NativeRequestOptions>,
+        defaults: Option<u32>,
+        mask: Option<u32>,
     ) -> napi::Result<()> {
         let shared = &self.shared;
         let Some(client) = &self.client else {
@@ -259,14 +282,21 @@ impl NativeClient {
             buffered(body)
         };
         let parsed = self.last_url.parse(&url);
-        let req =
-            match parsed.and_then(|u| Request::with_parsed_url(&method, u, &headers, body, opts)) {
-                Ok(req) => req,
-                Err(e) => {
-                    shared.sink.push(error_event(id, &e.with_url(&url)));
-                    return Ok(());
-                }
-            };
+        let defaults = match defaults.unwrap_or(0) {
+            0 => Ok(None),
+            n => (self.header_sets.get(n as usize - 1))
+                .map(|list| Some((list, mask.unwrap_or(0))))
+                .ok_or_else(|| Error::invalid(format!("no header set {n}"))),
+        };
+        let req = match parsed
+            .and_then(|u| Request::with_parsed_url(&method, u, &headers, defaults?, body, opts))
+        {
+            Ok(req) => req,
+            Err(e) => {
+                shared.sink.push(error_event(id, &e.with_url(&url)));
+                return Ok(());
+            }
+        };
         let client = client.clone();
         slot.lane = client.lane(&req.url);
         let task_shared = shared.clone();

@@ -5,7 +5,9 @@
 use crate::common;
 
 use common::{client, fetch, get, http, reply, request, Server};
-use hyperhttp_core::{Config, Kind, Request, RequestBody, RequestOptions, ACCEPT_ENCODING};
+use hyperhttp_core::{
+    Config, HeaderList, Kind, LastUrl, Request, RequestBody, RequestOptions, ACCEPT_ENCODING,
+};
 
 async fn server() -> Server {
     http(|_| async { reply(200, &[], "") }).await
@@ -88,6 +90,75 @@ async fn an_explicit_authorization_header_wins_over_url_credentials() {
     fetch(&client(Config::default()), req).await.unwrap();
 
     assert_eq!(server.seen()[0].header("authorization"), Some("Bearer t"));
+}
+
+fn strings(pairs: &[&str]) -> Vec<String> {
+    pairs.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_headers_chosen_by_the_mask_go_out_after_the_requests_own() {
+    let server = server().await;
+    let defaults = HeaderList::parse(&strings(&[
+        "x-a",
+        "1",
+        "authorization",
+        "Bearer d",
+        "x-c",
+        "3",
+        "x-a",
+        "2",
+    ]))
+    .unwrap();
+    // The URL's credentials give way to a chosen default authorization, as to the request's own.
+    let url = LastUrl::default()
+        .parse(&server.url("/").replace("http://", "http://ann:pw@"))
+        .unwrap();
+    let own = strings(&["x-own", "o"]);
+    let req = Request::with_parsed_url(
+        "GET",
+        url,
+        &own,
+        Some((&defaults, 0b1011)),
+        RequestBody::Empty,
+        RequestOptions::default(),
+    )
+    .unwrap();
+
+    fetch(&client(Config::default()), req).await.unwrap();
+
+    let seen = &server.seen()[0];
+    let names: Vec<&str> = seen.headers.keys().map(|n| n.as_str()).collect();
+    assert_eq!(
+        &names[..3],
+        ["x-own", "x-a", "authorization"],
+        "own first, then the defaults in their order"
+    );
+    let a: Vec<&str> = seen
+        .headers
+        .get_all("x-a")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(a, ["1", "2"], "both chosen values of a name");
+    assert_eq!(seen.header("authorization"), Some("Bearer d"));
+    assert_eq!(seen.header("x-c"), None, "bit 2 is clear");
+}
+
+#[test]
+fn a_header_list_is_checked_as_a_requests_headers_are() {
+    assert!(HeaderList::parse(&strings(&["x-a", "a\r\nb"])).is_err());
+    assert!(HeaderList::parse(&strings(&["bad name", "v"])).is_err());
+    assert!(
+        HeaderList::parse(&strings(&["x-a"])).is_err(),
+        "an odd list"
+    );
+    let many: Vec<String> = (0..33)
+        .flat_map(|i| [format!("x-{i}"), "v".to_owned()])
+        .collect();
+    let err = HeaderList::parse(&many).unwrap_err();
+    assert_eq!(err.kind(), Kind::InvalidArgument);
+    assert!(HeaderList::parse(&many[..64]).is_ok(), "32 fields fit");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
