@@ -18,7 +18,7 @@ export declare class NativeClient {
   /**
    * Parses a header list once (a client's default headers) for requests to send without
    * it crossing again: returns the number that names it in `request`'s `defaults`. Throws
-   * `ERR_INVALID_ARG` for a field a request could not send either, or over 32 fields.
+   * `ERR_INVALID_ARGUMENT` for a field a request could not send either, or over 32 fields.
    */
   headerSet(headers: Array<string>): number
   /**

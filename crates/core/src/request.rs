@@ -127,7 +127,7 @@ impl Request {
         let method = parse_method(method)?;
         let mut map = parse_headers(headers, defaults.map_or(0, |(list, _)| list.0.len()))?;
         if let Some((list, mask)) = defaults {
-            for (i, (name, value)) in list.0.iter().enumerate().take(HeaderList::MAX) {
+            for (i, (name, value)) in list.0.iter().enumerate() {
                 if mask & (1 << i) != 0 {
                     map.append(name.clone(), value.clone());
                 }
@@ -176,13 +176,13 @@ impl Request {
 }
 
 /// Header fields parsed once, checked as a request's own are, to be sent with many requests
-/// (a client's default headers): see [`Request::with_parsed_url`]. At most the first 32 can be
-/// chosen per request.
+/// (a client's default headers): see [`Request::with_parsed_url`]. It holds at most
+/// [`HeaderList::MAX`] fields, one bit of a request's mask each.
 #[derive(Debug, Default)]
 pub struct HeaderList(Vec<(HeaderName, HeaderValue)>);
 
 impl HeaderList {
-    /// The most fields a list holds: one bit of a request's mask each.
+    /// The most fields a list holds.
     pub const MAX: usize = 32;
 
     /// Parses a flat list, `[name0, value0, name1, value1, ...]`, as a request's headers are

@@ -218,7 +218,7 @@ impl NativeClient {
 
     /// Parses a header list once (a client's default headers) for requests to send without
     /// it crossing again: returns the number that names it in `request`'s `defaults`. Throws
-    /// `ERR_INVALID_ARG` for a field a request could not send either, or over 32 fields.
+    /// `ERR_INVALID_ARGUMENT` for a field a request could not send either, or over 32 fields.
     #[napi]
     pub fn header_set(&mut self, env: &Env, headers: Vec<String>) -> napi::Result<u32> {
         // A client registers its default lists once each; the bound only stops a runaway caller.
