@@ -27,7 +27,7 @@ export declare class NativeClient {
    * `defaults` names a `headerSet` (0 or absent for none) whose fields the request sends
    * after `headers`, those whose bit is set in `mask` (bit `i` for field `i`).
    */
-  request(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null, defaults?: number | undefined | null, mask?: number | undefined | null): void
+  request(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: Float64Array | undefined | null, defaults?: number | undefined | null, mask?: number | undefined | null): void
   /**
    * Pulls the next chunk of response body `id`. Bytes the engine already holds (of a body
    * that needs no decoding) are returned at once, an empty buffer meaning the end; otherwise
@@ -44,7 +44,7 @@ export declare class NativeClient {
    * Answers a RETRY event: the next attempt sends this request (as the hooks left it; a
    * buffered body only). An invalid request ends request `id` with an ERROR event.
    */
-  retry(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: NativeRequestOptions | undefined | null): void
+  retry(id: number, method: string, url: string, headers: Array<string>, body?: Buffer | undefined | null, options?: Float64Array | undefined | null): void
   /** Answers LOOKUP `token`: the host's addresses, or the message of the lookup's error. */
   answerLookup(token: number, addresses?: Array<string> | undefined | null, error?: string | undefined | null): void
   /** Answers FILTER `token`: the index of the first refused address, or `null` to allow all. */
@@ -194,25 +194,8 @@ export interface NativePoolStats {
   counts: Array<number>
 }
 
-/** Per-request overrides. */
-export interface NativeRequestOptions {
-  connectTimeout?: number
-  poolTimeout?: number
-  readTimeout?: number
-  writeTimeout?: number
-  totalTimeout?: number
-  redirect?: string
-  maxRedirects?: number
-  decompress?: boolean
-  maxDecodedBodySize?: number
-  streamBody?: boolean
-  maxRetries?: number
-  retryNonIdempotent?: boolean
-  /** Pause between attempts for JavaScript's answer to a RETRY event (see README.md). */
-  beforeRetry?: boolean
-  /** Cookie jar in JavaScript: ask for each hop's cookies with a COOKIE event (see README.md). */
-  cookies?: boolean
-}
+/** Numbers of a request's options (see README.md); the facade checks it against its own. */
+export declare const REQUEST_OPTION_SLOTS: number
 
 /** Numbers per row of an event batch's timings array (see README.md). */
 export declare const TIMING_SLOTS: number

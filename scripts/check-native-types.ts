@@ -9,7 +9,6 @@ import type {
   NativeClientConstructor,
   NativeClientOptions,
   NativeMockRoutes,
-  NativeRequestOptions,
 } from '../src/native.js'
 
 /** `true` exactly when A and B are the same type (optionality and readonly included). */
@@ -23,7 +22,6 @@ type Members<T> = { [K in keyof T]: T[K] }
 
 export type Checks = [
   Assert<Equal<NativeClientOptions, Generated.NativeClientOptions>>,
-  Assert<Equal<NativeRequestOptions, Generated.NativeRequestOptions>>,
   Assert<Equal<Members<NativeClient>, Members<Generated.NativeClient>>>,
   Assert<Equal<Members<NativeMockRoutes>, Members<Generated.NativeMockRoutes>>>,
   Assert<

@@ -25,6 +25,7 @@ import {
   EVENT_NEED,
   EVENT_RETRY,
   EVENT_SLOTS,
+  encodeRequestOptions,
   type NativeClient,
   type NativeClientOptions,
   type NativeMockRoutes,
@@ -266,7 +267,8 @@ export class Dispatcher {
     exchange.trace = traceRequest(this.#undiciChannels, method, url, headers)
     try {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
-      this.#native.request(id, method, url, sent, body.bytes, native, defaults, request.mask)
+      const slots = encodeRequestOptions(native)
+      this.#native.request(id, method, url, sent, body.bytes, slots, defaults, request.mask)
     } catch (error) {
       this.#fail(exchange, nativeError(error, exchange.url), false)
       return promise
@@ -634,7 +636,7 @@ export class Dispatcher {
         next.url,
         exchange.trace === null ? headers : exchange.trace.retryHeaders(headers),
         next.body.bytes,
-        next.options,
+        encodeRequestOptions(next.options),
       )
     } catch (error) {
       this.#fail(exchange, nativeError(error, exchange.url), true)

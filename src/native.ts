@@ -96,15 +96,18 @@ export interface NativeClientOptions {
   socketPath?: string
 }
 
-/** Per-request overrides of {@link NativeClientOptions}. */
+/**
+ * Per-request overrides of {@link NativeClientOptions}, as the facade builds them; they cross
+ * as numbers (see {@link encodeRequestOptions}).
+ */
 export interface NativeRequestOptions {
   connectTimeout?: number
   readTimeout?: number
   writeTimeout?: number
   poolTimeout?: number
   totalTimeout?: number
-  /** A {@link NativeRedirect}; declared as the binding declares it. */
-  redirect?: string
+  /** How redirects are handled; crosses as its index in `REDIRECT_MODES`. */
+  redirect?: NativeRedirect
   maxRedirects?: number
   decompress?: boolean
   maxDecodedBodySize?: number
@@ -132,7 +135,7 @@ export interface NativeClient {
     url: string,
     headers: string[],
     body?: Buffer | undefined | null,
-    options?: NativeRequestOptions | undefined | null,
+    options?: Float64Array | undefined | null,
     defaults?: number | undefined | null,
     mask?: number | undefined | null,
   ): void
@@ -143,7 +146,7 @@ export interface NativeClient {
     url: string,
     headers: string[],
     body?: Buffer | undefined | null,
-    options?: NativeRequestOptions | undefined | null,
+    options?: Float64Array | undefined | null,
   ): void
   read(id: number): Buffer | null
   cancel(id: number): void
@@ -223,6 +226,45 @@ export const EVENT_SLOTS = 10
 export const EVENT_CONNECTION = 9
 /** Numbers per row of a batch's timings array (after the records, see crates/node/README.md). */
 export const TIMING_SLOTS = 12
+/** Numbers of a request's options as they cross (see {@link encodeRequestOptions}). */
+export const REQUEST_OPTION_SLOTS = 14
+
+/** `redirect` modes by their number in a request's options. */
+const REDIRECT_MODES: readonly NativeRedirect[] = ['follow', 'manual', 'error']
+
+/** Filled for each call that takes options: the engine reads it before the call returns. */
+const optionSlots = new Float64Array(REQUEST_OPTION_SLOTS)
+
+/**
+ * `options` as the binding's `request` and `retry` take them: one number per option, in the
+ * order of `RequestSlot` in crates/node/src/options.rs, NaN for one not given, booleans 0 or
+ * 1, `redirect` its index in {@link REDIRECT_MODES}. One array serves every call: the engine
+ * reads it during the call. An object's fields would cost the call about two N-API calls
+ * each (`node bench/micro/request-call.mjs`: a per-request timeout added 1.6 µs).
+ */
+export function encodeRequestOptions(options: NativeRequestOptions | null): Float64Array | null {
+  if (options === null) return null
+  const s = optionSlots
+  s[0] = options.connectTimeout ?? Number.NaN
+  s[1] = options.poolTimeout ?? Number.NaN
+  s[2] = options.readTimeout ?? Number.NaN
+  s[3] = options.writeTimeout ?? Number.NaN
+  s[4] = options.totalTimeout ?? Number.NaN
+  s[5] = options.redirect === undefined ? Number.NaN : REDIRECT_MODES.indexOf(options.redirect)
+  s[6] = options.maxRedirects ?? Number.NaN
+  s[7] = flag(options.decompress)
+  s[8] = options.maxDecodedBodySize ?? Number.NaN
+  s[9] = flag(options.streamBody)
+  s[10] = options.maxRetries ?? Number.NaN
+  s[11] = flag(options.retryNonIdempotent)
+  s[12] = flag(options.beforeRetry)
+  s[13] = flag(options.cookies)
+  return s
+}
+
+function flag(value: boolean | undefined): number {
+  return value === undefined ? Number.NaN : value ? 1 : 0
+}
 
 /**
  * Platforms with a prebuilt binary, named as the napi-rs CLI names them (the suffix of each
@@ -246,6 +288,7 @@ interface Binding {
   /** Record width the binary was built with; must equal {@link EVENT_SLOTS}. */
   EVENT_SLOTS: number
   TIMING_SLOTS: number
+  REQUEST_OPTION_SLOTS: number
   /** Milliseconds on the engine's monotonic clock (the clock of a timings row's `start`). */
   engineClock(): number
 }
@@ -269,12 +312,17 @@ export function nativeBinding(): Binding {
     } catch (error) {
       throw bindingLoadError(error)
     }
-    if (loaded.EVENT_SLOTS !== EVENT_SLOTS || loaded.TIMING_SLOTS !== TIMING_SLOTS) {
+    if (
+      loaded.EVENT_SLOTS !== EVENT_SLOTS ||
+      loaded.TIMING_SLOTS !== TIMING_SLOTS ||
+      loaded.REQUEST_OPTION_SLOTS !== REQUEST_OPTION_SLOTS
+    ) {
       // A binary from another version would be decoded wrongly: refuse it loudly.
       throw new HyperHttpError(
-        `the native engine speaks ${loaded.EVENT_SLOTS}-slot event records with ` +
-          `${loaded.TIMING_SLOTS}-number timing rows but this facade expects ${EVENT_SLOTS} and ` +
-          `${TIMING_SLOTS}: the binary and the JavaScript come from different builds. ` +
+        `the native engine speaks ${loaded.EVENT_SLOTS}-slot event records, ` +
+          `${loaded.TIMING_SLOTS}-number timing rows and ${loaded.REQUEST_OPTION_SLOTS}-number ` +
+          `request options but this facade expects ${EVENT_SLOTS}, ${TIMING_SLOTS} and ` +
+          `${REQUEST_OPTION_SLOTS}: the binary and the JavaScript come from different builds. ` +
           'Reinstall hyperhttp, or rebuild with `npm run build` in a checkout.',
         { code: 'ERR_NATIVE_BINDING' },
       )

@@ -321,7 +321,13 @@ export function abortSignal(value: unknown, name: string): AbortSignal | undefin
   throw invalid(name, 'an AbortSignal', value)
 }
 
-function setTimeouts(target: NativeRequestOptions, value: unknown, name: string): void {
+/** The timeouts client and request options share. */
+type NativeTimeouts = Pick<
+  NativeRequestOptions,
+  'connectTimeout' | 'readTimeout' | 'writeTimeout' | 'poolTimeout' | 'totalTimeout'
+>
+
+function setTimeouts(target: NativeTimeouts, value: unknown, name: string): void {
   if (value === undefined) return
   if (typeof value === 'number') {
     target.totalTimeout = duration(value, name)

@@ -66,6 +66,7 @@ const WAYS = [
   ['six headers per request', (target) => client.get(target, { headers: SIX }).then(read)],
   ['six default headers', (target) => withDefaults.get(target).then(read)],
   ['fetch (accept: */* by default)', (target) => client.fetch(target).then(read)],
+  ['timeout per request', (target) => client.get(target, { timeout: 30_000 }).then(read)],
 ]
 
 const loadAtStart = os.loadavg()[0]

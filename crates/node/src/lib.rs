@@ -56,6 +56,10 @@ pub const EVENT_SLOTS: u32 = sink::SLOTS;
 #[napi]
 pub const TIMING_SLOTS: u32 = timings::TIMING_SLOTS;
 
+/// Numbers of a request's options (see README.md); the facade checks it against its own.
+#[napi]
+pub const REQUEST_OPTION_SLOTS: u32 = options::REQUEST_OPTION_SLOTS;
+
 /// Milliseconds on the engine's monotonic clock, the clock of the timings' `start`.
 #[napi]
 pub fn engine_clock() -> f64 {
@@ -246,10 +250,11 @@ impl NativeClient {
         url: String,
         headers: Vec<String>,
         body: Option<BufferSlice>,
-        options: Option<NativeRequestOptions>,
+        #[napi(ts_arg_type = "Float64Array | undefined | null")] options: Option<&[f64]>,
         defaults: Option<u32>,
         mask: Option<u32>,
     ) -> napi::Result<()> {
+        let options = options.map(NativeRequestOptions);
         let shared = &self.shared;
         let Some(client) = &self.client else {
             return Err(thrown::throw(env, &closed().with_url(&url)));
@@ -267,8 +272,7 @@ impl NativeClient {
         };
         let streamed = options
             .as_ref()
-            .and_then(|o| o.stream_body)
-            .unwrap_or(false);
+            .is_some_and(NativeRequestOptions::stream_body);
         let mut slot = Slot::default();
         let body = if streamed {
             let (tx, rx) = mpsc::unbounded_channel();
@@ -300,19 +304,15 @@ impl NativeClient {
         let client = client.clone();
         slot.lane = client.lane(&req.url);
         let task_shared = shared.clone();
-        let hook = options
+        let hook = (options
             .as_ref()
-            .and_then(|o| o.before_retry)
-            .unwrap_or(false)
-            .then(|| JsRetry {
-                id,
-                shared: shared.clone(),
-            });
-        let jar = options
-            .as_ref()
-            .and_then(|o| o.cookies)
-            .unwrap_or(false)
-            .then(|| JsCookies {
+            .is_some_and(NativeRequestOptions::before_retry))
+        .then(|| JsRetry {
+            id,
+            shared: shared.clone(),
+        });
+        let jar =
+            (options.as_ref().is_some_and(NativeRequestOptions::cookies)).then(|| JsCookies {
                 id,
                 shared: shared.clone(),
                 received: Mutex::new(None),
@@ -406,12 +406,13 @@ impl NativeClient {
         url: String,
         headers: Vec<String>,
         body: Option<BufferSlice>,
-        options: Option<NativeRequestOptions>,
+        #[napi(ts_arg_type = "Float64Array | undefined | null")] options: Option<&[f64]>,
     ) {
         let Some(answer) = self.shared.paused(id, "a retry", |slot| slot.retry.take()) else {
             return;
         };
         let decision = options
+            .map(NativeRequestOptions)
             .as_ref()
             .map(NativeRequestOptions::to_request_options)
             .transpose()

@@ -107,27 +107,42 @@ pub struct NativeClientOptions {
     pub socket_path: Option<String>,
 }
 
-/// Per-request overrides.
-#[napi(object)]
-#[derive(Default)]
-pub struct NativeRequestOptions {
-    pub connect_timeout: Option<f64>,
-    pub pool_timeout: Option<f64>,
-    pub read_timeout: Option<f64>,
-    pub write_timeout: Option<f64>,
-    pub total_timeout: Option<f64>,
-    pub redirect: Option<String>,
-    pub max_redirects: Option<u32>,
-    pub decompress: Option<bool>,
-    pub max_decoded_body_size: Option<f64>,
-    pub stream_body: Option<bool>,
-    pub max_retries: Option<u32>,
-    pub retry_non_idempotent: Option<bool>,
+/// Per-request overrides as they cross: one number per slot of [`RequestSlot`], NaN for an
+/// option not given (booleans 0 or 1, `redirect` an index of [`REDIRECT_MODES`]). A
+/// `Float64Array` the facade fills before each call costs the call one N-API call, where an
+/// object's fields cost about two each (`node bench/micro/request-call.mjs`).
+pub struct NativeRequestOptions<'a>(pub &'a [f64]);
+
+/// The slots of [`NativeRequestOptions`], in order; `src/native.ts` fills them.
+#[derive(Clone, Copy)]
+enum RequestSlot {
+    ConnectTimeout,
+    PoolTimeout,
+    ReadTimeout,
+    WriteTimeout,
+    TotalTimeout,
+    Redirect,
+    MaxRedirects,
+    Decompress,
+    MaxDecodedBodySize,
+    StreamBody,
+    MaxRetries,
+    RetryNonIdempotent,
     /// Pause between attempts for JavaScript's answer to a RETRY event (see README.md).
-    pub before_retry: Option<bool>,
+    BeforeRetry,
     /// Cookie jar in JavaScript: ask for each hop's cookies with a COOKIE event (see README.md).
-    pub cookies: Option<bool>,
+    Cookies,
 }
+
+/// How many numbers a request's options are.
+pub const REQUEST_OPTION_SLOTS: u32 = RequestSlot::Cookies as u32 + 1;
+
+/// `redirect` modes by their number in a request's options.
+const REDIRECT_MODES: [RedirectMode; 3] = [
+    RedirectMode::Follow,
+    RedirectMode::Manual,
+    RedirectMode::Error,
+];
 
 /// A timeout: `0` disables it.
 fn duration(ms: f64) -> Option<Duration> {
@@ -361,20 +376,66 @@ impl NativeClientOptions {
     }
 }
 
-impl NativeRequestOptions {
+impl NativeRequestOptions<'_> {
+    fn slot(&self, slot: RequestSlot) -> Option<f64> {
+        self.0.get(slot as usize).copied().filter(|n| !n.is_nan())
+    }
+
+    fn flag(&self, slot: RequestSlot) -> Option<bool> {
+        self.slot(slot).map(|n| n != 0.0)
+    }
+
+    fn count(&self, slot: RequestSlot) -> Option<u32> {
+        self.slot(slot)
+            .map(|n| n.clamp(0.0, f64::from(u32::MAX)) as u32)
+    }
+
+    /// The body arrives through NEED events answered with `write`.
+    pub(crate) fn stream_body(&self) -> bool {
+        self.flag(RequestSlot::StreamBody).unwrap_or(false)
+    }
+
+    /// The engine pauses before each retry with a RETRY event.
+    pub(crate) fn before_retry(&self) -> bool {
+        self.flag(RequestSlot::BeforeRetry).unwrap_or(false)
+    }
+
+    /// Each hop asks JavaScript for its cookies with a COOKIE event.
+    pub(crate) fn cookies(&self) -> bool {
+        self.flag(RequestSlot::Cookies).unwrap_or(false)
+    }
+
     pub(crate) fn to_request_options(&self) -> Result<RequestOptions, Error> {
+        if self.0.len() != REQUEST_OPTION_SLOTS as usize {
+            return Err(Error::invalid(format!(
+                "request options must be {REQUEST_OPTION_SLOTS} numbers, got {}",
+                self.0.len()
+            )));
+        }
+        let redirect = match self.slot(RequestSlot::Redirect) {
+            None => None,
+            Some(n) => Some(
+                *(n >= 0.0 && n.fract() == 0.0)
+                    .then(|| REDIRECT_MODES.get(n as usize))
+                    .flatten()
+                    .ok_or_else(|| {
+                        Error::invalid(format!("redirect mode {n} is not one of 0, 1 or 2"))
+                    })?,
+            ),
+        };
+        use RequestSlot as S;
         Ok(RequestOptions {
-            connect_timeout: self.connect_timeout.map(duration),
-            pool_timeout: self.pool_timeout.map(duration),
-            read_timeout: self.read_timeout.map(duration),
-            write_timeout: self.write_timeout.map(duration),
-            total_timeout: self.total_timeout.map(duration),
-            redirect: self.redirect.as_deref().map(redirect_mode).transpose()?,
-            max_redirects: self.max_redirects,
-            decompress: self.decompress,
-            max_decoded_body_size: self.max_decoded_body_size.map(|n| n.max(0.0) as u64),
-            max_retries: self.max_retries,
-            retry_non_idempotent: self.retry_non_idempotent,
+            connect_timeout: self.slot(S::ConnectTimeout).map(duration),
+            pool_timeout: self.slot(S::PoolTimeout).map(duration),
+            read_timeout: self.slot(S::ReadTimeout).map(duration),
+            write_timeout: self.slot(S::WriteTimeout).map(duration),
+            total_timeout: self.slot(S::TotalTimeout).map(duration),
+            redirect,
+            max_redirects: self.count(S::MaxRedirects),
+            decompress: self.flag(S::Decompress),
+            max_decoded_body_size: self.slot(S::MaxDecodedBodySize).map(|n| n.max(0.0) as u64),
+            max_retries: self.count(S::MaxRetries),
+            retry_non_idempotent: self.flag(S::RetryNonIdempotent),
         })
     }
 }
