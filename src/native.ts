@@ -240,7 +240,7 @@ const optionSlots = new Float64Array(REQUEST_OPTION_SLOTS)
  * order of `RequestSlot` in crates/node/src/options.rs, NaN for one not given, booleans 0 or
  * 1, `redirect` its index in {@link REDIRECT_MODES}. One array serves every call: the engine
  * reads it during the call. An object's fields would cost the call about two N-API calls
- * each (`node bench/micro/request-call.mjs`: a per-request timeout added 1.6 µs).
+ * each (`node bench/micro/request-call.mjs`: a per-request timeout added 1.6-4.5 µs).
  */
 export function encodeRequestOptions(options: NativeRequestOptions | null): Float64Array | null {
   if (options === null) return null
