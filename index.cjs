@@ -839,5 +839,6 @@ module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeMockRoutes = nativeBinding.NativeMockRoutes
 module.exports.engineClock = nativeBinding.engineClock
 module.exports.EVENT_SLOTS = nativeBinding.EVENT_SLOTS
+module.exports.HEADER_SET_FIELDS = nativeBinding.HEADER_SET_FIELDS
 module.exports.REQUEST_OPTION_SLOTS = nativeBinding.REQUEST_OPTION_SLOTS
 module.exports.TIMING_SLOTS = nativeBinding.TIMING_SLOTS

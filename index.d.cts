@@ -18,7 +18,8 @@ export declare class NativeClient {
   /**
    * Parses a header list once (a client's default headers) for requests to send without
    * it crossing again: returns the number that names it in `request`'s `defaults`. Throws
-   * `ERR_INVALID_ARGUMENT` for a field a request could not send either, or over 32 fields.
+   * `ERR_INVALID_ARGUMENT` for a field a request could not send either, or over
+   * [`HEADER_SET_FIELDS`] fields.
    */
   headerSet(headers: Array<string>): number
   /**
@@ -95,6 +96,9 @@ export declare function engineClock(): number
 
 /** Width of one event record (see README.md); the facade checks it against its own. */
 export declare const EVENT_SLOTS: number
+
+/** Most fields of a `headerSet` list (one bit each of a request's mask); checked by the facade. */
+export declare const HEADER_SET_FIELDS: number
 
 /** Client options as the facade passes them. See the crate README for meanings. */
 export interface NativeClientOptions {

@@ -271,16 +271,15 @@ function bridgedSubscribers(): boolean {
 
 /**
  * Starts the diagnostics of a request about to be sent, publishing `create` (subscribers may
- * add headers: send `trace.request.headers`). `null`, allocating nothing, when no channel has
- * a subscriber. `undici` also publishes on the undici-compatible channels.
+ * add headers: send `trace.request.headers`). Called only when {@link traced} says so, which
+ * the caller asks once per request. `undici` also publishes on the undici-compatible channels.
  */
 export function traceRequest(
   undici: boolean,
   method: string,
   url: string,
   sent: string[],
-): RequestTrace | null {
-  if (!traced(undici)) return null
+): RequestTrace {
   const bridged = undici && bridgedSubscribers()
   const request = new DiagnosticsRequest(method, url, sent)
   const message: RequestCreateMessage = { request }

@@ -26,6 +26,7 @@ import {
   EVENT_RETRY,
   EVENT_SLOTS,
   encodeRequestOptions,
+  HEADER_SET_FIELDS,
   type NativeClient,
   type NativeClientOptions,
   type NativeMockRoutes,
@@ -240,8 +241,9 @@ export class Dispatcher {
     // cross, unless a progress callback or a diagnostics subscriber reads the whole list.
     let headers = request.headers
     let defaults = 0
+    const tracing = traced(this.#undiciChannels)
     if (request.defaults !== null) {
-      if (progress === null && !traced(this.#undiciChannels)) {
+      if (progress === null && !tracing) {
         defaults = this.#headerSet(request.defaults)
       }
       if (defaults === 0) headers = expandHeaders(headers, request.defaults, request.mask)
@@ -264,7 +266,7 @@ export class Dispatcher {
     if (this.#live.size === 1) busy.add(this)
     this.#expect(exchange)
     this.#connections.sync()
-    exchange.trace = traceRequest(this.#undiciChannels, method, url, headers)
+    exchange.trace = tracing ? traceRequest(this.#undiciChannels, method, url, headers) : null
     try {
       const sent = exchange.trace === null ? headers : exchange.trace.request.headers
       const slots = encodeRequestOptions(native)
@@ -287,7 +289,9 @@ export class Dispatcher {
     if (known !== undefined) return known
     let set = 0
     try {
-      set = this.#native.headerSet(list)
+      // A mask chooses among the first fields only (requestHeaderParts sends the rest as own).
+      const maskable = 2 * HEADER_SET_FIELDS
+      set = this.#native.headerSet(list.length > maskable ? list.slice(0, maskable) : list)
     } catch {}
     this.#headerSets.set(list, set)
     return set

@@ -1,5 +1,6 @@
 import { asciiLowerCase } from './ascii.js'
 import { InvalidArgumentError } from './errors.js'
+import { HEADER_SET_FIELDS } from './native.js'
 
 /**
  * Flattens any `HeadersInit` (a `Headers`, an array or iterable of pairs, or a record) into
@@ -46,7 +47,8 @@ export function lowerCaseNames(headers: string[]): string[] {
  * by the engine once (`NativeClient#headerSet`), need not cross with every request: `own` (the
  * request's headers, then `content-type` when the body implies one and neither they nor the
  * chosen defaults set it) and, of `defaults`, the fields the request sends after `own`: bit
- * `i` of `mask` for field `i`.
+ * `i` of `mask` for field `i`. A mask chooses among the first {@link HEADER_SET_FIELDS}
+ * fields; chosen fields past them are sent as `own`.
  */
 export interface HeaderParts {
   own: string[]
@@ -54,9 +56,6 @@ export interface HeaderParts {
   defaults: string[] | null
   mask: number
 }
-
-/** The most default fields a mask can choose from (one bit each); more are sent as `own`. */
-const MASK_FIELDS = 32
 
 /**
  * The headers of one request over a client's `defaults`: the request's own headers, then
@@ -76,7 +75,7 @@ export function requestHeaderParts(
   for (let i = 0; i < fields; i++) {
     const name = defaults[2 * i] as string
     if (hasHeader(own, name, given)) continue
-    if (i < MASK_FIELDS) mask |= 1 << i
+    if (i < HEADER_SET_FIELDS) mask |= 1 << i
     else own.push(name, defaults[2 * i + 1] as string)
     if (name === 'content-type') typed = true
   }
@@ -91,7 +90,7 @@ export function requestHeaderParts(
 export function expandHeaders(own: string[], defaults: string[] | null, mask: number): string[] {
   if (defaults === null) return own
   const out = own.slice()
-  for (let i = 0; i < MASK_FIELDS && 2 * i < defaults.length; i++) {
+  for (let i = 0; i < HEADER_SET_FIELDS && 2 * i < defaults.length; i++) {
     if ((mask >>> i) & 1) out.push(defaults[2 * i] as string, defaults[2 * i + 1] as string)
   }
   return out

@@ -125,7 +125,7 @@ export interface NativeRequestOptions {
 export interface NativeClient {
   /**
    * Parses a default header list once; the number names it in `request`'s `defaults`. Throws
-   * for a field a request could not send, or over 32 fields.
+   * for a field a request could not send, or over {@link HEADER_SET_FIELDS} fields.
    */
   headerSet(headers: string[]): number
   /** `defaults` names a `headerSet` (0: none); `mask` chooses its fields (bit `i`, field `i`). */
@@ -228,6 +228,8 @@ export const EVENT_CONNECTION = 9
 export const TIMING_SLOTS = 12
 /** Numbers of a request's options as they cross (see {@link encodeRequestOptions}). */
 export const REQUEST_OPTION_SLOTS = 14
+/** Most fields of a `headerSet` list: a request's mask has one bit for each. */
+export const HEADER_SET_FIELDS = 32
 
 /** `redirect` modes by their number in a request's options. */
 const REDIRECT_MODES: readonly NativeRedirect[] = ['follow', 'manual', 'error']
@@ -289,6 +291,7 @@ interface Binding {
   EVENT_SLOTS: number
   TIMING_SLOTS: number
   REQUEST_OPTION_SLOTS: number
+  HEADER_SET_FIELDS: number
   /** Milliseconds on the engine's monotonic clock (the clock of a timings row's `start`). */
   engineClock(): number
 }
@@ -312,24 +315,34 @@ export function nativeBinding(): Binding {
     } catch (error) {
       throw bindingLoadError(error)
     }
-    if (
-      loaded.EVENT_SLOTS !== EVENT_SLOTS ||
-      loaded.TIMING_SLOTS !== TIMING_SLOTS ||
-      loaded.REQUEST_OPTION_SLOTS !== REQUEST_OPTION_SLOTS
-    ) {
-      // A binary from another version would be decoded wrongly: refuse it loudly.
-      throw new HyperHttpError(
-        `the native engine speaks ${loaded.EVENT_SLOTS}-slot event records, ` +
-          `${loaded.TIMING_SLOTS}-number timing rows and ${loaded.REQUEST_OPTION_SLOTS}-number ` +
-          `request options but this facade expects ${EVENT_SLOTS}, ${TIMING_SLOTS} and ` +
-          `${REQUEST_OPTION_SLOTS}: the binary and the JavaScript come from different builds. ` +
-          'Reinstall hyperhttp, or rebuild with `npm run build` in a checkout.',
-        { code: 'ERR_NATIVE_BINDING' },
-      )
-    }
-    binding = loaded
+    binding = checkedBinding(loaded)
   }
   return binding
+}
+
+/** What the facade expects of the binary's layout constants, by name. */
+const LAYOUT = {
+  EVENT_SLOTS,
+  TIMING_SLOTS,
+  REQUEST_OPTION_SLOTS,
+  HEADER_SET_FIELDS,
+} as const
+
+/**
+ * `loaded` when its layout constants equal the facade's; otherwise a {@link HyperHttpError}
+ * with code `ERR_NATIVE_BINDING` naming each that differs, since records and options of
+ * another layout would be read wrongly.
+ */
+export function checkedBinding(loaded: Binding): Binding {
+  const differ = (Object.keys(LAYOUT) as (keyof typeof LAYOUT)[])
+    .filter((name) => loaded[name] !== LAYOUT[name])
+    .map((name) => `${name} is ${loaded[name]} in the binary, ${LAYOUT[name]} here`)
+  if (differ.length === 0) return loaded
+  throw new HyperHttpError(
+    `the native engine and this facade come from different builds (${differ.join('; ')}). ` +
+      'Reinstall hyperhttp, or rebuild with `npm run build` in a checkout.',
+    { code: 'ERR_NATIVE_BINDING' },
+  )
 }
 
 function bindingLoadError(cause: unknown): HyperHttpError {

@@ -60,6 +60,10 @@ pub const TIMING_SLOTS: u32 = timings::TIMING_SLOTS;
 #[napi]
 pub const REQUEST_OPTION_SLOTS: u32 = options::REQUEST_OPTION_SLOTS;
 
+/// Most fields of a `headerSet` list (one bit each of a request's mask); checked by the facade.
+#[napi]
+pub const HEADER_SET_FIELDS: u32 = HeaderList::MAX as u32;
+
 /// Milliseconds on the engine's monotonic clock, the clock of the timings' `start`.
 #[napi]
 pub fn engine_clock() -> f64 {
@@ -222,7 +226,8 @@ impl NativeClient {
 
     /// Parses a header list once (a client's default headers) for requests to send without
     /// it crossing again: returns the number that names it in `request`'s `defaults`. Throws
-    /// `ERR_INVALID_ARGUMENT` for a field a request could not send either, or over 32 fields.
+    /// `ERR_INVALID_ARGUMENT` for a field a request could not send either, or over
+    /// [`HEADER_SET_FIELDS`] fields.
     #[napi]
     pub fn header_set(&mut self, env: &Env, headers: Vec<String>) -> napi::Result<u32> {
         // A client registers its default lists once each; the bound only stops a runaway caller.
