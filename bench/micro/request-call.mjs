@@ -3,9 +3,10 @@
 // timed around each call while a Client runs GETs against crates/bench-server, by the
 // headers a request sends: none, `accept: */*` given per request, six of an ordinary API call
 // given per request, the same six as the Client's default headers (`headers` option, parsed by
-// the engine once since December 2026), and `client.fetch`, which adds `accept: */*` as a
-// default. The rounds alternate the ways. The floor line is a binding method that does almost
-// nothing (`cancel` of an unknown id): what any call through napi-rs costs.
+// the engine once since December 2026), forty default headers (the engine holds 32 of a
+// client's; the rest cross with each request), and `client.fetch`, which adds `accept: */*`
+// as a default. The rounds alternate the ways. The floor line is a binding method that does
+// almost nothing (`cancel` of an unknown id): what any call through napi-rs costs.
 // HYPERHTTP_BENCH_BUILD measures another build, as with compare.mjs.
 //
 //   node bench/micro/request-call.mjs [--concurrency 64] [--requests 20000] [--rounds 6]
@@ -56,6 +57,9 @@ const SIX = {
 const limits = { maxConnections: concurrency, maxConnectionsPerHost: concurrency }
 const client = new Client({ limits, decompress: false })
 const withDefaults = new Client({ limits, decompress: false, headers: SIX })
+// More defaults than a header set holds (32): the engine holds the first 32, the rest cross.
+const FORTY = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`x-default-${i}`, `v${i}`]))
+const withForty = new Client({ limits, decompress: false, headers: FORTY })
 const read = async (res) => [res.status, (await res.arrayBuffer()).byteLength]
 const WAYS = [
   ['no header', (target) => client.get(target).then(read)],
@@ -65,6 +69,7 @@ const WAYS = [
   ],
   ['six headers per request', (target) => client.get(target, { headers: SIX }).then(read)],
   ['six default headers', (target) => withDefaults.get(target).then(read)],
+  ['forty default headers', (target) => withForty.get(target).then(read)],
   ['fetch (accept: */* by default)', (target) => client.fetch(target).then(read)],
   ['timeout per request', (target) => client.get(target, { timeout: 30_000 }).then(read)],
 ]
@@ -84,6 +89,7 @@ for (let round = 0; round < rounds; round++) {
 }
 await client.close()
 await withDefaults.close()
+await withForty.close()
 server.stop()
 
 const idle = new binding.NativeClient({}, () => {})
